@@ -1,0 +1,165 @@
+"""Open any returned file (xlsx, xlsm, xls, ods, csv) into sheets of raw cell values.
+
+Spreadsheets are read with python-calamine (cached formula values, fast); CSV text is decoded
+(UTF-8, UTF-8 with BOM, UTF-16 with BOM, Windows-1252) and its separator sniffed (; , tab).
+A file that cannot be read gives an :class:`~pipeline.issues.Issue` with a French message
+instead of an exception: encrypted, corrupt, not a spreadsheet (HTML or PDF renamed), empty.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import python_calamine
+
+from pipeline.issues import Issue
+
+Cell = object  # str | float | int | bool | datetime.date | datetime.datetime | None
+
+SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
+TEXT_EXTENSIONS = (".csv", ".tsv", ".txt")
+SUPPORTED_EXTENSIONS = SPREADSHEET_EXTENSIONS + TEXT_EXTENSIONS
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_SEPARATORS = (";", ",", "\t", "|")
+
+
+@dataclass(frozen=True)
+class Sheet:
+    """One sheet as a list of rows of raw cells; row 0 is spreadsheet row 1, column 0 is A."""
+
+    name: str
+    rows: list[list[Cell]]
+
+
+@dataclass
+class Workbook:
+    """What could be read from a file: its sheets, format, and a problem if it is unusable."""
+
+    file: str
+    format: str
+    sheets: list[Sheet] = field(default_factory=list)
+    problem: Issue | None = None
+    encoding: str = ""
+    separator: str = ""
+
+
+def _reject(file: str, fmt: str, code: str, message: str) -> Workbook:
+    return Workbook(file=file, format=fmt, problem=Issue(code=code, message_fr=message, file=file, severity="error"))
+
+
+def read_workbook(path: str | Path, display_name: str | None = None) -> Workbook:
+    """Read every sheet of ``path``; ``display_name`` is the name used in messages."""
+    path = Path(path)
+    name = display_name or path.name
+    ext = path.suffix.lower()
+    fmt = ext.lstrip(".") or "inconnu"
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return _reject(name, fmt, "unreadable_file", f"Le fichier ne peut pas être ouvert ({exc.strerror or exc}).")
+    if not data.strip():
+        return _reject(name, fmt, "empty_file", "Le fichier est vide : aucune réponse à lire.")
+    head = data[:2048]
+    if head.startswith(_OLE_MAGIC):
+        if "EncryptedPackage".encode("utf-16-le") in data or b"EncryptedPackage" in data:
+            return _reject(
+                name, fmt, "encrypted_file",
+                "Le fichier est protégé par un mot de passe : demandez à la collectivité une version "
+                "sans mot de passe (Fichier > Informations > Protéger le classeur).",
+            )
+        return _read_calamine(data, name, "xls")
+    if head.startswith(_ZIP_MAGIC):
+        zfmt = fmt if ext in SPREADSHEET_EXTENSIONS else ("ods" if b"opendocument" in head else "xlsx")
+        return _read_calamine(data, name, zfmt)
+    if head.startswith(b"%PDF"):
+        return _reject(name, fmt, "not_a_spreadsheet", "Le fichier est un PDF et non un tableur : demandez le fichier Excel, ODS ou CSV d'origine.")
+    lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if lowered.startswith((b"<!doctype html", b"<html", b"<?xml", b"<table", b"<head")) or b"<html" in lowered[:512]:
+        return _reject(
+            name, fmt, "not_a_spreadsheet",
+            "Le fichier est une page web (HTML) renommée et non un tableur : ouvrez-le dans Excel "
+            "puis enregistrez-le au format .xlsx.",
+        )
+    if ext in SPREADSHEET_EXTENSIONS:
+        return _reject(
+            name, fmt, "corrupt_file",
+            f"Le fichier porte l'extension {ext} mais n'est pas un classeur lisible (fichier abîmé ou mal renommé).",
+        )
+    return read_csv_bytes(data, name, fmt if ext in TEXT_EXTENSIONS else "csv")
+
+
+def _read_calamine(data: bytes, name: str, fmt: str) -> Workbook:
+    try:
+        wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+    except python_calamine.PasswordError:
+        return _reject(name, fmt, "encrypted_file", "Le fichier est protégé par un mot de passe : demandez une version sans mot de passe.")
+    except Exception as exc:  # calamine raises several error types for broken archives
+        return _reject(
+            name, fmt, "corrupt_file",
+            f"Le classeur est abîmé et ne peut pas être lu ({type(exc).__name__}) : demandez à la collectivité de le renvoyer.",
+        )
+    sheets: list[Sheet] = []
+    problems: list[str] = []
+    try:
+        for meta in wb.sheets_metadata:
+            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+                continue
+            try:
+                rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            except Exception as exc:  # one broken sheet must not cost the others
+                problems.append(f"{meta.name} ({type(exc).__name__})")
+                continue
+            sheets.append(Sheet(meta.name, rows))
+    finally:
+        wb.close()
+    if not sheets:
+        detail = f" (feuilles illisibles : {', '.join(problems)})" if problems else ""
+        return _reject(name, fmt, "corrupt_file", f"Aucune feuille lisible dans le classeur{detail}.")
+    return Workbook(file=name, format=fmt, sheets=sheets)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode CSV bytes: BOMs first, then strict UTF-8, then Windows-1252."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace"), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace"), "cp1252"
+
+
+def sniff_separator(text: str) -> str:
+    """The separator giving the most columns, consistently, over the first lines."""
+    sample = text[:20000]
+    lines = sample.splitlines()[:30] or [""]
+    best, best_score = ",", -1.0
+    for sep in _SEPARATORS:
+        counts = [len(r) for r in csv.reader(lines, delimiter=sep)]
+        counts = [c for c in counts if c > 1]
+        if not counts:
+            continue
+        top = max(counts)
+        # many columns, on many lines
+        score = top * len(counts) + counts.count(top)
+        if score > best_score:
+            best, best_score = sep, score
+    return best
+
+
+def read_csv_bytes(data: bytes, name: str, fmt: str = "csv") -> Workbook:
+    """CSV/TSV bytes to one sheet named '' of text cells ('' for empty)."""
+    text, encoding = decode_text(data)
+    if "\x00" in text[:4096]:
+        return _reject(name, fmt, "not_a_spreadsheet", "Le fichier n'est ni un tableur ni un fichier texte CSV lisible.")
+    sep = sniff_separator(text)
+    rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep)]
+    if not any(any(c.strip() for c in r) for r in rows):
+        return _reject(name, fmt, "empty_file", "Le fichier CSV ne contient aucune donnée.")
+    return Workbook(file=name, format=fmt, sheets=[Sheet("", rows)], encoding=encoding, separator=sep)
