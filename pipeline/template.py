@@ -138,7 +138,7 @@ def fill_template(
         places = vertical_rows(cb)
         for col, value in answers.items():
             r = places[col]
-            expected = _vertical_question_text(cb, columns[col], col)
+            expected = _vertical_question_text(columns[col], col)
             if ws.cell(r, 1).value != expected:
                 raise ValueError(f"row {r} of {ANSWER_SHEET!r} is not {col}: was the workbook built from this codebook?")
             _write_answer(ws.cell(r, 2), columns[col], value, cb)
@@ -247,6 +247,8 @@ def _write_answer(cell: Cell, q: Question, value: object, cb: Codebook) -> None:
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         value = str(value)
     cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"  # an answer, not a formula
 
 
 # --- text shared by the layouts ----------------------------------------------------------------
@@ -271,7 +273,7 @@ def _header_text(q: Question, modality: Modality | None = None) -> str:
     return f"{text} : {modality.label}" if modality is not None else text
 
 
-def _vertical_question_text(cb: Codebook, q: Question, column: str) -> str:
+def _vertical_question_text(q: Question, column: str) -> str:
     if q.type == "multi":
         slug = column.split("__", 1)[1]
         return _header_text(q, q.modality(slug))
@@ -312,34 +314,49 @@ def _date_bounds(year: int) -> tuple[dt.date, dt.date]:
     return dt.date(year - 1, 1, 1), dt.date(year + 1, 12, 31)
 
 
-def _answer_hint(q: Question, cb: Codebook, year: int, *, with_help: bool = True) -> str:
-    """What is expected, in French, for column C of the vertical form and the instructions."""
+def _answer_hint(q: Question, cb: Codebook, year: int, *, with_help: bool = True, list_multi: bool = False) -> str:
+    """What is expected, in French: column C of the vertical form, list of the instructions.
+
+    ``list_multi`` also lists the modalities of a multi-select question (the instructions show
+    one line per question; the vertical form already has one row per modality).
+    """
     if q.type == "single":
         if len(q.modalities) <= _LISTED_MODALITIES:
             hint = "Choix dans la liste : " + " ; ".join(m.label for m in q.modalities)
         else:
             hint = f"Choix dans la liste déroulante ({len(q.modalities)} possibilités)"
     elif q.type == "multi":
-        hint = "« {} » ou « {} » pour chaque réponse".format(*_yes_no(cb))
+        yes, no = _yes_no(cb)
+        if list_multi:
+            hint = f"« {yes} » ou « {no} » pour chaque réponse : " + " ; ".join(m.label for m in q.modalities)
+        else:
+            hint = f"« {yes} » si cette réponse concerne votre collectivité, « {no} » sinon"
         note = _choices_note(q, cb)
         if note:
             hint += f" ({note})"
     elif q.type == "number":
-        hint = f"{_number_kind_fr(q).capitalize()} sans unité"
+        hint = _number_kind_fr(q).capitalize()
+        if q.unit:
+            hint += f" en {q.unit}"
         bounds = _bounds_fr(q, year)
         if bounds:
-            hint += f", {bounds}"
-        if q.unit:
-            hint += f", en {q.unit}"
+            hint += f" {bounds}" if not q.unit else f", {bounds}"
+        decimals = ", décimales possibles, par exemple 0,5" if _number_format(q) == ONE_DECIMAL_FORMAT else ""
+        hint += f" (chiffres seulement{decimals})"
     elif q.type == "date":
         hint = "Date au format jj/mm/aaaa"
     elif q.type == "pii":
         hint = "Donnée personnelle, jamais publiée"
     elif q.type == "id":
-        hint = "Identifiant (texte)"
+        hint = "Identifiant, saisi comme du texte"
     else:
         hint = "Texte libre"
     return f"{hint}. {q.help}" if q.help and with_help else f"{hint}."
+
+
+def _enumerate_fr(items: list[str]) -> str:
+    """« a, b et c »."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " et " + items[-1]
 
 
 def _clip(text: str, limit: int) -> str:
@@ -553,7 +570,7 @@ def _write_vertical(ws: Worksheet, cb: Codebook, year: int, list_ranges: Mapping
         fmt = _cell_format(q)
         for column in q.columns:
             r = places[column]
-            question = ws.cell(r, 1, _vertical_question_text(cb, q, column))
+            question = ws.cell(r, 1, _vertical_question_text(q, column))
             question.alignment = _WRAP_TOP
             question.fill = fills[q.section]
             question.border = _BOX
@@ -578,7 +595,7 @@ def _write_vertical(ws: Worksheet, cb: Codebook, year: int, list_ranges: Mapping
 def _instruction_lines(cb: Codebook, year: int, vertical: bool) -> list[str]:
     yes, no = _yes_no(cb)
     pii = cb.of_type("pii")
-    pii_text = ", ".join(f"{q.code} ({q.label.lower()})" for q in pii)
+    pii_text = _enumerate_fr([f"{q.code} ({q.label.lower()})" for q in pii])
     lines = [
         "Merci de prendre le temps de répondre à ce questionnaire de l'observatoire ACTER sur l'action "
         "internationale des collectivités territoriales.",
@@ -613,11 +630,12 @@ def _instruction_lines(cb: Codebook, year: int, vertical: bool) -> list[str]:
                 f"{q.code} ({q.label.lower()}) : {q.max_choices} au maximum ; répondez « {yes} » "
                 f"pour {q.max_choices} réponses au plus."
             )
-    exclusive = [q for q in cb.of_type("multi") if any(m.exclusive for m in q.modalities)]
+    exclusive = [(q, m) for q in cb.of_type("multi") for m in q.modalities if m.exclusive]
     if exclusive:
         lines.append(
-            "Les réponses « Aucun » (questions " + ", ".join(q.code for q in exclusive)
-            + f") excluent les autres : si vous répondez « {yes} » à « Aucun », répondez « {no} » au reste."
+            "Certaines réponses excluent les autres : "
+            + _enumerate_fr([f"« {m.label} » ({q.code})" for q, m in exclusive])
+            + f" ; si vous répondez « {yes} » à l'une d'elles, répondez « {no} » au reste de la question."
         )
     lines += [
         "Si vous ne connaissez pas la réponse à une question, laissez la cellule vide.",
@@ -656,7 +674,7 @@ def _write_instructions(ws: Worksheet, cb: Codebook, year: int, vertical: bool) 
         for q in cb:
             if q.section != section:
                 continue
-            hint = _answer_hint(q, cb, year, with_help=False)
+            hint = _answer_hint(q, cb, year, with_help=False, list_multi=True)
             values = (q.code, q.label, hint, q.help)
             for c, text in enumerate(values, start=1):
                 cell = ws.cell(r, c, text)

@@ -286,12 +286,13 @@ def test_fill_accepts_iso_dates_missing_values_and_planted_mistakes(tmp_path: Pa
     wb = build_template(cb, year=YEAR)
     fill_template(wb, {
         "A01": "Ville de Gap", "A14": "2025-06-30", "B03__jumelage": None, "B03__ecsi": float("nan"),
-        "C01": "12 k€", "A07": None, "A03": 213100553,
+        "C01": "12 k€", "A07": None, "A03": 213100553, "F05": "=> à revoir avec le service",
     })
     path = tmp_path / "erreurs.xlsx"
     save_workbook(wb, path)
     (got,) = _read_horizontal(path)
-    assert got == {"A01": "Ville de Gap", "A14": dt.date(2025, 6, 30), "C01": "12 k€", "A03": "213100553"}
+    assert got == {"A01": "Ville de Gap", "A14": dt.date(2025, 6, 30), "C01": "12 k€", "A03": "213100553",
+                   "F05": "=> à revoir avec le service"}
 
 
 def test_fill_refuses_unknown_columns_and_rows_above_the_answers(cb: Codebook) -> None:
