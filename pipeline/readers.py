@@ -9,7 +9,10 @@ instead of an exception: encrypted, corrupt, not a spreadsheet (HTML or PDF rena
 from __future__ import annotations
 
 import csv
+import html
 import io
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -46,6 +49,7 @@ class Workbook:
     problem: Issue | None = None
     encoding: str = ""
     separator: str = ""
+    data: bytes = field(default=b"", repr=False)
 
 
 def _reject(file: str, fmt: str, code: str, message: str) -> Workbook:
@@ -120,7 +124,62 @@ def _read_calamine(data: bytes, name: str, fmt: str) -> Workbook:
     if not sheets:
         detail = f" (feuilles illisibles : {', '.join(problems)})" if problems else ""
         return _reject(name, fmt, "corrupt_file", f"Aucune feuille lisible dans le classeur{detail}.")
-    return Workbook(file=name, format=fmt, sheets=sheets)
+    return Workbook(file=name, format=fmt, sheets=sheets, data=data if data.startswith(_ZIP_MAGIC) else b"")
+
+
+_CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
+_ATTR = re.compile(r'(\w+)="([^"]*)"')
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def xlsx_error_cells(workbook: Workbook, sheet_name: str) -> dict[tuple[int, int], str]:
+    """Excel error values (#N/A, #DIV/0!) of one xlsx sheet, which calamine reads as empty.
+
+    Returns {(row0, col0): "#DIV/0!"}; empty for other formats or when the archive is odd.
+    """
+    if not workbook.data:
+        return {}
+    try:
+        with zipfile.ZipFile(io.BytesIO(workbook.data)) as z:
+            names = set(z.namelist())
+            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            rid = ""
+            for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
+                attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', tag))
+                if html.unescape(attrs.get("name", "")) == sheet_name:
+                    rid = attrs.get("r:id", "")
+            target = ""
+            for tag in re.findall(r"<Relationship\b[^>]*>", rels):
+                attrs = dict(_ATTR.findall(tag))
+                if attrs.get("Id") == rid:
+                    target = attrs.get("Target", "").lstrip("/")
+            if not target:
+                return {}
+            path = target if target.startswith("xl/") else f"xl/{target}"
+            if path not in names:
+                return {}
+            xml = z.read(path).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return {}
+    if 't="e"' not in xml:
+        return {}
+    out: dict[tuple[int, int], str] = {}
+    for m in _CELL.finditer(xml):
+        attrs = dict(_ATTR.findall(m.group(1)))
+        if attrs.get("t") != "e" or "r" not in attrs:
+            continue
+        ref = re.fullmatch(r"([A-Z]+)(\d+)", attrs["r"])
+        value = re.search(r"<v>([^<]*)</v>", m.group(2) or "")
+        if ref and value:
+            out[(int(ref.group(2)) - 1, _column_index(ref.group(1)))] = html.unescape(value.group(1))
+    return out
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

@@ -1,0 +1,760 @@
+"""Ingest stage: read every returned file of a wave into one table of responses.
+
+Each file is opened (:mod:`pipeline.readers`), its answer sheet and layout found (one row per
+respondent under a header row, or the vertical form), its headers matched to the codebook
+(:mod:`pipeline.matching`) and its values parsed (:mod:`pipeline.parsers`). Every problem is an
+:class:`~pipeline.issues.Issue` naming the file, sheet and cell; one bad cell never costs the
+row, one bad file never costs the wave.
+
+Stage: ``python -m pipeline.ingest --params params.yaml --wave DIR --out data/interim``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+import numpy as np
+import pandas as pd
+from rapidfuzz import fuzz, process
+
+from pipeline.codebook import Codebook, Question, load_codebook, normalize_label
+from pipeline.issues import Issue, cell_ref, column_letter
+from pipeline.matching import TIER_CODE, HeaderMatch, HeaderMatcher, Target, matcher_for, resolve_columns
+from pipeline.params import load_block
+from pipeline.parsers import (
+    cell_text,
+    is_blank,
+    is_excel_error,
+    normalize_insee,
+    normalize_siren,
+    parse_date,
+    parse_number,
+    parse_yes_no,
+)
+from pipeline.readers import Sheet, Workbook, read_workbook, xlsx_error_cells
+
+PROVENANCE = ("source_file", "source_sheet", "source_row", "source_range", "source_cells", "layout")
+LAYOUTS = ("template_horizontal", "template_vertical", "horizontal", "vertical", "limesurvey", "kobo", "forms")
+STATUSES = ("ingested", "partial", "rejected")
+
+_HELP_SHEET = re.compile(
+    r"instruction|aide|help|notice|consigne|lisez|readme|read me|mode d.?emploi|listes?$|param|dictionnaire|codebook",
+    re.IGNORECASE,
+)
+_ANSWER_HEADERS = frozenset({"reponse", "reponses", "votre reponse", "valeur", "answer", "saisie", "reponse de la collectivite"})
+_STOPWORDS = frozenset({"et", "ou", "de", "des", "du", "la", "le", "les", "l", "d", "a", "en", "and", "or", "aussi"})
+_MIN_MATCHES = 2  # distinct questions a sheet must match to be read as answers
+_VERTICAL_SCAN_COLUMNS = 6
+_VERTICAL_SCAN_ROWS = 600
+
+
+@dataclass(frozen=True)
+class IngestParams:
+    """The ``ingest:`` block of params.yaml."""
+
+    fuzzy_threshold: float = 88.0
+    max_header_scan_rows: int = 30
+
+
+# ---------------------------------------------------------------------------------------------
+# Layout detection
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class SheetPlan:
+    """Where the answers are in one sheet."""
+
+    sheet: Sheet
+    orientation: str  # "horizontal" | "vertical"
+    score: int
+    header_rows: tuple[int, ...] = ()  # 0-based rows of the header (horizontal)
+    question_cols: tuple[int, ...] = ()  # 0-based question columns (vertical)
+    answer_col: int = -1  # vertical
+    matches: dict[int, HeaderMatch] = field(default_factory=dict)  # column (or row) -> match
+    header_text: dict[int, str] = field(default_factory=dict)  # column (or row) -> header text
+    header_cell: dict[int, str] = field(default_factory=dict)  # column (or row) -> cell ref
+    unmatched: dict[int, str] = field(default_factory=dict)  # column (or row) -> header text
+
+
+def _row_matches(row: list, matcher: HeaderMatcher) -> dict[int, HeaderMatch]:
+    out: dict[int, HeaderMatch] = {}
+    for c, v in enumerate(row):
+        if isinstance(v, str) and v.strip():
+            m = matcher.match(v)
+            if m is not None:
+                out[c] = m
+    return out
+
+
+def _n_targets(matches: dict[int, HeaderMatch]) -> int:
+    return len({m.target.code for m in matches.values()})
+
+
+def _plan_horizontal(sheet: Sheet, matcher: HeaderMatcher, max_rows: int) -> SheetPlan | None:
+    rows = sheet.rows
+    scan = min(len(rows), max_rows)
+    per_row = [_row_matches(rows[r], matcher) for r in range(scan)]
+    if not per_row:
+        return None
+    scores = [_n_targets(m) for m in per_row]
+    best = max(range(scan), key=lambda r: (scores[r], -r))
+    if scores[best] == 0:
+        return None
+    header_rows = [best]
+    matches = dict(per_row[best])
+    texts = {c: cell_text(rows[best][c]) for c in matches}
+    cells = {c: cell_ref(best, c) for c in matches}
+    # A second header row just above or below: codes under labels, or modalities under a
+    # merged multi-select question label.
+    for other in (best - 1, best + 1):
+        if not 0 <= other < len(rows) or other in header_rows:
+            continue
+        upper, lower = (other, best) if other < best else (best, other)
+        combined = _combine_rows(rows[upper], rows[lower], matcher)
+        which_other = 0 if other < best else 1
+        nonblank = sum(1 for v in rows[other] if not is_blank(v))
+        useful = sum(1 for m, w in combined.values() if w == which_other)
+        useful = max(useful, len(per_row[other] if other < scan else _row_matches(rows[other], matcher)))
+        if nonblank and useful >= max(2, 0.5 * nonblank):
+            header_rows.append(other)
+            for c, (m, which) in combined.items():
+                r = upper if which == 0 else lower
+                if c not in matches or m.tier < matches[c].tier or m.target.slug and not matches[c].target.slug:
+                    matches[c] = m
+                    texts[c] = cell_text(rows[r][c])
+                    cells[c] = cell_ref(r, c)
+    header_rows.sort()
+    width = max((len(rows[r]) for r in header_rows), default=0)
+    unmatched = {}
+    for c in range(width):
+        if c in matches:
+            continue
+        for r in header_rows:
+            if c < len(rows[r]) and not is_blank(rows[r][c]):
+                unmatched[c] = cell_text(rows[r][c])
+                cells.setdefault(c, cell_ref(r, c))
+                break
+    return SheetPlan(
+        sheet=sheet, orientation="horizontal", score=_n_targets(matches), header_rows=tuple(header_rows),
+        matches=matches, header_text=texts, header_cell=cells, unmatched=unmatched,
+    )
+
+
+def _combine_rows(upper: list, lower: list, matcher: HeaderMatcher) -> dict[int, tuple[HeaderMatch, int]]:
+    """Column -> (match, 0 from upper / 1 from lower); lower cells under a multi label become modalities."""
+    out: dict[int, tuple[HeaderMatch, int]] = {}
+    current_multi: str | None = None
+    for c in range(max(len(upper), len(lower))):
+        top = upper[c] if c < len(upper) else None
+        bottom = lower[c] if c < len(lower) else None
+        m_top = matcher.match(top) if isinstance(top, str) and top.strip() else None
+        m_bot = matcher.match(bottom) if isinstance(bottom, str) and bottom.strip() else None
+        if not is_blank(top):
+            q = matcher.questions.get(m_top.target.code) if m_top else None
+            current_multi = m_top.target.code if (m_top and q is not None and q.type == "multi" and not m_top.target.slug) else None
+        if m_top and m_bot:
+            better = m_bot.tier < m_top.tier or (m_bot.target.slug and not m_top.target.slug)
+            out[c] = (m_bot, 1) if better else (m_top, 0)
+        elif current_multi and is_blank(top) and _is_modality(matcher, current_multi, bottom):
+            slug = matcher.modality_keys[current_multi][normalize_label(bottom)]
+            out[c] = (HeaderMatch(Target(current_multi, slug), "modality"), 1)
+        elif current_multi and m_top and m_top.target.code == current_multi and _is_modality(matcher, current_multi, bottom):
+            slug = matcher.modality_keys[current_multi][normalize_label(bottom)]
+            out[c] = (HeaderMatch(Target(current_multi, slug), "modality"), 1)
+        elif m_bot:
+            out[c] = (m_bot, 1)
+        elif m_top:
+            out[c] = (m_top, 0)
+    return out
+
+
+def _is_modality(matcher: HeaderMatcher, code: str, text: object) -> bool:
+    return bool(matcher.modality_keys.get(code, {}).get(normalize_label(text)))
+
+
+def _plan_vertical(sheet: Sheet, matcher: HeaderMatcher) -> SheetPlan | None:
+    rows = sheet.rows[:_VERTICAL_SCAN_ROWS]
+    if not rows:
+        return None
+    ncols = min(max((len(r) for r in rows), default=0), _VERTICAL_SCAN_COLUMNS)
+    per_col: dict[int, dict[int, HeaderMatch]] = {}
+    for c in range(ncols):
+        col_matches: dict[int, HeaderMatch] = {}
+        for r, row in enumerate(rows):
+            if c < len(row) and isinstance(row[c], str) and row[c].strip():
+                m = matcher.match(row[c])
+                if m is not None:
+                    col_matches[r] = m
+        per_col[c] = col_matches
+    scores = {c: _n_targets(m) for c, m in per_col.items()}
+    if not scores or max(scores.values()) == 0:
+        return None
+    best = max(scores.values())
+    qcols = tuple(c for c in sorted(scores) if scores[c] >= max(2, 0.5 * best))
+    if not qcols:
+        return None
+    matches: dict[int, HeaderMatch] = {}
+    texts: dict[int, str] = {}
+    cells: dict[int, str] = {}
+    for c in qcols:
+        for r, m in per_col[c].items():
+            if r not in matches or m.tier < matches[r].tier or (m.target.slug and not matches[r].target.slug and m.target.code == matches[r].target.code):
+                matches[r] = m
+                texts[r] = cell_text(sheet.rows[r][c])
+                cells[r] = cell_ref(r, c)
+    answer_col = _answer_column(sheet.rows, qcols, matches)
+    return SheetPlan(
+        sheet=sheet, orientation="vertical", score=_n_targets(matches), question_cols=qcols, answer_col=answer_col,
+        matches=dict(sorted(matches.items())), header_text=texts, header_cell=cells,
+    )
+
+
+def _answer_column(rows: list[list], qcols: tuple[int, ...], matches: dict[int, HeaderMatch]) -> int:
+    """The answer column of a vertical form: a column headed 'Réponse', else the first non-empty one."""
+    first = min(matches) if matches else 0
+    for r in range(first + 1):
+        for c, v in enumerate(rows[r]):
+            if c > max(qcols) and isinstance(v, str) and normalize_label(v) in _ANSWER_HEADERS:
+                return c
+    width = max((len(rows[r]) for r in matches), default=0)
+    for c in range(max(qcols) + 1, width):
+        if any(c < len(rows[r]) and not is_blank(rows[r][c]) for r in matches):
+            return c
+    return max(qcols) + 1
+
+
+def plan_sheet(sheet: Sheet, matcher: HeaderMatcher, max_header_scan_rows: int) -> SheetPlan | None:
+    """The better of the horizontal and vertical readings of a sheet (None if neither fits)."""
+    h = _plan_horizontal(sheet, matcher, max_header_scan_rows)
+    v = _plan_vertical(sheet, matcher)
+    if v is not None and (h is None or v.score > h.score):
+        return v if v.score >= _MIN_MATCHES else None
+    return h if h is not None and h.score >= _MIN_MATCHES else None
+
+
+def choose_sheet(workbook: Workbook, matcher: HeaderMatcher, max_header_scan_rows: int) -> SheetPlan | None:
+    """The sheet holding the answers: best score, help/instructions sheets only as a last resort."""
+    plans = [p for s in workbook.sheets if (p := plan_sheet(s, matcher, max_header_scan_rows)) is not None]
+    if not plans:
+        return None
+    regular = [p for p in plans if not _HELP_SHEET.search(p.sheet.name)]
+    pool = regular or plans
+    return max(pool, key=lambda p: p.score)
+
+
+def _layout(plan: SheetPlan) -> str:
+    texts = [cell_text(v) for r in plan.header_rows for v in plan.sheet.rows[r] if not is_blank(v)]
+    keys = {normalize_label(t) for t in texts}
+    if plan.orientation == "vertical":
+        code_rows = sum(1 for m in plan.matches.values() if m.tier == TIER_CODE)
+        return "template_vertical" if code_rows >= 0.8 * max(1, len(plan.matches)) else "vertical"
+    if any(re.fullmatch(r"[A-Z]\d{2}__[a-z0-9_]+", t) for t in texts):
+        return "template_horizontal"
+    if keys & {"submitdate", "lastpage", "startlanguage"} or any(re.search(r"\[SQ\d+\]", t, re.I) for t in texts):
+        return "limesurvey"
+    if any(t.startswith("_") for t in texts) and keys & {"uuid", "submission time", "id"} or any(
+        "/" in t for t in plan.header_text.values()
+    ):
+        return "kobo"
+    if keys & {"horodateur", "horodatage", "timestamp"}:
+        return "forms"
+    return "horizontal"
+
+
+# ---------------------------------------------------------------------------------------------
+# Values
+# ---------------------------------------------------------------------------------------------
+class ValueReader:
+    """Turns raw cells into typed answers for one codebook, with cached modality lookups."""
+
+    def __init__(self, codebook: Codebook, fuzzy_threshold: float) -> None:
+        self.codebook = codebook
+        self.fuzzy_threshold = fuzzy_threshold
+        self._single: dict[str, dict[str, str]] = {}
+        self._single_cache: dict[tuple[str, str], str | None] = {}
+        self._multi_keys: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        self._multi_cache: dict[tuple[str, str], tuple[frozenset[str], tuple[str, ...]]] = {}
+        self._tick_labels: dict[str, dict[str, str]] = {}
+        for q in codebook:
+            if q.type == "single":
+                keys: dict[str, str] = {}
+                for m in q.modalities:
+                    for text in (m.label, *m.synonyms, m.slug):
+                        keys.setdefault(normalize_label(text), m.label)
+                self._single[q.code] = keys
+            elif q.type == "multi":
+                pairs: dict[tuple[str, ...], str] = {}
+                for m in q.modalities:
+                    for text in (m.label, *m.synonyms, m.slug):
+                        words = tuple(normalize_label(text).split())
+                        if words:
+                            pairs.setdefault(words, m.slug)
+                self._multi_keys[q.code] = sorted(pairs.items(), key=lambda kv: (-len(kv[0]), -len(" ".join(kv[0]))))
+
+    def single(self, q: Question, value: object) -> str | None:
+        """Canonical modality label, or None when nothing matches."""
+        text = cell_text(value)
+        key = (q.code, text)
+        if key in self._single_cache:
+            return self._single_cache[key]
+        result = self._single_lookup(q, text)
+        self._single_cache[key] = result
+        return result
+
+    def _single_lookup(self, q: Question, text: str) -> str | None:
+        keys = self._single[q.code]
+        for m in q.modalities:
+            if text == m.label:
+                return m.label
+        norm = normalize_label(text)
+        if norm in keys:
+            return keys[norm]
+        if text.isdigit() and text.zfill(2) != text and normalize_label(text.zfill(2)) in keys:
+            return keys[normalize_label(text.zfill(2))]
+        yn = parse_yes_no(text, self.codebook)
+        if yn is not None and normalize_label("Oui" if yn else "Non") in keys:
+            return keys[normalize_label("Oui" if yn else "Non")]
+        if len(norm) >= 4:
+            starts = {label for k, label in keys.items() if len(k) >= 4 and (k.startswith(norm) or norm.startswith(k + " "))}
+            if len(starts) == 1:
+                return starts.pop()
+            found = process.extractOne(norm, [k for k in keys if len(k) >= 4], scorer=fuzz.ratio, score_cutoff=self.fuzzy_threshold)
+            if found:
+                return keys[found[0]]
+        return None
+
+    def split_multi(self, q: Question, value: object) -> tuple[frozenset[str], tuple[str, ...]]:
+        """Slugs named in one cell ('Jumelage, ECSI' or 'coop_decentralisee ecsi') and leftovers."""
+        text = cell_text(value)
+        key = (q.code, text)
+        cached = self._multi_cache.get(key)
+        if cached is not None:
+            return cached
+        slugs: set[str] = set()
+        leftovers: list[str] = []
+        for piece in re.split(r"[;\n|]+", text):
+            words = normalize_label(piece.replace("_", " ")).split() if piece.strip() else []
+            if not words:
+                continue
+            used = [False] * len(words)
+            for kw, slug in self._multi_keys[q.code]:
+                n = len(kw)
+                i = 0
+                while i + n <= len(words):
+                    if not any(used[i:i + n]) and tuple(words[i:i + n]) == kw:
+                        for j in range(i, i + n):
+                            used[j] = True
+                        slugs.add(slug)
+                        i += n
+                    else:
+                        i += 1
+            span: list[str] = []
+            for w, u in zip(words + [""], used + [True]):
+                if not u and w:
+                    span.append(w)
+                    continue
+                rest = [x for x in span if x not in _STOPWORDS]
+                if rest:
+                    leftovers.append(" ".join(span))
+                span = []
+        result = (frozenset(slugs), tuple(leftovers))
+        self._multi_cache[key] = result
+        return result
+
+
+@dataclass
+class _Answer:
+    match: HeaderMatch
+    value: object
+    cell: str
+
+
+def convert_answers(
+    answers: list[_Answer], codebook: Codebook, reader: ValueReader, file: str, sheet: str
+) -> tuple[dict[str, object], dict[str, str], list[Issue]]:
+    """Typed values for every codebook column from one respondent's matched cells.
+
+    Returns (values by output column, source cell by output column, issues).
+    """
+    values: dict[str, object] = {}
+    cells: dict[str, str] = {}
+    issues: list[Issue] = []
+    by_code: dict[str, list[_Answer]] = {}
+    for a in answers:
+        by_code.setdefault(a.match.target.code, []).append(a)
+
+    def issue(code: str, msg: str, a: _Answer, column: str, severity: str) -> None:
+        issues.append(Issue(code, msg, file, sheet, a.cell, column, cell_text(a.value)[:200], severity))
+
+    for code, items in by_code.items():
+        q = codebook[code]
+        clean: list[_Answer] = []
+        for a in items:
+            if is_blank(a.value):
+                continue
+            if is_excel_error(a.value):
+                issue("excel_error", f"Erreur Excel « {cell_text(a.value)} » dans la cellule : valeur considérée comme manquante.", a, a.match.target.column, "warning")
+                continue
+            clean.append(a)
+        if q.type == "multi":
+            _convert_multi(q, clean, codebook, reader, values, cells, issue)
+            continue
+        if not clean:
+            continue
+        a = clean[0]
+        cells[code] = a.cell
+        v = a.value
+        if isinstance(v, str) and codebook.is_no_answer(v, q):
+            continue
+        if q.type == "single":
+            label = reader.single(q, v)
+            if label is None:
+                values[code] = cell_text(v)
+                issue("unknown_modality", f"Réponse « {cell_text(v)} » inconnue pour « {q.label} » : gardée telle quelle, à vérifier.", a, code, "warning")
+            else:
+                values[code] = label
+        elif q.type == "number":
+            number = parse_number(v)
+            if number is None:
+                issue("bad_number", f"« {cell_text(v)} » n'est pas un nombre lisible pour « {q.label} » : indiquez un nombre (ex. 1 500 ou 12 k€).", a, code, "error")
+            else:
+                values[code] = number
+        elif q.type == "date":
+            iso = parse_date(v)
+            if iso is None:
+                issue("bad_date", f"« {cell_text(v)} » n'est pas une date lisible pour « {q.label} » : utilisez le format jj/mm/aaaa.", a, code, "error")
+            else:
+                values[code] = iso
+        elif q.type == "id":
+            normal = normalize_siren(v) if q.format == "siren" else normalize_insee(v) if q.format == "insee" else cell_text(v)
+            if normal is None:
+                values[code] = cell_text(v)
+                issue("bad_id", f"Identifiant « {cell_text(v)} » mal formé pour « {q.label} » : gardé tel quel, à vérifier.", a, code, "warning")
+            else:
+                values[code] = normal
+        else:
+            values[code] = cell_text(v)
+    return values, cells, issues
+
+
+def _convert_multi(q, clean, codebook, reader, values, cells, issue) -> None:
+    ticks: dict[str, bool] = {}
+    whole: list[_Answer] = []
+    for a in clean:
+        slug = a.match.target.slug
+        if not slug:
+            whole.append(a)
+            continue
+        column = a.match.target.column
+        cells[column] = a.cell
+        v = a.value
+        yn = parse_yes_no(v, codebook)
+        if yn is None:
+            if isinstance(v, str) and codebook.is_no_answer(v):
+                continue
+            mod = q.modality(slug)
+            if normalize_label(v) in {normalize_label(mod.label), normalize_label(mod.slug), *map(normalize_label, mod.synonyms)}:
+                yn = True
+            else:
+                yn = True
+                issue("unclear_tick", f"Valeur « {cell_text(v)} » inattendue pour « {q.label} : {mod.label} » : comptée comme cochée.", a, column, "warning")
+        ticks[slug] = ticks.get(slug, False) or yn
+    for a in whole:
+        if isinstance(a.value, str) and codebook.is_no_answer(a.value, q):
+            continue
+        slugs, leftovers = reader.split_multi(q, a.value)
+        for s in slugs:
+            ticks[s] = True
+        for col in q.columns:
+            cells.setdefault(col, a.cell)
+        for left in leftovers:
+            issue("unknown_modality", f"Choix « {left} » non reconnu pour « {q.label} » : ignoré, les autres choix de la cellule sont gardés.", a, q.code, "warning")
+    if not ticks:
+        return
+    for m in q.modalities:
+        values[f"{q.code}__{m.slug}"] = ticks.get(m.slug, False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Files
+# ---------------------------------------------------------------------------------------------
+@dataclass
+class FileResult:
+    """What one file gave: response records (dicts) and its report entry."""
+
+    records: list[dict[str, object]]
+    report: dict[str, object]
+    issues: list[Issue]
+
+
+def _report_entry(file: str, status: str, layout: str, fmt: str, sheet: str, header_row, rows_read: int,
+                  mapped: dict[str, str], unmapped: list[str], issues: list[Issue]) -> dict[str, object]:
+    return {
+        "file": file,
+        "status": status,
+        "layout": layout,
+        "format": fmt,
+        "sheet": sheet,
+        "header_row": header_row,
+        "rows_read": rows_read,
+        "mapped": mapped,
+        "unmapped": unmapped,
+        "problems": [
+            {"file": i.file, "sheet": i.sheet, "cell": i.cell, "code": i.code, "message_fr": i.message_fr,
+             "severity": i.severity, "column": i.column, "value": i.value}
+            for i in issues
+        ],
+    }
+
+
+def ingest_file(path: str | Path, wave_dir: str | Path | None = None, codebook: Codebook | None = None,
+                params: IngestParams | None = None) -> FileResult:
+    """Read one returned file into response records and a report entry (never raises on bad data)."""
+    codebook = codebook or load_codebook()
+    params = params or IngestParams()
+    path = Path(path)
+    name = path.relative_to(wave_dir).as_posix() if wave_dir is not None else path.name
+    matcher = matcher_for(codebook, params.fuzzy_threshold)
+    reader = _reader_for(codebook, params.fuzzy_threshold)
+    wb = read_workbook(path, name)
+    fmt = wb.format
+    if wb.problem is not None:
+        return FileResult([], _report_entry(name, "rejected", "", fmt, "", None, 0, {}, [], [wb.problem]), [wb.problem])
+    plan = choose_sheet(wb, matcher, params.max_header_scan_rows)
+    if plan is None:
+        problem = Issue(
+            "unrecognised_layout",
+            "Aucune feuille ne ressemble au questionnaire ACTER (aucun en-tête reconnu) : vérifiez qu'il "
+            "s'agit bien d'un fichier de réponses, ou utilisez le modèle « acter template ».",
+            name, severity="error",
+        )
+        return FileResult([], _report_entry(name, "rejected", "", fmt, "", None, 0, {}, [], [problem]), [problem])
+    sheet = plan.sheet.name
+    _restore_excel_errors(wb, plan)
+    issues: list[Issue] = []
+    resolution = resolve_columns(plan.matches)
+    for target, cols in resolution.conflicts:
+        refs = [plan.header_cell[c] for c in cols]
+        texts = [plan.header_text[c] for c in cols]
+        what = "colonnes" if plan.orientation == "horizontal" else "lignes"
+        message = (
+            f"{len(cols)} {what} correspondent à la même question {target.column} : "
+            + ", ".join(f"« {t} » ({r})" for t, r in zip(texts, refs))
+            + ". Aucune n'a été retenue : supprimez ou renommez celle qui est en trop."
+        )
+        for c in cols:
+            issues.append(Issue("duplicate_column", message, name, sheet, plan.header_cell[c], target.column, plan.header_text[c], "error"))
+    for c, (m, winner) in resolution.beaten.items():
+        if m.method == "tool":
+            continue
+        issues.append(Issue(
+            "ignored_column",
+            f"« {plan.header_text[c]} » ({plan.header_cell[c]}) ressemble à la question {m.target.column}, déjà lue "
+            f"dans « {plan.header_text[winner]} » ({plan.header_cell[winner]}) : ignorée.",
+            name, sheet, plan.header_cell[c], m.target.column, plan.header_text[c], "warning",
+        ))
+    kept = resolution.kept
+    mapped = {plan.header_text[c]: m.target.column for c, m in kept.items()}
+    unmapped = [plan.header_text[c] for c in plan.matches if c not in kept]
+    for c, text in sorted(plan.unmatched.items()):
+        unmapped.append(text)
+        if not matcher.is_tool_column(text):
+            issues.append(Issue(
+                "unmapped_column",
+                f"En-tête « {text} » non reconnu : cette colonne n'est pas lue. Renommez-la avec le code de la question (ex. A02) si elle doit l'être.",
+                name, sheet, plan.header_cell[c], "", text, "warning",
+            ))
+    layout = _layout(plan)
+    records: list[dict[str, object]] = []
+    if plan.orientation == "horizontal":
+        header_row = plan.header_rows[-1] + 1
+        rows = plan.sheet.rows
+        for r in range(plan.header_rows[-1] + 1, len(rows)):
+            row = rows[r]
+            if all(is_blank(v) for v in row):
+                continue
+            answers = [_Answer(m, row[c] if c < len(row) else None, cell_ref(r, c)) for c, m in kept.items()]
+            nonblank = [c for c, v in enumerate(row) if not is_blank(v)]
+            rng = f"{column_letter(nonblank[0])}{r + 1}:{column_letter(nonblank[-1])}{r + 1}"
+            rid = f"{name}!{sheet}!{r + 1}"
+            rec, rec_issues = _record(answers, codebook, reader, name, sheet, rid, r + 1, rng, layout)
+            if all(is_blank(a.value) for a in answers):
+                rec_issues.append(Issue(
+                    "empty_response",
+                    f"Ligne {r + 1} sans aucune réponse lisible (réponse incomplète ?) : gardée, à vérifier.",
+                    name, sheet, rng, "", "", "warning",
+                ))
+            records.append(rec)
+            issues.extend(rec_issues)
+    else:
+        header_row = None
+        col = plan.answer_col
+        rows = plan.sheet.rows
+        answers = [_Answer(m, rows[r][col] if col < len(rows[r]) else None, cell_ref(r, col)) for r, m in kept.items()]
+        if kept:
+            first, last = min(kept), max(kept)
+            rng = f"{column_letter(col)}{first + 1}:{column_letter(col)}{last + 1}"
+        else:
+            rng = ""
+        rid = f"{name}!{sheet}!{rng}"
+        if any(not is_blank(a.value) for a in answers):
+            rec, rec_issues = _record(answers, codebook, reader, name, sheet, rid, None, rng, layout)
+            records.append(rec)
+            issues.extend(rec_issues)
+    if not records:
+        issues.append(Issue(
+            "no_responses", "Le questionnaire a été reconnu mais ne contient aucune réponse.", name, sheet, severity="error",
+        ))
+        status = "rejected"
+    else:
+        status = "partial" if any(i.severity == "error" for i in issues) else "ingested"
+    entry = _report_entry(name, status, layout, fmt, sheet, header_row, len(records), mapped, unmapped, issues)
+    return FileResult(records, entry, issues)
+
+
+def _restore_excel_errors(wb: Workbook, plan: SheetPlan) -> None:
+    """Put back the Excel error values (#DIV/0!) calamine reads as empty, so they are reported."""
+    for (r, c), error in xlsx_error_cells(wb, plan.sheet.name).items():
+        if r < len(plan.sheet.rows) and c < len(plan.sheet.rows[r]) and is_blank(plan.sheet.rows[r][c]):
+            plan.sheet.rows[r][c] = error
+
+
+def _record(answers, codebook, reader, name, sheet, rid, source_row, rng, layout):
+    values, cells, issues = convert_answers(answers, codebook, reader, name, sheet)
+    rec: dict[str, object] = {"response_id": rid}
+    rec.update(values)
+    rec.update({
+        "source_file": name,
+        "source_sheet": sheet,
+        "source_row": source_row,
+        "source_range": rng,
+        "source_cells": json.dumps(cells, ensure_ascii=False, sort_keys=False),
+        "layout": layout,
+    })
+    return rec, issues
+
+
+_READERS: dict[tuple[int, float], ValueReader] = {}
+
+
+def _reader_for(codebook: Codebook, fuzzy_threshold: float) -> ValueReader:
+    key = (id(codebook), float(fuzzy_threshold))
+    reader = _READERS.get(key)
+    if reader is None or reader.codebook is not codebook:
+        reader = ValueReader(codebook, float(fuzzy_threshold))
+        _READERS[key] = reader
+    return reader
+
+
+# ---------------------------------------------------------------------------------------------
+# Wave
+# ---------------------------------------------------------------------------------------------
+def list_wave_files(wave_dir: str | Path) -> list[Path]:
+    """Files of a wave, sorted; hidden files, Office lock files (~$) and DVC files skipped."""
+    wave = Path(wave_dir)
+    out = []
+    for p in wave.rglob("*"):
+        rel = p.relative_to(wave)
+        if not p.is_file() or any(part.startswith(".") for part in rel.parts):
+            continue
+        if p.name.startswith("~$") or p.suffix.lower() in (".dvc", ".gitignore"):
+            continue
+        out.append(p)
+    return sorted(out, key=lambda p: p.relative_to(wave).as_posix())
+
+
+def responses_frame(records: list[dict[str, object]], codebook: Codebook) -> pd.DataFrame:
+    """Typed responses table: response_id, codebook columns in order, provenance."""
+    data: dict[str, object] = {"response_id": pd.array([r["response_id"] for r in records], dtype="string")}
+    for q in codebook:
+        for col in q.columns:
+            vals = [r.get(col) for r in records]
+            if q.type == "multi":
+                data[col] = pd.array(vals, dtype="boolean")
+            elif q.type == "number":
+                data[col] = np.array([np.nan if v is None else float(v) for v in vals], dtype="float64")
+            else:
+                data[col] = pd.array(vals, dtype="string")
+    for col in PROVENANCE:
+        vals = [r.get(col) for r in records]
+        data[col] = pd.array(vals, dtype="Int64" if col == "source_row" else "string")
+    return pd.DataFrame(data)
+
+
+def ingest_wave(wave_dir: str | Path, codebook: Codebook | None = None, params: IngestParams | None = None,
+                progress: bool = False) -> tuple[pd.DataFrame, dict[str, object]]:
+    """Ingest every file of a wave folder: (responses table, ingest report)."""
+    codebook = codebook or load_codebook()
+    params = params or IngestParams()
+    wave = Path(wave_dir)
+    files = list_wave_files(wave)
+    iterator: Iterable[Path] = files
+    if progress:
+        from tqdm import tqdm
+
+        iterator = tqdm(files, desc="ingest", unit="fichier", file=sys.stderr)
+    records: list[dict[str, object]] = []
+    entries: list[dict[str, object]] = []
+    for path in iterator:
+        result = ingest_file(path, wave, codebook, params)
+        records.extend(result.records)
+        entries.append(result.report)
+    frame = responses_frame(records, codebook)
+    return frame, build_report(wave.as_posix(), entries)
+
+
+def build_report(wave: str, entries: list[dict[str, object]]) -> dict[str, object]:
+    """The ingest report: one entry per file plus totals."""
+    totals: dict[str, object] = {"files": len(entries)}
+    for status in STATUSES:
+        totals[status] = sum(1 for e in entries if e["status"] == status)
+    totals["rows_read"] = sum(int(e["rows_read"]) for e in entries)
+    problems = [p for e in entries for p in e["problems"]]
+    totals["problems"] = len(problems)
+    for sev in ("error", "warning", "info"):
+        totals[f"problems_{sev}"] = sum(1 for p in problems if p["severity"] == sev)
+    return {"wave": wave, "files": entries, "totals": totals}
+
+
+def summary_fr(report: dict[str, object]) -> str:
+    """Short French summary of an ingest report."""
+    t = report["totals"]
+    return (
+        f"Ingestion de {t['files']} fichier(s) : {t['ingested']} intégré(s), {t['partial']} partiel(s), "
+        f"{t['rejected']} rejeté(s) ; {t['rows_read']} réponse(s) lue(s) ; "
+        f"{t['problems_error']} erreur(s), {t['problems_warning']} avertissement(s)."
+    )
+
+
+def write_outputs(frame: pd.DataFrame, report: dict[str, object], out_dir: str | Path) -> None:
+    """Write responses.parquet and ingest_report.json (deterministic)."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    frame.to_parquet(out / "responses.parquet", index=False)
+    (out / "ingest_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Ingestion des fichiers de réponses d'une vague ACTER.")
+    parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--wave", required=True, help="dossier des fichiers reçus")
+    parser.add_argument("--out", required=True, help="dossier de sortie (responses.parquet, ingest_report.json)")
+    args = parser.parse_args(argv)
+    params = load_block(IngestParams, "ingest", args.params)
+    if not Path(args.wave).is_dir():
+        print(f"Dossier de la vague introuvable : {args.wave}", file=sys.stderr)
+        return 2
+    frame, report = ingest_wave(args.wave, load_codebook(), params, progress=True)
+    write_outputs(frame, report, args.out)
+    print(summary_fr(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
