@@ -24,9 +24,9 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from pipeline.codebook import Codebook, Question, load_codebook, normalize_label
+from pipeline.codebook import Codebook, Question, load_codebook
 from pipeline.issues import Issue, cell_ref, column_letter
-from pipeline.matching import TIER_CODE, HeaderMatch, HeaderMatcher, Target, matcher_for, resolve_columns
+from pipeline.matching import TIER_CODE, HeaderMatch, HeaderMatcher, Target, matcher_for, norm, resolve_columns
 from pipeline.params import load_block
 from pipeline.parsers import (
     cell_text,
@@ -53,6 +53,14 @@ _STOPWORDS = frozenset({"et", "ou", "de", "des", "du", "la", "le", "les", "l", "
 _MIN_MATCHES = 2  # distinct questions a sheet must match to be read as answers
 _VERTICAL_SCAN_COLUMNS = 6
 _VERTICAL_SCAN_ROWS = 600
+
+
+_LETTERS = tuple(column_letter(i) for i in range(2048))
+
+
+def _ref(row0: int, col0: int) -> str:
+    """Like issues.cell_ref, with the column letters precomputed (hot loop)."""
+    return f"{_LETTERS[col0] if col0 < 2048 else column_letter(col0)}{row0 + 1}"
 
 
 @dataclass(frozen=True)
@@ -84,9 +92,10 @@ class SheetPlan:
 
 def _row_matches(row: list, matcher: HeaderMatcher) -> dict[int, HeaderMatch]:
     out: dict[int, HeaderMatch] = {}
+    cache = matcher._cache
     for c, v in enumerate(row):
-        if isinstance(v, str) and v.strip():
-            m = matcher.match(v)
+        if v.__class__ is str and v:
+            m = cache[v] if v in cache else matcher.match(v)
             if m is not None:
                 out[c] = m
     return out
@@ -109,18 +118,20 @@ def _plan_horizontal(sheet: Sheet, matcher: HeaderMatcher, max_rows: int) -> She
     header_rows = [best]
     matches = dict(per_row[best])
     texts = {c: cell_text(rows[best][c]) for c in matches}
-    cells = {c: cell_ref(best, c) for c in matches}
+    cells = {c: _ref(best, c) for c in matches}
     # A second header row just above or below: codes under labels, or modalities under a
     # merged multi-select question label.
     for other in (best - 1, best + 1):
         if not 0 <= other < len(rows) or other in header_rows:
             continue
         upper, lower = (other, best) if other < best else (best, other)
-        combined = _combine_rows(rows[upper], rows[lower], matcher)
+        m_other = per_row[other] if other < scan else _row_matches(rows[other], matcher)
+        m_up, m_low = (m_other, per_row[best]) if other < best else (per_row[best], m_other)
+        combined = _combine_rows(rows[upper], rows[lower], m_up, m_low, matcher)
         which_other = 0 if other < best else 1
-        nonblank = sum(1 for v in rows[other] if not is_blank(v))
+        nonblank = sum(1 for v in rows[other] if not _blank(v))
         useful = sum(1 for m, w in combined.values() if w == which_other)
-        useful = max(useful, len(per_row[other] if other < scan else _row_matches(rows[other], matcher)))
+        useful = max(useful, len(m_other))
         if nonblank and useful >= max(2, 0.5 * nonblank):
             header_rows.append(other)
             for c, (m, which) in combined.items():
@@ -128,7 +139,7 @@ def _plan_horizontal(sheet: Sheet, matcher: HeaderMatcher, max_rows: int) -> She
                 if c not in matches or m.tier < matches[c].tier or m.target.slug and not matches[c].target.slug:
                     matches[c] = m
                     texts[c] = cell_text(rows[r][c])
-                    cells[c] = cell_ref(r, c)
+                    cells[c] = _ref(r, c)
     header_rows.sort()
     width = max((len(rows[r]) for r in header_rows), default=0)
     unmatched = {}
@@ -136,9 +147,9 @@ def _plan_horizontal(sheet: Sheet, matcher: HeaderMatcher, max_rows: int) -> She
         if c in matches:
             continue
         for r in header_rows:
-            if c < len(rows[r]) and not is_blank(rows[r][c]):
+            if c < len(rows[r]) and not _blank(rows[r][c]):
                 unmatched[c] = cell_text(rows[r][c])
-                cells.setdefault(c, cell_ref(r, c))
+                cells.setdefault(c, _ref(r, c))
                 break
     return SheetPlan(
         sheet=sheet, orientation="horizontal", score=_n_targets(matches), header_rows=tuple(header_rows),
@@ -146,36 +157,49 @@ def _plan_horizontal(sheet: Sheet, matcher: HeaderMatcher, max_rows: int) -> She
     )
 
 
-def _combine_rows(upper: list, lower: list, matcher: HeaderMatcher) -> dict[int, tuple[HeaderMatch, int]]:
+def _combine_rows(
+    upper: list, lower: list, m_upper: dict[int, HeaderMatch], m_lower: dict[int, HeaderMatch], matcher: HeaderMatcher
+) -> dict[int, tuple[HeaderMatch, int]]:
     """Column -> (match, 0 from upper / 1 from lower); lower cells under a multi label become modalities."""
     out: dict[int, tuple[HeaderMatch, int]] = {}
     current_multi: str | None = None
-    for c in range(max(len(upper), len(lower))):
-        top = upper[c] if c < len(upper) else None
-        bottom = lower[c] if c < len(lower) else None
-        m_top = matcher.match(top) if isinstance(top, str) and top.strip() else None
-        m_bot = matcher.match(bottom) if isinstance(bottom, str) and bottom.strip() else None
-        if not is_blank(top):
-            q = matcher.questions.get(m_top.target.code) if m_top else None
-            current_multi = m_top.target.code if (m_top and q is not None and q.type == "multi" and not m_top.target.slug) else None
-        if m_top and m_bot:
+    n_up = len(upper)
+    for c in range(max(n_up, len(lower))):
+        top = upper[c] if c < n_up else None
+        m_top = m_upper.get(c)
+        m_bot = m_lower.get(c)
+        top_blank = _blank(top)
+        if not top_blank:
+            current_multi = None
+            if m_top is not None and not m_top.target.slug and matcher.questions[m_top.target.code].type == "multi":
+                current_multi = m_top.target.code
+        if m_top is not None and m_bot is not None:
             better = m_bot.tier < m_top.tier or (m_bot.target.slug and not m_top.target.slug)
             out[c] = (m_bot, 1) if better else (m_top, 0)
-        elif current_multi and is_blank(top) and _is_modality(matcher, current_multi, bottom):
-            slug = matcher.modality_keys[current_multi][normalize_label(bottom)]
-            out[c] = (HeaderMatch(Target(current_multi, slug), "modality"), 1)
-        elif current_multi and m_top and m_top.target.code == current_multi and _is_modality(matcher, current_multi, bottom):
-            slug = matcher.modality_keys[current_multi][normalize_label(bottom)]
-            out[c] = (HeaderMatch(Target(current_multi, slug), "modality"), 1)
-        elif m_bot:
+            continue
+        if current_multi and (top_blank or (m_top is not None and m_top.target.code == current_multi)):
+            bottom = lower[c] if c < len(lower) else None
+            slug = matcher.modality_keys[current_multi].get(norm(bottom)) if bottom.__class__ is str else None
+            if slug:
+                out[c] = (HeaderMatch(Target(current_multi, slug), "modality"), 1)
+                continue
+        if m_bot is not None:
             out[c] = (m_bot, 1)
-        elif m_top:
+        elif m_top is not None:
             out[c] = (m_top, 0)
     return out
 
 
-def _is_modality(matcher: HeaderMatcher, code: str, text: object) -> bool:
-    return bool(matcher.modality_keys.get(code, {}).get(normalize_label(text)))
+def _blank(v: object) -> bool:
+    """Fast is_blank for the cell types readers return."""
+    if v is None or v == "":
+        return True
+    cls = v.__class__
+    if cls is str:
+        return not v.strip()
+    if cls is float:
+        return v != v
+    return False
 
 
 def _plan_vertical(sheet: Sheet, matcher: HeaderMatcher) -> SheetPlan | None:
@@ -184,13 +208,16 @@ def _plan_vertical(sheet: Sheet, matcher: HeaderMatcher) -> SheetPlan | None:
         return None
     ncols = min(max((len(r) for r in rows), default=0), _VERTICAL_SCAN_COLUMNS)
     per_col: dict[int, dict[int, HeaderMatch]] = {}
+    cache = matcher._cache
     for c in range(ncols):
         col_matches: dict[int, HeaderMatch] = {}
         for r, row in enumerate(rows):
-            if c < len(row) and isinstance(row[c], str) and row[c].strip():
-                m = matcher.match(row[c])
-                if m is not None:
-                    col_matches[r] = m
+            if c < len(row):
+                v = row[c]
+                if v.__class__ is str and v:
+                    m = cache[v] if v in cache else matcher.match(v)
+                    if m is not None:
+                        col_matches[r] = m
         per_col[c] = col_matches
     scores = {c: _n_targets(m) for c, m in per_col.items()}
     if not scores or max(scores.values()) == 0:
@@ -207,7 +234,7 @@ def _plan_vertical(sheet: Sheet, matcher: HeaderMatcher) -> SheetPlan | None:
             if r not in matches or m.tier < matches[r].tier or (m.target.slug and not matches[r].target.slug and m.target.code == matches[r].target.code):
                 matches[r] = m
                 texts[r] = cell_text(sheet.rows[r][c])
-                cells[r] = cell_ref(r, c)
+                cells[r] = _ref(r, c)
     answer_col = _answer_column(sheet.rows, qcols, matches)
     return SheetPlan(
         sheet=sheet, orientation="vertical", score=_n_targets(matches), question_cols=qcols, answer_col=answer_col,
@@ -220,7 +247,7 @@ def _answer_column(rows: list[list], qcols: tuple[int, ...], matches: dict[int, 
     first = min(matches) if matches else 0
     for r in range(first + 1):
         for c, v in enumerate(rows[r]):
-            if c > max(qcols) and isinstance(v, str) and normalize_label(v) in _ANSWER_HEADERS:
+            if c > max(qcols) and isinstance(v, str) and norm(v) in _ANSWER_HEADERS:
                 return c
     width = max((len(rows[r]) for r in matches), default=0)
     for c in range(max(qcols) + 1, width):
@@ -239,22 +266,23 @@ def plan_sheet(sheet: Sheet, matcher: HeaderMatcher, max_header_scan_rows: int) 
 
 
 def choose_sheet(workbook: Workbook, matcher: HeaderMatcher, max_header_scan_rows: int) -> SheetPlan | None:
-    """The sheet holding the answers: best score, help/instructions sheets only as a last resort."""
-    plans = [p for s in workbook.sheets if (p := plan_sheet(s, matcher, max_header_scan_rows)) is not None]
-    if not plans:
-        return None
-    regular = [p for p in plans if not _HELP_SHEET.search(p.sheet.name)]
-    pool = regular or plans
-    return max(pool, key=lambda p: p.score)
+    """The sheet holding the answers: best score; help/instructions sheets only as a last resort."""
+    regular = [s for s in workbook.sheets if not _HELP_SHEET.search(s.name)]
+    helpers = [s for s in workbook.sheets if _HELP_SHEET.search(s.name)]
+    for pool in (regular, helpers):
+        plans = [p for s in pool if (p := plan_sheet(s, matcher, max_header_scan_rows)) is not None]
+        if plans:
+            return max(plans, key=lambda p: p.score)
+    return None
 
 
 def _layout(plan: SheetPlan) -> str:
-    texts = [cell_text(v) for r in plan.header_rows for v in plan.sheet.rows[r] if not is_blank(v)]
-    keys = {normalize_label(t) for t in texts}
+    texts = [v.strip() for r in plan.header_rows for v in plan.sheet.rows[r] if v.__class__ is str and v.strip()]
+    keys = {norm(t) for t in texts}
     if plan.orientation == "vertical":
         code_rows = sum(1 for m in plan.matches.values() if m.tier == TIER_CODE)
         return "template_vertical" if code_rows >= 0.8 * max(1, len(plan.matches)) else "vertical"
-    if any(re.fullmatch(r"[A-Z]\d{2}__[a-z0-9_]+", t) for t in texts):
+    if any("__" in t and re.fullmatch(r"[A-Z]\d{2}__[a-z0-9_]+", t) for t in texts):
         return "template_horizontal"
     if keys & {"submitdate", "lastpage", "startlanguage"} or any(re.search(r"\[SQ\d+\]", t, re.I) for t in texts):
         return "limesurvey"
@@ -280,22 +308,30 @@ class ValueReader:
         self._single_cache: dict[tuple[str, str], str | None] = {}
         self._multi_keys: dict[str, list[tuple[tuple[str, ...], str]]] = {}
         self._multi_cache: dict[tuple[str, str], tuple[frozenset[str], tuple[str, ...]]] = {}
-        self._tick_labels: dict[str, dict[str, str]] = {}
+        self._no_answer_cache: dict[tuple[str, str], bool] = {}
         for q in codebook:
             if q.type == "single":
                 keys: dict[str, str] = {}
                 for m in q.modalities:
                     for text in (m.label, *m.synonyms, m.slug):
-                        keys.setdefault(normalize_label(text), m.label)
+                        keys.setdefault(norm(text), m.label)
                 self._single[q.code] = keys
             elif q.type == "multi":
                 pairs: dict[tuple[str, ...], str] = {}
                 for m in q.modalities:
                     for text in (m.label, *m.synonyms, m.slug):
-                        words = tuple(normalize_label(text).split())
+                        words = tuple(norm(text).split())
                         if words:
                             pairs.setdefault(words, m.slug)
                 self._multi_keys[q.code] = sorted(pairs.items(), key=lambda kv: (-len(kv[0]), -len(" ".join(kv[0]))))
+
+    def no_answer(self, value: str, q: Question | None = None) -> bool:
+        """Codebook.is_no_answer, cached per (question, text)."""
+        key = (q.code if q is not None else "", value)
+        hit = self._no_answer_cache.get(key)
+        if hit is None:
+            hit = self._no_answer_cache[key] = self.codebook.is_no_answer(value, q)
+        return hit
 
     def single(self, q: Question, value: object) -> str | None:
         """Canonical modality label, or None when nothing matches."""
@@ -312,19 +348,19 @@ class ValueReader:
         for m in q.modalities:
             if text == m.label:
                 return m.label
-        norm = normalize_label(text)
-        if norm in keys:
-            return keys[norm]
-        if text.isdigit() and text.zfill(2) != text and normalize_label(text.zfill(2)) in keys:
-            return keys[normalize_label(text.zfill(2))]
+        key = norm(text)
+        if key in keys:
+            return keys[key]
+        if text.isdigit() and text.zfill(2) != text and norm(text.zfill(2)) in keys:
+            return keys[norm(text.zfill(2))]
         yn = parse_yes_no(text, self.codebook)
-        if yn is not None and normalize_label("Oui" if yn else "Non") in keys:
-            return keys[normalize_label("Oui" if yn else "Non")]
-        if len(norm) >= 4:
-            starts = {label for k, label in keys.items() if len(k) >= 4 and (k.startswith(norm) or norm.startswith(k + " "))}
+        if yn is not None and norm("Oui" if yn else "Non") in keys:
+            return keys[norm("Oui" if yn else "Non")]
+        if len(key) >= 4:
+            starts = {label for k, label in keys.items() if len(k) >= 4 and (k.startswith(key) or key.startswith(k + " "))}
             if len(starts) == 1:
                 return starts.pop()
-            found = process.extractOne(norm, [k for k in keys if len(k) >= 4], scorer=fuzz.ratio, score_cutoff=self.fuzzy_threshold)
+            found = process.extractOne(key, [k for k in keys if len(k) >= 4], scorer=fuzz.ratio, score_cutoff=self.fuzzy_threshold)
             if found:
                 return keys[found[0]]
         return None
@@ -339,7 +375,7 @@ class ValueReader:
         slugs: set[str] = set()
         leftovers: list[str] = []
         for piece in re.split(r"[;\n|]+", text):
-            words = normalize_label(piece.replace("_", " ")).split() if piece.strip() else []
+            words = norm(piece.replace("_", " ")).split() if piece.strip() else []
             if not words:
                 continue
             used = [False] * len(words)
@@ -410,7 +446,7 @@ def convert_answers(
         a = clean[0]
         cells[code] = a.cell
         v = a.value
-        if isinstance(v, str) and codebook.is_no_answer(v, q):
+        if isinstance(v, str) and reader.no_answer(v, q):
             continue
         if q.type == "single":
             label = reader.single(q, v)
@@ -456,17 +492,17 @@ def _convert_multi(q, clean, codebook, reader, values, cells, issue) -> None:
         v = a.value
         yn = parse_yes_no(v, codebook)
         if yn is None:
-            if isinstance(v, str) and codebook.is_no_answer(v):
+            if isinstance(v, str) and reader.no_answer(v):
                 continue
             mod = q.modality(slug)
-            if normalize_label(v) in {normalize_label(mod.label), normalize_label(mod.slug), *map(normalize_label, mod.synonyms)}:
+            if norm(v) in {norm(mod.label), norm(mod.slug), *map(norm, mod.synonyms)}:
                 yn = True
             else:
                 yn = True
                 issue("unclear_tick", f"Valeur « {cell_text(v)} » inattendue pour « {q.label} : {mod.label} » : comptée comme cochée.", a, column, "warning")
         ticks[slug] = ticks.get(slug, False) or yn
     for a in whole:
-        if isinstance(a.value, str) and codebook.is_no_answer(a.value, q):
+        if isinstance(a.value, str) and reader.no_answer(a.value, q):
             continue
         slugs, leftovers = reader.split_multi(q, a.value)
         for s in slugs:
@@ -527,6 +563,14 @@ def ingest_file(path: str | Path, wave_dir: str | Path | None = None, codebook: 
     if wb.problem is not None:
         return FileResult([], _report_entry(name, "rejected", "", fmt, "", None, 0, {}, [], [wb.problem]), [wb.problem])
     plan = choose_sheet(wb, matcher, params.max_header_scan_rows)
+    broken = [s.name for s in wb.sheets if s.problem]
+    if plan is None and broken and len(broken) == len(wb.sheets):
+        problem = Issue(
+            "corrupt_file",
+            f"Le classeur est abîmé : aucune feuille lisible ({', '.join(broken)}). Demandez à la collectivité de le renvoyer.",
+            name, severity="error",
+        )
+        return FileResult([], _report_entry(name, "rejected", "", fmt, "", None, 0, {}, [], [problem]), [problem])
     if plan is None:
         problem = Issue(
             "unrecognised_layout",
@@ -577,11 +621,12 @@ def ingest_file(path: str | Path, wave_dir: str | Path | None = None, codebook: 
         rows = plan.sheet.rows
         for r in range(plan.header_rows[-1] + 1, len(rows)):
             row = rows[r]
-            if all(is_blank(v) for v in row):
+            nonblank = [c for c, v in enumerate(row) if not _blank(v)]
+            if not nonblank:
                 continue
-            answers = [_Answer(m, row[c] if c < len(row) else None, cell_ref(r, c)) for c, m in kept.items()]
-            nonblank = [c for c, v in enumerate(row) if not is_blank(v)]
-            rng = f"{column_letter(nonblank[0])}{r + 1}:{column_letter(nonblank[-1])}{r + 1}"
+            width = len(row)
+            answers = [_Answer(m, row[c] if c < width else None, _ref(r, c)) for c, m in kept.items()]
+            rng = f"{_ref(r, nonblank[0])}:{_ref(r, nonblank[-1])}"
             rid = f"{name}!{sheet}!{r + 1}"
             rec, rec_issues = _record(answers, codebook, reader, name, sheet, rid, r + 1, rng, layout)
             if all(is_blank(a.value) for a in answers):
@@ -596,7 +641,7 @@ def ingest_file(path: str | Path, wave_dir: str | Path | None = None, codebook: 
         header_row = None
         col = plan.answer_col
         rows = plan.sheet.rows
-        answers = [_Answer(m, rows[r][col] if col < len(rows[r]) else None, cell_ref(r, col)) for r, m in kept.items()]
+        answers = [_Answer(m, rows[r][col] if col < len(rows[r]) else None, _ref(r, col)) for r, m in kept.items()]
         if kept:
             first, last = min(kept), max(kept)
             rng = f"{column_letter(col)}{first + 1}:{column_letter(col)}{last + 1}"

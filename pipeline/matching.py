@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
 from pipeline.codebook import Codebook, Question, normalize_label
+
+# normalize_label is pure: cache it, headers and answers repeat across thousands of files.
+norm = lru_cache(maxsize=1 << 17)(normalize_label)
 
 # Tiers: lower wins when two columns claim the same target; a tie is a conflict.
 TIER_CODE, TIER_LABEL, TIER_FUZZY, TIER_TOOL = 0, 1, 2, 3
@@ -22,12 +26,12 @@ METHOD_TIER = {"code": TIER_CODE, "label": TIER_LABEL, "modality": TIER_LABEL, "
 
 # Timestamps added by survey tools: they give the response date (A14) when nothing else does.
 TOOL_TIMESTAMPS = frozenset(
-    normalize_label(t)
+    norm(t)
     for t in ("submitdate", "Horodateur", "Horodatage", "Timestamp", "_submission_time", "datestamp", "Date de soumission", "end")
 )
 # Columns survey tools add that carry no answer (listed as unmapped, without a warning).
 TOOL_COLUMNS = frozenset(
-    normalize_label(t)
+    norm(t)
     for t in (
         "id", "lastpage", "startlanguage", "seed", "token", "refurl", "ipaddr", "startdate", "interviewtime",
         "_id", "_uuid", "_index", "_status", "_validation_status", "_submitted_by", "__version__", "_version_",
@@ -78,7 +82,7 @@ class HeaderMatcher:
         self.question_keys: dict[str, str] = {}
         for q in codebook:
             for text in (q.label, *q.synonyms):
-                key = normalize_label(text)
+                key = norm(text)
                 if key:
                     self.question_keys.setdefault(key, q.code)
         self._fuzzy_keys = [k for k in self.question_keys if len(k) >= 5]
@@ -89,7 +93,7 @@ class HeaderMatcher:
             keys: dict[str, str] = {}
             for m in q.modalities:
                 for text in (m.label, *m.synonyms, m.slug):
-                    key = normalize_label(text)
+                    key = norm(text)
                     if key:
                         keys.setdefault(key, m.slug)
             self.modality_keys[q.code] = keys
@@ -113,7 +117,7 @@ class HeaderMatcher:
     def is_tool_column(self, header: object) -> bool:
         """True for columns survey tools add (LimeSurvey id, Kobo _uuid...)."""
         text = str(header).strip()
-        return normalize_label(text) in TOOL_COLUMNS or text.startswith("_") or text.lower().startswith("meta/")
+        return norm(text) in TOOL_COLUMNS or text.startswith("_") or text.lower().startswith("meta/")
 
     # -- internals -------------------------------------------------------------------------
     def _match(self, text: str) -> HeaderMatch | None:
@@ -124,7 +128,7 @@ class HeaderMatcher:
             path_match = self._match_path(text)
             if path_match is not None:
                 return path_match
-        key = normalize_label(text)
+        key = norm(text)
         if not key:
             return None
         if key in TOOL_TIMESTAMPS and "A14" in self.questions:
@@ -180,7 +184,7 @@ class HeaderMatcher:
         if sq:
             n = int(sq.group(1))
             return q.modalities[n - 1].slug if 1 <= n <= len(q.modalities) else ""
-        return self.modality_keys[q.code].get(normalize_label(sub), "")
+        return self.modality_keys[q.code].get(norm(sub), "")
 
     def _match_path(self, text: str) -> HeaderMatch | None:
         """Kobo group paths: 'B_actions/B03', 'B03/ecsi', 'grp/B03/ecsi', 'Label/Modality'."""
@@ -194,12 +198,12 @@ class HeaderMatcher:
             prev = parts[-2]
             if _CODE.fullmatch(prev) and prev.upper() in self.questions:
                 return self._code_target(prev.upper(), last)
-            code = self.question_keys.get(normalize_label(prev))
+            code = self.question_keys.get(norm(prev))
             if code and self.questions[code].type == "multi":
-                slug = self.modality_keys[code].get(normalize_label(last), "")
+                slug = self.modality_keys[code].get(norm(last), "")
                 if slug:
                     return HeaderMatch(Target(code, slug), "modality")
-        code = self.question_keys.get(normalize_label(last))
+        code = self.question_keys.get(norm(last))
         if code:
             return HeaderMatch(Target(code), "label")
         return None
@@ -208,19 +212,19 @@ class HeaderMatcher:
         """Modality named after the question label: 'Types d'actions menées : Jumelage'."""
         keys = self.modality_keys[q.code]
         for qpart, mpart in _splits(text):
-            slug = keys.get(normalize_label(mpart))
+            slug = keys.get(norm(mpart))
             if slug:
                 return slug
-        return keys.get(normalize_label(text), "")
+        return keys.get(norm(text), "")
 
     def _match_modality_form(self, text: str) -> HeaderMatch | None:
         for qpart, mpart in _splits(text):
-            qkey = normalize_label(qpart)
+            qkey = norm(qpart)
             code = self.question_keys.get(qkey) or self._fuzzy_code(qkey)
             if not code or self.questions[code].type != "multi":
                 continue
             keys = self.modality_keys[code]
-            mkey = normalize_label(mpart)
+            mkey = norm(mpart)
             slug = keys.get(mkey)
             if slug is None and len(mkey) >= 4:
                 found = process.extractOne(mkey, list(keys), scorer=fuzz.ratio, score_cutoff=self.fuzzy_threshold)

@@ -11,7 +11,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 from pipeline.codebook import Codebook, normalize_label
 
@@ -207,6 +207,9 @@ def _safe_date(year: int, month: int, day: int) -> str | None:
         return None
 
 
+_norm = lru_cache(maxsize=1 << 16)(normalize_label)
+
+
 @cache
 def _yes_no_keys(yes: tuple[str, ...], no: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
     def keys(tokens: tuple[str, ...]) -> frozenset[str]:
@@ -227,7 +230,7 @@ def parse_yes_no(value: object, codebook: Codebook) -> bool | None:
         return None
     yes, no = _yes_no_keys(codebook.yes, codebook.no)
     raw = value.strip().lower()
-    key = normalize_label(value)
+    key = _norm(value)
     if raw in yes or (key and key in yes):
         return True
     if raw in no or (key and key in no):

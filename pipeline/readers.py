@@ -31,12 +31,30 @@ _ZIP_MAGIC = b"PK\x03\x04"
 _SEPARATORS = (";", ",", "\t", "|")
 
 
-@dataclass(frozen=True)
 class Sheet:
-    """One sheet as a list of rows of raw cells; row 0 is spreadsheet row 1, column 0 is A."""
+    """One sheet as a list of rows of raw cells; row 0 is spreadsheet row 1, column 0 is A.
 
-    name: str
-    rows: list[list[Cell]]
+    ``rows`` may be given or loaded on first access (a sheet nobody looks at is never parsed).
+    """
+
+    __slots__ = ("name", "_rows", "_loader", "problem")
+
+    def __init__(self, name: str, rows: list[list[Cell]] | None = None, loader=None) -> None:
+        self.name = name
+        self._rows = rows
+        self._loader = loader
+        self.problem = ""
+
+    @property
+    def rows(self) -> list[list[Cell]]:
+        if self._rows is None:
+            try:
+                self._rows = self._loader() if self._loader is not None else []
+            except Exception as exc:  # one broken sheet must not cost the others
+                self.problem = type(exc).__name__
+                self._rows = []
+            self._loader = None
+        return self._rows
 
 
 @dataclass
@@ -108,22 +126,12 @@ def _read_calamine(data: bytes, name: str, fmt: str) -> Workbook:
             f"Le classeur est abîmé et ne peut pas être lu ({type(exc).__name__}) : demandez à la collectivité de le renvoyer.",
         )
     sheets: list[Sheet] = []
-    problems: list[str] = []
-    try:
-        for meta in wb.sheets_metadata:
-            if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
-                continue
-            try:
-                rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            except Exception as exc:  # one broken sheet must not cost the others
-                problems.append(f"{meta.name} ({type(exc).__name__})")
-                continue
-            sheets.append(Sheet(meta.name, rows))
-    finally:
-        wb.close()
+    for meta in wb.sheets_metadata:
+        if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
+            continue
+        sheets.append(Sheet(meta.name, loader=_sheet_loader(wb, meta.name)))
     if not sheets:
-        detail = f" (feuilles illisibles : {', '.join(problems)})" if problems else ""
-        return _reject(name, fmt, "corrupt_file", f"Aucune feuille lisible dans le classeur{detail}.")
+        return _reject(name, fmt, "corrupt_file", "Aucune feuille de calcul dans le classeur.")
     return Workbook(file=name, format=fmt, sheets=sheets, data=data if data.startswith(_ZIP_MAGIC) else b"")
 
 
@@ -180,6 +188,13 @@ def xlsx_error_cells(workbook: Workbook, sheet_name: str) -> dict[tuple[int, int
         if ref and value:
             out[(int(ref.group(2)) - 1, _column_index(ref.group(1)))] = html.unescape(value.group(1))
     return out
+
+
+def _sheet_loader(wb: python_calamine.CalamineWorkbook, name: str):
+    def load() -> list[list[Cell]]:
+        return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+
+    return load
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
