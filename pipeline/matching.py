@@ -132,7 +132,8 @@ class HeaderMatcher:
         if not key:
             return None
         if key in TOOL_TIMESTAMPS and "A14" in self.questions:
-            return HeaderMatch(Target("A14"), "tool")
+            # the submission time beats the form's "end" time when a tool exports both
+            return HeaderMatch(Target("A14"), "tool", 50.0 if key == "end" else 100.0)
         code = self.question_keys.get(key)
         if code is not None:
             return HeaderMatch(Target(code), "label")
@@ -309,6 +310,9 @@ def resolve_columns(matches: dict[int, HeaderMatch]) -> Resolution:
             continue
         best = min(matches[c].tier for c in cols)
         top = [c for c in cols if matches[c].tier == best]
+        if best == TIER_TOOL:
+            # survey-tool timestamps are not answers: take the preferred one, no conflict
+            top = [max(top, key=lambda c: (matches[c].score, -c))]
         if len(top) > 1:
             conflicts.append((target, tuple(top)))
             for c in cols:

@@ -86,3 +86,9 @@ def test_code_beats_label_and_tool_timestamp_yields():
     assert set(res.kept) == {0, 4}
     assert res.beaten[3][1] == 0 and res.beaten[7][1] == 4
     assert res.conflicts == []
+
+
+def test_kobo_submission_time_preferred_over_end_without_conflict():
+    matches = {1: match_header("end", CB), 9: match_header("_submission_time", CB)}
+    res = resolve_columns(matches)
+    assert res.conflicts == [] and set(res.kept) == {9}
