@@ -101,6 +101,11 @@ def build_template(codebook: Codebook | None = None, *, vertical: bool = False, 
         _write_vertical(answers, cb, survey_year, list_ranges)
     else:
         _write_horizontal(answers, cb, survey_year, list_ranges)
+    for ws in (instructions, answers):
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     _fix_properties(wb, survey_year)
     return wb
 

@@ -9,6 +9,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 import python_calamine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.cli import main
 from pipeline.codebook import Codebook, Question, load_codebook
@@ -376,3 +378,44 @@ def test_filled_template_goes_through_ingest_unchanged(tmp_path: Path, cb: Codeb
             assert float(got) == pytest.approx(float(value)), col
         else:
             assert got == expected[col], col
+
+
+# --- property: whatever a respondent types comes back as it was ------------------------------------
+
+_TYPED_TEXT = st.text(
+    alphabet=st.characters(codec="utf-8", categories=("L", "N", "P", "Zs", "S")), min_size=1, max_size=40
+)
+
+
+@st.composite
+def _respondent(draw, cb: Codebook) -> dict[str, object]:
+    answers: dict[str, object] = {
+        "A01": draw(_TYPED_TEXT),
+        "A02": draw(st.sampled_from([m.label for m in cb["A02"].modalities])),
+        "A04": draw(st.from_regex(r"\A(0\d{4}|2[AB]\d{3})\Z")),
+        "A06": draw(st.sampled_from([m.label for m in cb["A06"].modalities])),
+        "A14": draw(st.dates(dt.date(YEAR - 1, 1, 1), dt.date(YEAR + 1, 12, 31))),
+        "B05": draw(st.integers(0, 500)),
+        "C01": draw(st.integers(0, 10**11).map(lambda cents: cents / 100)),  # euros and cents
+        "D02": draw(st.integers(0, 5000).map(lambda tenths: tenths / 10)),
+        "F05": draw(_TYPED_TEXT),
+    }
+    for col in cb["B03"].columns:
+        answers[col] = draw(st.sampled_from([True, False, None]))
+    return answers
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_typed_answers_read_back_as_typed(tmp_path: Path, cb: Codebook, data) -> None:
+    respondents = data.draw(st.lists(_respondent(cb), min_size=1, max_size=3))
+    wb = build_template(cb, year=YEAR)
+    for i, answers in enumerate(respondents):
+        fill_template(wb, answers, row=FIRST_ANSWER_ROW + i)
+    path = tmp_path / "saisie.xlsx"
+    save_workbook(wb, path)
+    for answers, got in zip(respondents, _read_horizontal(path, rows=len(respondents)), strict=True):
+        expected = {
+            c: ("Oui" if v is True else "Non" if v is False else v) for c, v in answers.items() if v is not None
+        }
+        assert got == expected
