@@ -76,17 +76,16 @@ def describe_categories(data: pd.DataFrame, types: pd.Series | np.ndarray,
             c2, p, dof, _ = stats.chi2_contingency(T, correction=False)
             chi.append((var, c2, p, dof))
         nj = T.sum(0)
-        for a, k in enumerate(levels):
-            for b, cat in enumerate(tab.columns):
-                x_kj = T[a, b]
-                over = x_kj / nk[a] > nj[b] / n
-                dist = stats.hypergeom(M=n, n=nk[a], N=nj[b])
-                mid = dist.pmf(x_kj)
-                p = min(2 * dist.cdf(x_kj - 1) + mid, 2 * dist.sf(x_kj) + mid)
-                if p <= proba:
-                    v = (1 - 2 * over) * stats.norm.ppf(p / 2)
-                    rows.append((k, var, f"{var}={cat}", cat, v, p, 100 * x_kj / nj[b],
-                                 100 * x_kj / nk[a], 100 * nj[b] / n, int(x_kj)))
+        K, J = np.broadcast_arrays(nk[:, None], nj[None, :])
+        mid = stats.hypergeom.pmf(T, n, K, J)
+        P = np.minimum(2 * stats.hypergeom.cdf(T - 1, n, K, J) + mid,
+                       2 * stats.hypergeom.sf(T, n, K, J) + mid)
+        over = T / K > J / n
+        V = np.where(over, -1.0, 1.0) * stats.norm.ppf(P / 2)
+        for a, b in zip(*np.nonzero(P <= proba)):
+            cat = tab.columns[b]
+            rows.append((levels[a], var, f"{var}={cat}", cat, V[a, b], P[a, b], 100 * T[a, b] / nj[b],
+                         100 * T[a, b] / nk[a], 100 * nj[b] / n, int(T[a, b])))
     cat = pd.DataFrame(rows, columns=CATEGORY_COLUMNS)
     cat = cat.rename(columns={"label": "modality"})
     if len(cat):

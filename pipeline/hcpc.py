@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy.cluster.hierarchy import cut_tree, linkage
+from scipy.cluster.hierarchy import linkage
 from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.cluster import KMeans
 from sklearn.utils.validation import check_is_fitted
@@ -83,12 +83,25 @@ def ward_tree(X: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def cut_first_seen(Z: np.ndarray, k: int) -> np.ndarray:
-    """Cut a tree into ``k`` groups numbered 1..k by first appearance (as R's ``cutree``)."""
-    raw = cut_tree(Z, n_clusters=k).ravel()
-    _, first = np.unique(raw, return_index=True)
+    """Cut a tree into ``k`` groups numbered 1..k by first appearance (as R's ``cutree``).
+
+    The first ``n - k`` merges of the (monotone) Ward tree are applied.
+    """
+    n = len(Z) + 1
+    parent = np.arange(2 * n - 1)
+    for step in range(n - k):
+        a, b = int(Z[step, 0]), int(Z[step, 1])
+        parent[a] = parent[b] = n + step
+    root = np.arange(2 * n - 1)
+    for node in range(2 * n - 2, -1, -1):
+        p = parent[node]
+        if p != node:
+            root[node] = root[p]
+    raw = root[:n]
+    _, first, inv = np.unique(raw, return_index=True, return_inverse=True)
     rank = np.empty(len(first), int)
     rank[np.argsort(first)] = np.arange(len(first))
-    return rank[raw] + 1
+    return rank[inv] + 1
 
 
 # -- Hartigan-Wong k-means (AS 136) ---------------------------------------------------------

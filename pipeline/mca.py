@@ -28,20 +28,26 @@ def axis_names(n: int) -> list[str]:
     return [f"F{s + 1}" for s in range(n)]
 
 
+def _label(value) -> str:
+    """An answer as a category label; booleans spelled as R prints them."""
+    if isinstance(value, (bool, np.bool_)):
+        return "TRUE" if value else "FALSE"
+    return str(value)
+
+
 def _as_strings(col: pd.Series) -> pd.Series:
-    """Categorical answers as strings (``True``/``False`` as R spells them), NA kept."""
-    if col.dtype == bool or str(col.dtype) == "boolean":
-        out = col.map({True: "TRUE", False: "FALSE"})
-    else:
-        out = col.map(lambda v: v if pd.isna(v) else str(v))
-    return out.astype(object)
+    """Categorical answers as strings, NA kept."""
+    codes, uniques = pd.factorize(col, use_na_sentinel=True)
+    lut = np.array([_label(u) for u in uniques] + [None], dtype=object)
+    return pd.Series(lut[codes], index=col.index, dtype=object)
 
 
 def _levels(col: pd.Series) -> list[str]:
     if isinstance(col.dtype, pd.CategoricalDtype):
         present = set(col.dropna().astype(str))
         return [str(c) for c in col.cat.categories if str(c) in present]
-    return sorted(set(_as_strings(col).dropna()))
+    _, uniques = pd.factorize(col, use_na_sentinel=True)
+    return sorted({_label(u) for u in uniques})
 
 
 def code_levels(X: pd.DataFrame, columns: Sequence[str]) -> dict[str, dict[str, str]]:
@@ -71,11 +77,11 @@ def indicator(X: pd.DataFrame, mapping: dict[str, dict[str, str]], na_levels: di
     blocks, index = [], []
     for c, m in mapping.items():
         cats = list(m.values()) + ([f"{c}{NA_SUFFIX}"] if na_levels.get(c) else [])
-        codes = _as_strings(X[c]).map(m)
-        raw = X[c]
-        if na_levels.get(c):
-            codes = codes.where(raw.notna(), f"{c}{NA_SUFFIX}")
-        pos = pd.Categorical(codes, categories=cats).codes
+        pos_of = {k: j for j, k in enumerate(cats)}
+        codes, uniques = pd.factorize(X[c], use_na_sentinel=True)
+        na_pos = len(cats) - 1 if na_levels.get(c) else -1
+        lut = np.array([pos_of.get(m.get(_label(u), ""), -1) for u in uniques] + [na_pos], dtype=int)
+        pos = lut[codes]
         block = np.zeros((len(X), len(cats)))
         ok = pos >= 0
         block[np.flatnonzero(ok), pos[ok]] = 1.0
