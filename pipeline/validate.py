@@ -51,6 +51,8 @@ RULES: dict[str, Rule] = {
              "indiquer au moins le nom de la collectivité, son numéro SIREN ou son code INSEE."),
         Rule("not_integer", WARNING, "nombre entier attendu",
              "saisir un nombre entier (ex. une année « 2012 », un nombre de partenariats « 3 »)."),
+        Rule("bad_date", WARNING, "date illisible",
+             "saisir la date sous la forme jj/mm/aaaa (ex. 15/03/2025)."),
         Rule("unknown_modality", WARNING, "réponse hors des choix proposés",
              "choisir une des réponses de la liste déroulante du questionnaire."),
         Rule("main_action_not_ticked", WARNING, "action principale non cochée",
@@ -290,6 +292,19 @@ def build_schema(codebook: Codebook, params: RuleParams, *, cross_field: bool = 
     frame_checks = [
         pa.Check(lambda d, f=f: f(d), name=name) for name, _, f in cross_field_rules(codebook, params)
     ] if cross_field else []
+    for q in codebook:
+        if q.code in columns or q.type == "multi":
+            continue
+        if q.type == "date":
+            columns[q.code] = pa.Column(
+                nullable=True, required=False,
+                checks=pa.Check(
+                    lambda s: s.isna() | pd.to_datetime(s.astype("string"), errors="coerce", format="ISO8601").notna(),
+                    name="bad_date",
+                ),
+            )
+        else:  # text, pii, id without format
+            columns[q.code] = pa.Column(nullable=True, required=False)
     return pa.DataFrameSchema(columns, checks=frame_checks, strict=False, name="responses")
 
 

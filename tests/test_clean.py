@@ -1,0 +1,214 @@
+"""Clean stage: normalisation, derived variables, dedup, quarantine, reconciliation, outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from pipeline.clean import (
+    PII_COLUMNS,
+    Bins,
+    CleanParams,
+    ReconciliationError,
+    bin_values,
+    clean_responses,
+    deduplicate,
+    main,
+    neutralize_formula,
+    normalize_modalities,
+    reconcile,
+    write_outputs,
+)
+from pipeline.codebook import load_codebook
+from pipeline.params import load_block
+from pipeline.validate import blank_responses
+
+CB = load_codebook()
+ROOT = Path(__file__).resolve().parents[1]
+PARAMS = load_block(CleanParams, "clean", ROOT / "params.yaml")
+
+GOOD = {
+    "A01": "Ville de Toulouse", "A02": "Commune", "A03": "213105554", "A04": "31555",
+    "A07": 500_000.0, "A10": "Jeanne Martin", "A12": "jeanne.martin@example.org", "A13": "05 61 00 00 00",
+    "A14": "2025-03-01", "B01": "Oui, actuellement", "B03__jumelage": True, "B04": "Jumelage",
+    "B05": 3.0, "C01": 200_000.0, "D02": 2.0,
+}
+
+
+def frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    df = blank_responses(CB, len(rows))
+    for i, row in enumerate(rows):
+        for col, v in {**GOOD, **row}.items():
+            df.loc[i, col] = v
+    return df
+
+
+def run(df: pd.DataFrame, report: dict | None = None):
+    return clean_responses(df, CB, PARAMS, 2025, ingest_report=report)
+
+
+def test_modality_variants_become_canonical_and_are_logged():
+    df = frame([
+        {"A02": "commune", "B01": "oui actuellement", "A09": "NSP", "A11": "?"},
+        {"A02": "CC", "B01": "Oui", "F03": "en hausse"},
+        {"A02": "Comunauté de communes", "A11": "Chargée de mission"},
+        {"A02": "Bidule"},
+    ])
+    out, log = normalize_modalities(df, CB)
+    assert out["A02"].tolist() == ["Commune", "Communauté de communes", "Communauté de communes", "Bidule"]
+    assert out["B01"].tolist()[:2] == ["Oui, actuellement", "Oui, actuellement"]
+    assert out.loc[0, "A09"] == "Ne sait pas"  # a modality of A09, not a no-answer
+    assert pd.isna(out.loc[0, "A11"]) and out.loc[1, "F03"] == "Hausse"
+    assert out.loc[2, "A11"] == "Chargé·e de mission"
+    assert set(log["kind"]) == {"modality_normalized", "no_answer_blanked"}
+    assert df.loc[0, "A02"] == "commune"  # the argument is not mutated
+
+
+def test_unknown_modality_is_flagged_and_blanked():
+    res = run(frame([{"A02": "Bidule"}]))
+    assert res.clean.loc[0, "flag_unknown_modality"]
+    assert pd.isna(res.clean.loc[0, "A02"])
+    assert "Bidule" in res.clean.loc[0, "alertes"]
+    assert res.quality["corrections"]["unknown_modality_blanked"] == 1
+
+
+def test_bins_french_labels_edges_and_missing():
+    bins = Bins(edges=[10_000, 50_000], labels=["Moins de 10 k€", "10 à 50 k€", "50 k€ et plus"])
+    out = bin_values(pd.Series([0.0, 9_999.0, 10_000.0, 60_000.0, None]), bins)
+    assert out.astype(object).tolist()[:4] == ["Moins de 10 k€", "Moins de 10 k€", "10 à 50 k€", "50 k€ et plus"]
+    assert pd.isna(out.iloc[4]) and out.cat.ordered
+
+
+def test_derived_variables():
+    res = run(frame([{}, {"A03": "223200010", "A04": None, "A01": "Gers", "A02": "Département",
+                          "A07": None, "C01": None, "B05": None, "D02": 0.5}]))
+    c = res.clean.set_index("A01")
+    assert c.loc["Ville de Toulouse", "budget_par_habitant"] == 0.4
+    assert c.loc["Ville de Toulouse", "strate_population"] == "200 000 à 1 million d'habitants"
+    assert c.loc["Ville de Toulouse", "C01_classe"] == "200 k€ à 1 M€"
+    assert c.loc["Ville de Toulouse", "B05_classe"] == "3 à 5 partenariats"
+    assert c.loc["Gers", "D02_classe"] == "0,5 à 1 ETP"
+    assert pd.isna(c.loc["Gers", "budget_par_habitant"]) and pd.isna(c.loc["Gers", "C01_classe"])
+    assert c.loc["Ville de Toulouse", "rrma"] == "Occitanie Coopération"
+    assert c.loc["Gers", "rrma_slug"] == "occitanie-cooperation"
+
+
+def test_dedup_keeps_latest_complete_answer_and_logs_both_sources():
+    df = frame([
+        {"A14": "2025-02-01", "C01": 100_000.0},                    # first answer
+        {"A01": "Autre commune", "A03": "223200010", "A04": "32"},  # another collectivité
+        {"A14": "2025-04-01", "C01": 150_000.0},                    # correction, later
+        {"A14": "2025-04-01", "C01": 150_000.0, "D02": None},       # same date, less complete
+    ]).assign(source_file=["a.xlsx", "a.xlsx", "b.xlsx", "c.xlsx"], source_sheet="Réponses")
+    kept, log = deduplicate(df, CB)
+    assert kept["response_id"].tolist() == ["r2", "r3"]
+    assert sorted(log["dropped_response_id"]) == ["r1", "r4"]
+    assert set(log["kept_response_id"]) == {"r3"}
+    row = log.set_index("dropped_response_id").loc["r1"]
+    assert (row["kept_file"], row["dropped_file"], row["kept_sheet"]) == ("b.xlsx", "a.xlsx", "Réponses")
+    assert row["kept_row"] == 4 and row["dropped_row"] == 2
+    assert "même SIREN" in row["reason_fr"]
+
+
+def test_dedup_falls_back_to_insee_then_name_and_joins_rows_without_siren():
+    df = frame([
+        {"A03": None, "A14": "2025-01-01"},
+        {"A03": None, "A14": "2025-02-01"},                          # same INSEE code
+        {"A03": "213105554", "A04": None, "A14": "2025-03-01"},      # same name + SIREN only
+        {"A01": "Commune de Saint-Jean", "A03": None, "A04": None, "departement_code": "31"},
+        {"A01": "COMMUNE DE SAINT JEAN", "A03": None, "A04": None, "departement_code": "31"},
+        {"A01": "Commune de Saint-Jean", "A03": None, "A04": None, "departement_code": "64"},
+    ])
+    kept, log = deduplicate(df, CB)
+    # rows 1-2 share the INSEE code but only row 3 has the SIREN: they are joined by the name key
+    assert "r3" in kept["response_id"].tolist()
+    assert {"r1", "r2"} <= set(log["dropped_response_id"])
+    # same name in the same département -> one; another département -> another collectivité
+    assert "r6" in kept["response_id"].tolist()
+    assert len(kept) + len(log) == len(df)
+
+
+def test_blocking_rows_go_to_quarantine_with_french_reasons_and_places():
+    df = frame([{}, {"A01": "Ville de Lyon", "A03": None, "A04": "69123", "A07": -5.0}]).assign(
+        source_cells=[json.dumps({}), json.dumps({"A07": "G7"})]
+    )
+    res = run(df)
+    assert res.clean["A01"].tolist() == ["Ville de Toulouse"]
+    q = res.quarantine.iloc[0]
+    assert q["A01"] == "Ville de Lyon" and q["codes_motifs"] == "out_of_range"
+    assert "feuille « Réponses », cellule G7" in q["motifs"] and "Comment corriger" in q["motifs"]
+
+
+def test_warnings_stay_in_clean_as_flags():
+    res = run(frame([{"B04": "Rayonnement culturel", "C03__aucun": True, "C03__ficol": True}]))
+    row = res.clean.iloc[0]
+    assert row["flag_main_action_not_ticked"] and row["flag_aucun_not_exclusive"]
+    assert not row["flag_too_many_obstacles"]
+    assert "Action principale non cochée" in row["alertes"]
+    assert res.quality["warnings"] == {"aucun_not_exclusive": 1, "main_action_not_ticked": 1}
+
+
+def test_reconciliation_per_file_and_failure_is_loud():
+    df = frame([{}, {"A14": "2025-05-01"}, {"A07": -1.0, "A01": "X", "A03": None, "A04": None}]).assign(
+        source_file=["a.xlsx", "b.xlsx", "b.xlsx"]
+    )
+    res = run(df, {"files": [{"file": "a.xlsx", "status": "ingested"}, {"file": "b.xlsx", "status": "partial"},
+                             {"file": "c.xlsx", "status": "rejected"}]})
+    table = res.reconciliation.set_index("file")
+    assert table.loc["a.xlsx"].to_dict() == {"rows_in": 1, "clean": 0, "quarantined": 0, "duplicates": 1, "ok": True}
+    assert table.loc["b.xlsx", "rows_in"] == 2 and table.loc["b.xlsx", "quarantined"] == 1
+    assert res.quality["files"] == {"received": 3, "ingested": 1, "partial": 1, "rejected": 1}
+    assert (res.quality["rows_read"], res.quality["clean"], res.quality["quarantined"], res.quality["duplicates"]) == (3, 1, 1, 1)
+    with pytest.raises(ReconciliationError):
+        reconcile(df, res.clean.iloc[:0], res.quarantine, res.duplicates)
+
+
+def test_no_pii_in_clean_outputs(tmp_path):
+    res = run(frame([{}, {"A07": -1.0}]))
+    write_outputs(res, tmp_path, CB)
+    for name in ("clean", "quarantine", "duplicates", "issues", "corrections"):
+        table = pd.read_parquet(tmp_path / f"{name}.parquet")
+        assert not set(PII_COLUMNS) & set(table.columns), name
+        text = table.astype(str).to_string()
+        assert "Jeanne" not in text and "example.org" not in text and "05 61" not in text
+    contacts = pd.read_parquet(tmp_path / "restricted" / "contacts.parquet")
+    assert list(contacts.columns) == ["response_id", *PII_COLUMNS] and len(contacts) == 2
+    ws = load_workbook(tmp_path / "clean.xlsx").active
+    values = [str(c.value) for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not any("Jeanne" in v or "example.org" in v for v in values)
+    quality = json.loads((tmp_path / "quality.json").read_text(encoding="utf-8"))
+    assert quality["quarantined"] == 1
+
+
+def test_formula_injection_neutralised_in_clean_xlsx(tmp_path):
+    evil = ["=HYPERLINK(\"http://x\")", "+1+2", "-3+4", "@SUM(A1)", "\tcmd1", "\rcmd2"]
+    df = frame([{"A01": name, "A03": None, "A04": None, "F05": name} for name in evil])
+    res = run(df)
+    write_outputs(res, tmp_path, CB)
+    ws = load_workbook(tmp_path / "clean.xlsx").active
+    headers = [c.value for c in ws[1]]
+    assert ws.freeze_panes == "A2" and ws.auto_filter.ref.startswith("A1:")
+    col = headers.index("A01 Nom de la collectivité") + 1
+    cells = [ws.cell(row=r, column=col) for r in range(2, ws.max_row + 1)]
+    assert len(cells) == len(evil)
+    for cell in cells:
+        assert cell.data_type == "s"  # text, never a formula
+        assert cell.value.startswith("'")
+    assert neutralize_formula("Ville") == "Ville" and neutralize_formula("=1") == "'=1"
+
+
+def test_main_writes_every_output(tmp_path):
+    responses = frame([{}, {"A07": -1.0}])
+    responses.to_parquet(tmp_path / "responses.parquet", index=False)
+    (tmp_path / "ingest_report.json").write_text(json.dumps({"files": [{"file": "reponses.xlsx", "status": "ingested"}]}))
+    out = tmp_path / "processed"
+    assert main(["--params", str(ROOT / "params.yaml"), "--responses", str(tmp_path / "responses.parquet"),
+                 "--report", str(tmp_path / "ingest_report.json"), "--out", str(out)]) == 0
+    for name in ("clean.parquet", "clean.xlsx", "quarantine.parquet", "duplicates.parquet", "quality.json",
+                 "restricted/contacts.parquet"):
+        assert (out / name).is_file(), name
+    assert pd.read_parquet(out / "clean.parquet")["strate_population"].dtype == "category"

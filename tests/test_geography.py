@@ -1,0 +1,105 @@
+"""Offline geography: enrichment from INSEE code / SIREN / declared values, disagreement flags."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline.codebook import load_codebook
+from pipeline.geography import (
+    GeographyError,
+    departement_of_code,
+    departement_of_siren,
+    enrich_geography,
+    fill_declared_geography,
+    load_communes,
+    load_geography,
+)
+from pipeline.validate import blank_responses
+
+CB = load_codebook()
+GEO = load_geography()
+DEPTS = set(GEO.departements["code"])
+
+
+def frame(rows: list[dict[str, object]]) -> pd.DataFrame:
+    df = blank_responses(CB, len(rows))
+    for i, row in enumerate(rows):
+        for col, v in row.items():
+            df.loc[i, col] = v
+    return df
+
+
+def test_departement_of_insee_and_siren_codes():
+    codes = pd.Series(["31555", "2A004", "97411", "75", "971", "99999", None], dtype="string")
+    assert departement_of_code(codes, DEPTS).tolist() == ["31", "2A", "974", "75", "971", pd.NA, pd.NA]
+    sirens = pd.Series(["213105554", "223200010", "200046977", None], dtype="string")
+    assert departement_of_siren(sirens, DEPTS).tolist() == ["31", "32", pd.NA, pd.NA]
+
+
+def test_enrich_from_insee_siren_declared_and_region_code():
+    df = frame([
+        {"A02": "Commune", "A04": "31555"},
+        {"A02": "Département", "A03": "223200010"},
+        {"A02": "Communauté de communes", "A06": "Finistère"},
+        {"A02": "Région", "A04": "84"},
+        {"A02": "Commune", "A05": "Île-de-France"},
+        {"A02": "Commune"},
+    ])
+    out, issues = enrich_geography(df, CB, GEO)
+    assert out["departement_code"].tolist() == ["31", "32", "29", pd.NA, pd.NA, pd.NA]
+    assert out["region"].tolist() == [
+        "Occitanie", "Occitanie", "Bretagne", "Auvergne-Rhône-Alpes", "Île-de-France", pd.NA
+    ]
+    assert out["geo_source"].tolist() == ["insee", "siren", "declared", "insee", "declared", pd.NA]
+    assert out["rrma"].tolist() == [
+        "Occitanie Coopération", "Occitanie Coopération", "Réseau Bretagne Solidaire", "RESACOOP",
+        "sans RRMA identifié", pd.NA,
+    ]
+    assert out["rrma_slug"].iloc[0] == "occitanie-cooperation"
+    assert issues.empty
+    assert "region" not in df.columns and df["A05"].notna().sum() == 1  # input untouched
+
+
+def test_declared_values_disagreeing_with_reference_are_flagged():
+    df = frame([{"A02": "Commune", "A04": "31555", "A05": "Bretagne", "A06": "Gers", "A08": "RESACOOP"}])
+    out, issues = enrich_geography(df, CB, GEO)
+    assert sorted(issues["code"]) == ["departement_mismatch", "region_mismatch", "rrma_mismatch"]
+    assert set(issues["severity"]) == {"warning"}
+    assert "Occitanie" in issues.set_index("code").loc["region_mismatch", "message_fr"]
+    # the declared network is kept, the reference région is given alongside
+    assert out.loc[0, "rrma"] == "RESACOOP" and out.loc[0, "region"] == "Occitanie"
+
+
+def test_rrma_derived_from_region_when_a08_empty_and_filled():
+    df = frame([{"A02": "Commune", "A04": "35238"}])
+    out, _ = enrich_geography(df, CB, GEO)
+    filled, counts = fill_declared_geography(out, CB)
+    assert filled.loc[0, "A08"] == "Réseau Bretagne Solidaire"
+    assert filled.loc[0, "A05"] == "Bretagne" and filled.loc[0, "A06"] == "Ille-et-Vilaine"
+    assert counts.to_dict() == {"A05": 1, "A06": 1, "A08": 1}
+
+
+def test_optional_communes_table_gives_population_and_flags_gap(tmp_path):
+    path = tmp_path / "communes.csv"
+    path.write_text(
+        "code,name,departement,population,vintage\n31555,Toulouse,31,504078,2021\n01053,Bourg-en-Bresse,01,41365,2021\n",
+        encoding="utf-8",
+    )
+    geo = load_geography(path)
+    df = frame([
+        {"A02": "Commune", "A04": "31555", "A07": 500_000.0},
+        {"A02": "Commune", "A04": "01053", "A07": 4_136.0},
+    ])
+    out, issues = enrich_geography(df, CB, geo, population_tolerance=0.2)
+    assert out["population_ref"].tolist() == [504078, 41365]
+    assert issues["code"].tolist() == ["population_mismatch"]
+    assert issues["response_id"].tolist() == ["r2"]
+    assert "41 365" in issues["message_fr"].iloc[0].replace("\u202f", " ")
+
+
+def test_bad_communes_table_is_reported_in_french(tmp_path):
+    path = tmp_path / "communes.csv"
+    path.write_text("code,nom\n31555,Toulouse\n", encoding="utf-8")
+    with pytest.raises(GeographyError, match="colonne"):
+        load_communes(path)
