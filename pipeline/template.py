@@ -391,6 +391,11 @@ def _cell_format(q: Question) -> str | None:
     return None
 
 
+def _formula_num(x: float) -> str:
+    """A bound as Excel stores it in a validation formula: 0, 1945, 0.5."""
+    return str(int(x)) if float(x).is_integer() else repr(float(x))
+
+
 def _excel_serial(day: dt.date) -> int:
     return (day - dt.date(1899, 12, 30)).days
 
@@ -427,16 +432,15 @@ def _validation(q: Question, cb: Codebook, year: int, list_ranges: Mapping[str, 
         kind = "whole" if q.integer else "decimal"
         error = _clip(f"Merci de saisir {_number_kind_fr(q)} {_bounds_fr(q, year)}, sans unité ni texte.", _MESSAGE_MAX)
         if q.min is not None and hi is not None:
-            return DataValidation(type=kind, operator="between", formula1=_fmt_num(q.min).replace(",", "."),
-                                  formula2=_fmt_num(hi).replace(",", "."), error=error, **common)
-        if q.min is not None:
-            return DataValidation(type=kind, operator="greaterThanOrEqual",
-                                  formula1=_fmt_num(q.min).replace(",", "."), error=error, **common)
-        if hi is not None:
-            return DataValidation(type=kind, operator="lessThanOrEqual",
-                                  formula1=_fmt_num(hi).replace(",", "."), error=error, **common)
-        return DataValidation(type=kind, operator="between", formula1="-1E+307", formula2="1E+307",
-                              error="Merci de saisir un nombre, sans unité ni texte.", **common)
+            bounds = {"operator": "between", "formula1": _formula_num(q.min), "formula2": _formula_num(hi)}
+        elif q.min is not None:
+            bounds = {"operator": "greaterThanOrEqual", "formula1": _formula_num(q.min)}
+        elif hi is not None:
+            bounds = {"operator": "lessThanOrEqual", "formula1": _formula_num(hi)}
+        else:
+            bounds = {"operator": "between", "formula1": "-1E+307", "formula2": "1E+307"}
+            error = "Merci de saisir un nombre, sans unité ni texte."
+        return DataValidation(type=kind, error=error, **bounds, **common)
     if q.type == "date":
         lo, hi_day = _date_bounds(year)
         return DataValidation(
@@ -479,7 +483,7 @@ def _write_lists(ws: Worksheet, cb: Codebook) -> dict[str, str]:
 def _section_fills(cb: Codebook) -> dict[str, PatternFill]:
     letters = list(dict.fromkeys([*cb.sections, *(q.section for q in cb)]))
     return {
-        s: PatternFill("solid", start_color=_SECTION_FILLS[i % len(_SECTION_FILLS)], end_color=_SECTION_FILLS[i % len(_SECTION_FILLS)])
+        s: PatternFill("solid", start_color=(c := _SECTION_FILLS[i % len(_SECTION_FILLS)]), end_color=c)
         for i, s in enumerate(letters)
     }
 
@@ -510,7 +514,8 @@ def _column_width(q: Question) -> float:
 def _write_horizontal(ws: Worksheet, cb: Codebook, year: int, list_ranges: Mapping[str, str]) -> None:
     fills = _section_fills(cb)
     last_row = FIRST_ANSWER_ROW + PREPARED_ROWS - 1
-    ws.cell(TITLE_ROW, 1, f"{_title(year)} : une ligne par collectivité, à partir de la ligne {FIRST_ANSWER_ROW}").font = _TITLE_FONT
+    title = f"{_title(year)} : une ligne par collectivité, à partir de la ligne {FIRST_ANSWER_ROW}"
+    ws.cell(TITLE_ROW, 1, title).font = _TITLE_FONT
     col = 1
     label_height = 2
     for section in dict.fromkeys(q.section for q in cb):
