@@ -167,10 +167,18 @@ def save_workbook(wb: Workbook, path: str | os.PathLike[str]) -> None:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+        os.chmod(tmp, _file_mode())  # mkstemp makes it private; a questionnaire is a normal file
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _file_mode() -> int:
+    """Permissions of a newly created file under the current umask (0o644 usually)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def workbook_bytes(wb: Workbook) -> bytes:
