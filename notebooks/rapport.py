@@ -1,0 +1,166 @@
+# ---
+# jupyter:
+#   jupytext:
+#     formats: py:percent
+#     text_representation:
+#       extension: .py
+#       format_name: percent
+#   kernelspec:
+#     display_name: Python 3
+#     language: python
+#     name: python3
+# ---
+
+# %% tags=["parameters"]
+year = 2025
+scope = "national"
+clean_path = "data/processed/clean.parquet"
+typology_path = "data/processed/typology.parquet"
+typology_description_path = "data/processed/typology_description.parquet"
+typology_metrics_path = "metrics/typology.json"
+quality_path = "data/processed/quality.json"
+out_dir = "reports/2025"
+small_cell_threshold = 3
+allow_comments = False
+source = "Enquête ACTER 2025, réseaux régionaux multi-acteurs (RRMA)"
+
+# %%
+# Observatoire ACTER: diagnostic report of the external action of collectivités.
+# Executed by `pipeline.report` (papermill) once per scope: "national" or a network slug.
+# Every published number goes through `pipeline.tables` (French formats, small-cell masking);
+# the report text is French, only markdown-free HTML outputs reach the page.
+import html
+
+from IPython.display import HTML, display
+
+from pipeline.report import Report, load_inputs
+from pipeline.tables import fmt_number
+
+inputs = load_inputs(clean_path, typology_path or None, typology_description_path or None,
+                     typology_metrics_path or None, quality_path or None, year, allow_comments)
+rep = Report(inputs, scope, small_cell_threshold, source, out_dir)
+N = fmt_number(rep.n) if rep.publishable else f"moins de {small_cell_threshold}"
+
+
+def show(*parts: str) -> None:
+    display(HTML("".join(p for p in parts if p)))
+
+
+def section(title: str, intro: str = "") -> None:
+    show(f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(intro)}</p>" if intro else "")
+
+
+# %%
+if rep.national:
+    heading = f"Observatoire ACTER {year} : l'action extérieure des collectivités territoriales"
+    lead = (f"Rapport national. Diagnostic établi à partir des réponses de {N} collectivités au questionnaire "
+            f"ACTER {year}, diffusé par les réseaux régionaux multi-acteurs (RRMA). Les réponses décrivent "
+            f"l'année {year - 1}.")
+else:
+    heading = f"Observatoire ACTER {year} : {rep.name}"
+    lead = (f"Rapport du réseau {rep.name}. Il présente les réponses des collectivités de son territoire ({N}) "
+            "et les compare, part à part, à l'ensemble des répondants en France.")
+show(f"<h1>{html.escape(heading)}</h1>", f"<p class='lead'>{html.escape(lead)}</p>")
+if rep.publishable:
+    show(rep.key_figures())
+else:
+    show(rep.notice())
+
+# %%
+if rep.publishable:
+    section("1. Qui a répondu ?",
+            "Profil des collectivités répondantes : nature, territoire, taille et engagement.")
+    show(rep.single("A02"))
+    if rep.national:
+        show(rep.single("A05"), rep.single("rrma"))
+    elif rep.df["A05"].nunique() > 1:
+        show(rep.single("A05"))
+    show(rep.single("strate_population"), rep.single("A09"), rep.single("A11"), rep.single("B01"))
+
+# %%
+if rep.publishable:
+    section("2. Les types d'action",
+            "Nature des actions menées à l'international, action principale et nombre de partenariats actifs.")
+    show(rep.multi("B03"), rep.single("B04"), rep.single("B05_classe"))
+
+# %%
+if rep.publishable:
+    section("3. Zones partenaires et thématiques",
+            "Où se trouvent les collectivités partenaires et sur quels sujets portent les actions.")
+    show(rep.multi("B06"), rep.multi("B07"))
+
+# %%
+if rep.publishable:
+    section("4. Moyens financiers",
+            "Budget consacré à l'action internationale, rapporté à la population, et cofinancements mobilisés "
+            "(appels à projets du ministère DCTCIV, dispositif Clés en main, FICOL de l'AFD, fonds européens, "
+            "loi Oudin-Santini). Seuls les quartiles sont publiés : aucun montant individuel.")
+    show(rep.single("C01_classe"),
+         rep.quartiles("C01", "A02", "budget_par_type", "Budget consacré à l'action internationale selon le "
+                       "type de collectivité (euros)"),
+         rep.quartiles("budget_par_habitant", "strate_population", "budget_par_habitant",
+                       "Budget par habitant selon la strate de population (euros par habitant)"),
+         rep.single("C02"), rep.multi("C03"), rep.single("C04"))
+
+# %%
+if rep.publishable:
+    section("5. Moyens humains et organisation",
+            "Organisation interne de l'action internationale, équivalents temps plein et opérateurs.")
+    show(rep.single("D01"), rep.single("D02_classe"),
+         rep.quartiles("D02", "A02", "etp_par_type", "Équivalents temps plein consacrés selon le type de "
+                       "collectivité", unit="ETP"),
+         rep.multi("D05"))
+
+# %%
+if rep.publishable:
+    section("6. Portage politique et stratégie",
+            "Qui porte l'action internationale au sein de l'exécutif et est-elle formalisée ?")
+    show(rep.single("D03"), rep.single("D04"))
+
+# %%
+if rep.publishable:
+    section("7. Partenariats internes et externes",
+            "Services associés, acteurs du territoire mobilisés, coopération entre collectivités et réseaux.")
+    show(rep.multi("E01"), rep.multi("E02"), rep.single("E03"), rep.multi("E04"), rep.multi("E05"))
+
+# %%
+if rep.publishable:
+    section("8. Freins, besoins et perspectives",
+            "Les trois principaux freins cités, les besoins d'accompagnement et l'évolution attendue.")
+    show(rep.multi("F01"), rep.multi("F02"), rep.single("F03"), rep.multi("F04"))
+    if allow_comments:
+        show("<h3>Commentaires libres</h3>",
+             "<p>Extraits des commentaires, reproduits tels quels après retrait des courriels et numéros "
+             "de téléphone.</p>", rep.comments())
+
+# %%
+if rep.publishable:
+    section("9. Typologie des organisations",
+            "Les collectivités sont regroupées en types selon leur manière d'organiser l'action internationale "
+            "(analyse des correspondances multiples puis classification ascendante hiérarchique, méthode "
+            "FactoMineR). Les noms des types sont choisis par les analystes.")
+    show(rep.typology_sizes())
+    if rep.national:
+        show(rep.typology_heatmap(), rep.factor_map(), "<h3>Portraits des types</h3>", rep.portraits())
+
+# %%
+section("Annexe : méthode et qualité des données")
+show(
+    "<p>Les réponses proviennent des fichiers renvoyés par les collectivités (tableurs du questionnaire, "
+    "exports LimeSurvey, KoboToolbox, Google Forms ou Sphinx), lus et harmonisés automatiquement : "
+    "correspondance souple des libellés, formats de nombres français, doublons résolus en gardant la "
+    "dernière réponse complète. Les lignes écartées sont mises en quarantaine et comptées ci-dessous.</p>",
+    f"<p>Secret statistique : tout effectif compris entre 1 et {small_cell_threshold - 1} est masqué "
+    f"(« &lt;\u00a0{small_cell_threshold} »), ainsi que la part correspondante (« s ») ; quand une seule case "
+    "d'une répartition est masquée, la plus petite autre case l'est aussi pour empêcher de la retrouver par "
+    "différence. Aucune donnée personnelle (nom, courriel, téléphone de la personne répondante) n'est lue "
+    "pour ce rapport.</p>",
+    "<p>Parts : calculées sur les répondants à chaque question ; pour les questions à choix multiples, sur "
+    "les répondants ayant coché au moins une modalité (le total dépasse alors 100 %). Montants : médiane "
+    "et quartiles, sans valeur individuelle.</p>",
+)
+if rep.national:
+    show("<h3>Qualité des données</h3>", rep.quality())
+
+# %%
+rep.write_workbook(out_dir, f"Observatoire ACTER {year} : tableaux du rapport national")

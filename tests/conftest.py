@@ -1,0 +1,110 @@
+"""Shared fixture: a small synthetic set of report inputs, shaped like the real stage outputs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.codebook import load_codebook, read_reference
+
+# Planted values the reports must never show.
+PLANTED_EMAIL = "jeanne.planted@example.org"
+PLANTED_PHONE = "06 12 34 56 78"
+PLANTED_NAME = "Jeanne Plantée-Secrète"
+PLANTED_SCRIPT = "<script>alert('acter')</script>"
+TINY_TYPE = "Syndicat ou autre groupement"  # planted with 2 respondents
+TINY_REGION = "Guadeloupe"  # its network (Karib Horizon) gets 2 respondents
+
+
+def make_report_inputs(folder: Path, n: int = 160, seed: int = 7) -> dict[str, Path]:
+    """Write clean.parquet, typology outputs, quality.json in ``folder``; return their paths."""
+    rng = np.random.default_rng(seed)
+    cb = load_codebook()
+    regions = {r["nom"]: r["code"] for r in read_reference("regions.csv")}
+    rrma = {r["region"]: (r["rrma"], r["rrma_slug"]) for r in read_reference("rrma.csv")}
+    main_regions = ["Bretagne", "Occitanie", "Grand Est", "Auvergne-Rhône-Alpes", "Île-de-France"]
+    cols: dict[str, object] = {"response_id": [f"R{i:04d}" for i in range(n)]}
+    for q in cb:
+        if q.is_pii:
+            continue
+        labels = [m.label for m in q.modalities]
+        if q.type == "single":
+            cols[q.code] = list(rng.choice(labels, n))
+        elif q.type == "multi":
+            for col in q.columns:
+                cols[col] = rng.random(n) < 0.35
+        elif q.type == "number":
+            cols[q.code] = np.round(rng.lognormal(3, 1.5, n), 1)
+        elif q.type == "date":
+            cols[q.code] = ["2025-03-14"] * n
+        else:
+            cols[q.code] = [f"Commune {i}" for i in range(n)]
+    df = pd.DataFrame(cols)
+    df["A02"] = rng.choice(["Commune", "Département", "Communauté d'agglomération", "Métropole"], n)
+    df.loc[[3, 4], "A02"] = TINY_TYPE
+    df["A05"] = rng.choice(main_regions, n)
+    df.loc[[10, 11], "A05"] = TINY_REGION
+    df["A07"] = np.round(rng.lognormal(9, 1.5, n))
+    df["C01"] = np.round(rng.lognormal(10, 1.5, n))
+    df.loc[5, "C01"] = np.nan
+    df["D02"] = np.round(rng.uniform(0, 4, n), 1)
+    df["B05"] = rng.integers(0, 8, n).astype(float)
+    df["B02"] = rng.integers(1960, 2024, n).astype(float)
+    df["F05"] = None
+    df.loc[0, "F05"] = f"Très bonne enquête {PLANTED_SCRIPT} & merci"
+    df.loc[1, "F05"] = f"Contact : {PLANTED_EMAIL}, {PLANTED_PHONE}"
+    df.loc[2, "A01"] = PLANTED_NAME
+    df["budget_par_habitant"] = df["C01"] / df["A07"]
+    df["strate_population"] = pd.cut(df["A07"], [0, 3500, 20000, 100000, np.inf],
+                                     labels=["Moins de 3 500 hab.", "3 500 à 20 000 hab.",
+                                             "20 000 à 100 000 hab.", "Plus de 100 000 hab."]).astype(str)
+    df["C01_classe"] = pd.cut(df["C01"], [-1, 10000, 100000, np.inf],
+                              labels=["Moins de 10 k€", "10 à 100 k€", "Plus de 100 k€"]).astype("string")
+    df["D02_classe"] = np.where(df["D02"] < 1, "Moins d'un ETP", "Un ETP ou plus")
+    df["B05_classe"] = np.where(df["B05"] < 3, "0 à 2", "3 ou plus")
+    code = df["A05"].map(regions)
+    df["rrma"] = code.map(lambda c: rrma[c][0])
+    df["rrma_slug"] = code.map(lambda c: rrma[c][1])
+    df["flag_budget_atypique"] = rng.random(n) < 0.05
+    df["source_file"] = [f"reponse_{i}.xlsx" for i in range(n)]
+    df["source_sheet"] = "Questionnaire"
+    paths = {
+        "clean": folder / "clean.parquet",
+        "typology": folder / "typology.parquet",
+        "typology_description": folder / "typology_description.parquet",
+        "typology_metrics": folder / "typology.json",
+        "quality": folder / "quality.json",
+    }
+    folder.mkdir(parents=True, exist_ok=True)
+    df.to_parquet(paths["clean"], index=False)
+    names = {1: "Engagement institutionnel", 2: "Jumelages de proximité", 3: "Solidarité associative",
+             4: "Attractivité"}
+    types = rng.integers(1, 5, n)
+    coords = {f"F{k}": rng.normal(0, 1, n) + (types == k) * 1.5 for k in range(1, 6)}
+    pd.DataFrame({"response_id": df["response_id"], "type": types,
+                  "type_name": [names[t] for t in types], **coords}).to_parquet(paths["typology"], index=False)
+    rows = []
+    for t in names:
+        for code_, mod in [("D01", "Direction ou service dédié"), ("D04", "Adoptée par délibération"),
+                           ("C02", "Oui"), ("E03", "Non"), ("B03", "Jumelage")]:
+            rows.append({"type": t, "variable": code_, "modality": mod, "v_test": float(rng.normal(0, 3)),
+                         "cla_mod": 40.0, "mod_cla": 60.0, "global": 35.0, "p_value": 0.01})
+    pd.DataFrame(rows).to_parquet(paths["typology_description"], index=False)
+    paths["typology_metrics"].write_text(json.dumps({
+        "n": n, "k": 4, "stability": {"jaccard": {str(t): 0.8 for t in names}},
+        "inertia": [0.12, 0.08, 0.05, 0.04, 0.03]}), encoding="utf-8")
+    paths["quality"].write_text(json.dumps({
+        "files": {"received": 170, "ingested": 160, "partial": 6, "rejected": 4},
+        "rows_read": 175, "quarantined": 9, "duplicates": 6,
+        "corrections": {"nombre_format": 31, "libelle_approche": 12},
+        "warnings": {"budget_atypique": 8}}), encoding="utf-8")
+    return paths
+
+
+@pytest.fixture(scope="session")
+def report_inputs(tmp_path_factory) -> dict[str, Path]:
+    return make_report_inputs(tmp_path_factory.mktemp("report_inputs"))
