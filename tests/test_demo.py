@@ -1,0 +1,309 @@
+"""The demo wave: deterministic, every layout and format, truth and manifest agree with the files."""
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from python_calamine import CalamineWorkbook
+
+from pipeline.codebook import load_codebook
+from pipeline.demo import DemoParams, Manifest, generate_wave, main, truth_values
+from pipeline.demo_layouts import (
+    FLAG_KINDS,
+    LAYOUTS,
+    VALUE_KINDS,
+    Submission,
+    Templates,
+    render_template,
+    template_answers,
+)
+from pipeline.demo_models import MODELS, select_models
+from pipeline.demo_population import generate_answers, generate_population
+from pipeline.params import ParamsError, block_from_dict, load_block
+from pipeline.template import ANSWER_SHEET, build_template, fill_template, workbook_bytes
+
+YEAR = 2025
+SMALL = DemoParams(seed=7, n_collectivites=60)
+ENCODINGS = {"csv_utf8": "utf-8", "csv_utf8_bom": "utf-8-sig", "csv_cp1252": "cp1252"}
+
+
+@pytest.fixture(scope="module")
+def wave(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Manifest]:
+    root = tmp_path_factory.mktemp("demo")
+    manifest = generate_wave(SMALL, YEAR, root / "raw", root / "truth")
+    return root / "raw", root / "truth", manifest
+
+
+@pytest.fixture(scope="module")
+def truth(wave) -> pd.DataFrame:
+    return pd.read_parquet(wave[1] / "truth.parquet")
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _sheet_rows(path: Path, fmt: str, sheet: str, layout: str = "") -> list[list[object]]:
+    """Rows of a returned file as a network officer's tools read them (calamine or csv)."""
+    if fmt in ENCODINGS:
+        text = path.read_bytes().decode(ENCODINGS[fmt])
+        sep = ";" if layout in ("kobo", "horizontal") else ","
+        return [list(r) for r in csv.reader(io.StringIO(text), delimiter=sep)]
+    return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _cell(ref: str) -> tuple[int, int]:
+    letters, digits = re.fullmatch(r"([A-Z]+)(\d+)", ref).groups()
+    col = 0
+    for ch in letters:
+        col = col * 26 + ord(ch) - 64
+    return int(digits) - 1, col - 1
+
+
+def test_same_seed_gives_the_same_bytes_and_truth(wave, tmp_path):
+    raw, truth_dir, _ = wave
+    generate_wave(SMALL, YEAR, tmp_path / "raw", tmp_path / "truth")
+    assert _files(tmp_path / "raw") == _files(raw)
+    assert _files(tmp_path / "truth") == _files(truth_dir)
+
+
+def test_another_seed_gives_another_wave(wave, tmp_path):
+    generate_wave(DemoParams(seed=8, n_collectivites=30), YEAR, tmp_path / "raw", tmp_path / "truth")
+    assert _files(tmp_path / "raw") != _files(wave[0])
+
+
+def test_every_layout_and_format_is_present(wave):
+    raw, _, manifest = wave
+    assert {f.layout for f in manifest.files} == set(LAYOUTS)
+    assert {"xlsx", "xlsm", "ods", "csv_utf8", "csv_utf8_bom", "csv_cp1252", "xls"} <= {f.format for f in manifest.files}
+    assert any(not f.file.isascii() and "/" in f.file for f in manifest.files)
+    assert sorted(_files(raw)) == sorted(f.file for f in manifest.files)
+    broken = [f for f in manifest.files if f.layout == "broken"]
+    assert len(broken) == SMALL.unreadable_files
+    assert all(f.expected_status == "rejected" and f.n_respondents == 0 for f in broken)
+    online = [f for f in manifest.files if f.layout in ("limesurvey", "kobo", "forms")]
+    assert max(f.n_respondents for f in online) > 1
+
+
+def test_broken_files_cannot_be_read(wave):
+    raw, _, manifest = wave
+    for f in manifest.files:
+        if f.layout != "broken":
+            continue
+        data = (raw / f.file).read_bytes()
+        if f.format == "csv_utf8":
+            assert data == b""
+        else:
+            with pytest.raises(Exception):
+                CalamineWorkbook.from_path(str(raw / f.file)).get_sheet_by_index(0).to_python()
+
+
+def test_truth_has_one_row_per_written_response(wave, truth):
+    _, _, manifest = wave
+    cb = load_codebook()
+    assert list(truth.columns) == ["collectivite_id", "model", "is_correction", "source_file", "source_sheet",
+                                   "source_row", *cb.columns]
+    counts = truth.groupby("source_file").size().to_dict()
+    expected = {f.file: f.n_respondents for f in manifest.files if f.n_respondents}
+    assert counts == expected
+    broken = {f.file for f in manifest.files if f.layout == "broken"}
+    assert not broken & set(truth["source_file"])
+    assert truth["is_correction"].sum() >= 1
+    twice = truth[truth["collectivite_id"].duplicated(keep=False)]
+    assert len(twice) >= 2 and twice.groupby("collectivite_id")["is_correction"].sum().eq(1).all()
+    assert str(truth["source_row"].dtype) == "Int64"
+    assert truth["B03__jumelage"].dtype == "boolean" and truth["C01"].dtype == "float64"
+    population = pd.read_parquet(wave[1] / "collectivites.parquet")
+    assert set(truth["collectivite_id"]) <= set(population.loc[population["responded"], "collectivite_id"])
+    assert (population["type"] == "commune").mean() > 0.5
+
+
+def test_truth_rows_match_the_cells_of_one_row_layouts(wave, truth):
+    """For code-headed layouts, the truth row is where the file says (template horizontal)."""
+    raw, _, manifest = wave
+    cb = load_codebook()
+    cols = {c: i for i, c in enumerate(cb.columns)}
+    for f in manifest.files:
+        if f.layout != "template_horizontal" or f.format == "ods":
+            continue
+        row = truth[truth["source_file"] == f.file].iloc[0]
+        cells = _sheet_rows(raw / f.file, f.format, ANSWER_SHEET)[int(row["source_row"]) - 1]
+        assert cells[cols["A01"]] == row["A01"]
+        assert cells[cols["A03"]] == row["A03"]
+        if pd.notna(row["B03__jumelage"]):
+            assert cells[cols["B03__jumelage"]] == ("Oui" if row["B03__jumelage"] else "Non")
+
+
+def test_manifest_cells_hold_the_raw_values(wave):
+    raw, _, manifest = wave
+    formats = {f.file: f.format for f in manifest.files}
+    layouts = {f.file: f.layout for f in manifest.files}
+    assert {m.kind for m in manifest.mistakes} >= set(VALUE_KINDS) | set(FLAG_KINDS) | {"label_variant"}
+    cache: dict[tuple[str, str], list[list[object]]] = {}
+    for m in manifest.mistakes:
+        key = (m.file, m.sheet)
+        if key not in cache:
+            cache[key] = _sheet_rows(raw / m.file, formats[m.file], m.sheet, layouts[m.file])
+        r, c = _cell(m.cell)
+        assert _text(cache[key][r][c]) == m.raw, m
+    outcomes = {m.kind: m.outcome for m in manifest.mistakes}
+    assert outcomes["not_a_number"] == "reported" and outcomes["money_format"] == "corrected"
+    assert all(outcomes[k] == "flagged" for k in FLAG_KINDS)
+
+
+def test_corrected_and_reported_mistakes_match_the_truth(wave, truth):
+    _, _, manifest = wave
+    cb = load_codebook()
+    for m in manifest.mistakes:
+        if m.kind in ("label_variant",) or m.outcome == "flagged":
+            continue
+        rows = truth[truth["source_file"] == m.file]
+        if len(rows) > 1:
+            rows = rows[rows["source_row"] == _cell(m.cell)[0] + 1]
+        value = rows.iloc[0][m.column]
+        if m.expected is None:
+            assert pd.isna(value), m
+        elif cb[m.column].type == "number":
+            assert value == pytest.approx(m.expected), m
+        else:
+            assert value == m.expected, m
+
+
+def _flagged_rows(truth: pd.DataFrame, manifest: Manifest) -> dict[str, set[int]]:
+    out: dict[str, set[int]] = {k: set() for k in FLAG_KINDS}
+    for m in manifest.mistakes:
+        if m.outcome != "flagged":
+            continue
+        rows = truth[truth["source_file"] == m.file]
+        if len(rows) > 1:
+            rows = rows[rows["source_row"] == _cell(m.cell)[0] + 1]
+        out[m.kind] |= set(rows.index)
+    return out
+
+
+def _siren_ok(siren: str) -> bool:
+    total = 0
+    for i, ch in enumerate(reversed(siren)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return len(siren) == 9 and total % 10 == 0
+
+
+def test_answers_are_consistent_except_planted_inconsistencies(wave, truth):
+    cb = load_codebook()
+    flagged = _flagged_rows(truth, wave[2])
+    assert all(flagged[k] for k in FLAG_KINDS)
+    b03 = {m.label: f"B03__{m.slug}" for m in cb["B03"].modalities}
+    f01 = list(cb["F01"].columns)
+    others = [c for c in cb["C03"].columns if c != "C03__aucun"]
+    for i, row in truth.iterrows():
+        if pd.notna(row["B04"]) and i not in flagged["main_action_not_ticked"]:
+            assert row[b03[row["B04"]]] is True
+        if row["C03__aucun"] is True and i not in flagged["aucun_not_exclusive"]:
+            assert not row[others].any()
+        if i not in flagged["too_many_obstacles"]:
+            assert row[f01].fillna(False).sum() <= 3
+        if pd.notna(row["A03"]) and i not in flagged["bad_siren_checksum"]:
+            assert _siren_ok(row["A03"]), row["A03"]
+        if row["B01"] == "Non, jamais":
+            assert not row[list(b03.values())].fillna(False).any()
+    assert truth.loc[sorted(flagged["too_many_obstacles"]), f01].fillna(False).sum(axis=1).gt(3).all()
+
+
+def test_special_comments_and_personal_data_are_planted(wave, truth):
+    comments = set(truth["F05"].dropna())
+    assert any("<script>alert(1)</script>" in c for c in comments)
+    assert any(c.startswith("=HYPERLINK(") for c in comments)
+    emails = truth["A12"].dropna()
+    assert emails.str.fullmatch(r"[a-z\-]+\.[a-z\-]+@[a-z]+-[a-z0-9\-]+\.fr").all()
+
+
+def test_planted_models_drive_the_active_variables():
+    """Over a larger population, each model stands out on its own indicators."""
+    cb = load_codebook()
+    rng = np.random.default_rng(3)
+    models = select_models(5)
+    by_name = {m.name: m for m in models}
+    population = [c for c in generate_population(rng, 500, models, 0.5) if c.responded]
+    rows = []
+    for c in population:
+        values = truth_values(cb, generate_answers(rng, cb, c, by_name[c.model], YEAR))
+        rows.append({"model": by_name[c.model].key, **values})
+    frame = pd.DataFrame(rows)
+    frame["deliberation"] = frame["D04"] == "Adoptée par délibération"
+    frame["service"] = frame["D01"] == "Direction ou service dédié"
+    frame["log_budget"] = np.log10(frame["C01"] + 1)
+    means = frame.groupby("model")[["B03__jumelage", "B03__attractivite", "B03__ecsi", "deliberation", "service",
+                                    "log_budget", "C03__aucun", "D02"]].mean(numeric_only=False)
+    means = means.astype(float)
+    assert means["B03__jumelage"].idxmax() == "jumelage"
+    assert means["B03__attractivite"].idxmax() == "attractivite"
+    assert means["B03__ecsi"].idxmax() == "solidarite"
+    assert means["deliberation"].idxmax() == "structuree"
+    assert means["log_budget"].idxmin() == "veille"
+    assert means.loc["structuree", "deliberation"] - means.loc["jumelage", "deliberation"] > 0.5
+    assert frame.groupby("model")["B01"].agg(lambda s: (s == "Oui, actuellement").mean())["veille"] < 0.1
+
+
+def test_fast_template_filling_reads_like_fill_template():
+    cb = load_codebook()
+    rng = np.random.default_rng(11)
+    models = select_models(5)
+    c = next(c for c in generate_population(rng, 20, models, 0.5) if c.responded)
+    answers = generate_answers(rng, cb, c, models[0], YEAR)
+    answers["F05"] = '=HYPERLINK("http://exemple.invalid","x")'
+    sub = Submission(c, answers, layout="template_horizontal", fmt="xlsx", file="x.xlsx")
+    templates = Templates.build(cb, YEAR)
+    for vertical in (False, True):
+        fast = render_template([sub], "x.xlsx", "xlsx", cb, YEAR, rng, templates, vertical=vertical).data
+        wb = build_template(cb, vertical=vertical, year=YEAR)
+        fill_template(wb, template_answers(sub, cb), vertical=vertical, codebook=cb)
+        ws = wb[ANSWER_SHEET]
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
+        slow = workbook_bytes(wb)
+        read = [CalamineWorkbook.from_filelike(io.BytesIO(b)).get_sheet_by_name(ANSWER_SHEET).to_python()
+                for b in (fast, slow)]
+        n = 5 if not vertical else len(read[1])
+        assert read[0][:n] == read[1][:n]
+
+
+def test_params_block_is_checked():
+    params = load_block(DemoParams, "demo", "params.yaml")
+    assert params.n_collectivites >= 100 and 2 <= params.n_models <= len(MODELS)
+    with pytest.raises(ParamsError):
+        block_from_dict(DemoParams, {"seed": 1, "n_collectivite": 5}, "demo")
+    with pytest.raises(ValueError):
+        select_models(9)
+
+
+def test_main_writes_the_wave(tmp_path, capsys):
+    params = tmp_path / "params.yaml"
+    params.write_text("survey:\n  year: 2024\ndemo:\n  seed: 5\n  n_collectivites: 25\n  unreadable_files: 2\n",
+                      encoding="utf-8")
+    assert main(["--params", str(params), "--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth")]) == 0
+    manifest = json.loads((tmp_path / "truth" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["year"] == 2024 and manifest["seed"] == 5
+    assert set(manifest["mistakes"][0]) == {"file", "sheet", "cell", "column", "kind", "raw", "expected", "outcome"}
+    assert "demo:" in capsys.readouterr().out
+    # a second run replaces the previous wave instead of piling files up
+    assert main(["--params", str(params), "--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth")]) == 0
+    assert len(_files(tmp_path / "raw")) == len(manifest["files"])
