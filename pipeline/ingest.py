@@ -48,10 +48,11 @@ _HELP_SHEET = re.compile(
     r"instruction|aide|help|notice|consigne|lisez|readme|read me|mode d.?emploi|listes?$|param|dictionnaire|codebook",
     re.IGNORECASE,
 )
-_ANSWER_HEADERS = frozenset({"reponse", "reponses", "votre reponse", "valeur", "answer", "saisie", "reponse de la collectivite"})
+_ANSWER_HEADERS = ("reponse", "votre reponse", "valeur", "answer", "saisie", "vos reponses")
+_TOTAL_ROWS = frozenset({"total", "totaux", "total general", "somme", "moyenne", "sous total"})
 _STOPWORDS = frozenset({"et", "ou", "de", "des", "du", "la", "le", "les", "l", "d", "a", "en", "and", "or", "aussi"})
 _MIN_MATCHES = 2  # distinct questions a sheet must match to be read as answers
-_VERTICAL_SCAN_COLUMNS = 6
+_VERTICAL_SCAN_COLUMNS = 10
 _VERTICAL_SCAN_ROWS = 600
 
 
@@ -235,11 +236,47 @@ def _plan_vertical(sheet: Sheet, matcher: HeaderMatcher) -> SheetPlan | None:
                 matches[r] = m
                 texts[r] = cell_text(sheet.rows[r][c])
                 cells[r] = _ref(r, c)
+    _vertical_modality_rows(rows, qcols, matches, texts, cells, matcher)
     answer_col = _answer_column(sheet.rows, qcols, matches)
+    unmatched: dict[int, str] = {}
+    for r in range(min(matches), len(rows)):
+        row = rows[r]
+        if r in matches or answer_col >= len(row) or _blank(row[answer_col]):
+            continue
+        label = next((row[c] for c in reversed(qcols) if c < len(row) and not _blank(row[c])), None)
+        if label is not None:
+            unmatched[r] = cell_text(label)
+            cells[r] = _ref(r, qcols[-1])
     return SheetPlan(
         sheet=sheet, orientation="vertical", score=_n_targets(matches), question_cols=qcols, answer_col=answer_col,
-        matches=dict(sorted(matches.items())), header_text=texts, header_cell=cells,
+        matches=dict(sorted(matches.items())), header_text=texts, header_cell=cells, unmatched=unmatched,
     )
+
+
+def _vertical_modality_rows(rows, qcols, matches, texts, cells, matcher: HeaderMatcher) -> None:
+    """Rows naming only a modality ("Jumelage") under a multi-select question row become that modality."""
+    current: str | None = None
+    for r in range(min(matches), len(rows)):
+        m = matches.get(r)
+        if m is not None:
+            q = matcher.questions[m.target.code]
+            if q.type == "multi":
+                current = m.target.code
+            else:
+                current = None
+            continue
+        if current is None:
+            continue
+        row = rows[r]
+        for c in reversed(qcols):
+            v = row[c] if c < len(row) else None
+            if v.__class__ is str and v.strip():
+                slug = matcher.modality_keys[current].get(norm(v))
+                if slug:
+                    matches[r] = HeaderMatch(Target(current, slug), "modality")
+                    texts[r] = v.strip()
+                    cells[r] = _ref(r, c)
+                break
 
 
 def _answer_column(rows: list[list], qcols: tuple[int, ...], matches: dict[int, HeaderMatch]) -> int:
@@ -247,7 +284,7 @@ def _answer_column(rows: list[list], qcols: tuple[int, ...], matches: dict[int, 
     first = min(matches) if matches else 0
     for r in range(first + 1):
         for c, v in enumerate(rows[r]):
-            if c > max(qcols) and isinstance(v, str) and norm(v) in _ANSWER_HEADERS:
+            if c > max(qcols) and isinstance(v, str) and norm(v).startswith(_ANSWER_HEADERS):
                 return c
     width = max((len(rows[r]) for r in matches), default=0)
     for c in range(max(qcols) + 1, width):
@@ -266,14 +303,27 @@ def plan_sheet(sheet: Sheet, matcher: HeaderMatcher, max_header_scan_rows: int) 
 
 
 def choose_sheet(workbook: Workbook, matcher: HeaderMatcher, max_header_scan_rows: int) -> SheetPlan | None:
-    """The sheet holding the answers: best score; help/instructions sheets only as a last resort."""
+    """The sheet holding the answers: sheets with answers first, then the best score;
+    help/instructions sheets only as a last resort."""
     regular = [s for s in workbook.sheets if not _HELP_SHEET.search(s.name)]
     helpers = [s for s in workbook.sheets if _HELP_SHEET.search(s.name)]
     for pool in (regular, helpers):
         plans = [p for s in pool if (p := plan_sheet(s, matcher, max_header_scan_rows)) is not None]
         if plans:
-            return max(plans, key=lambda p: p.score)
+            return max(plans, key=lambda p: (_has_answers(p), p.score))
     return None
+
+
+def _has_answers(plan: SheetPlan) -> bool:
+    rows = plan.sheet.rows
+    if plan.orientation == "vertical":
+        col = plan.answer_col
+        return any(col < len(rows[r]) and not _blank(rows[r][col]) for r in plan.matches)
+    cols = list(plan.matches)
+    for row in rows[plan.header_rows[-1] + 1:]:
+        if any(c < len(row) and not _blank(row[c]) for c in cols):
+            return True
+    return False
 
 
 def _layout(plan: SheetPlan) -> str:
@@ -353,6 +403,12 @@ class ValueReader:
             return keys[key]
         if text.isdigit() and text.zfill(2) != text and norm(text.zfill(2)) in keys:
             return keys[norm(text.zfill(2))]
+        if "(" in text and ")" in text:  # "Ain (01)", "CC (communauté de communes)"
+            outside = norm(re.sub(r"\(.*?\)", " ", text))
+            inside = [norm(x) for x in re.findall(r"\((.*?)\)", text)]
+            found = {keys[k] for k in (outside, *inside) if k in keys}
+            if len(found) == 1:
+                return found.pop()
         yn = parse_yes_no(text, self.codebook)
         if yn is not None and norm("Oui" if yn else "Non") in keys:
             return keys[norm("Oui" if yn else "Non")]
@@ -424,6 +480,13 @@ def convert_answers(
     by_code: dict[str, list[_Answer]] = {}
     for a in answers:
         by_code.setdefault(a.match.target.code, []).append(a)
+        # every mapped cell, blank or not: where each value was (or should have been) read
+        if a.match.target.slug or codebook[a.match.target.code].type != "multi":
+            cells[a.match.target.column] = a.cell
+    for a in answers:
+        if not a.match.target.slug and codebook[a.match.target.code].type == "multi":
+            for col in codebook[a.match.target.code].columns:
+                cells.setdefault(col, a.cell)
 
     def issue(code: str, msg: str, a: _Answer, column: str, severity: str) -> None:
         issues.append(Issue(code, msg, file, sheet, a.cell, column, cell_text(a.value)[:200], severity))
@@ -444,7 +507,6 @@ def convert_answers(
         if not clean:
             continue
         a = clean[0]
-        cells[code] = a.cell
         v = a.value
         if isinstance(v, str) and reader.no_answer(v, q):
             continue
@@ -488,7 +550,6 @@ def _convert_multi(q, clean, codebook, reader, values, cells, issue) -> None:
             whole.append(a)
             continue
         column = a.match.target.column
-        cells[column] = a.cell
         v = a.value
         yn = parse_yes_no(v, codebook)
         if yn is None:
@@ -507,8 +568,6 @@ def _convert_multi(q, clean, codebook, reader, values, cells, issue) -> None:
         slugs, leftovers = reader.split_multi(q, a.value)
         for s in slugs:
             ticks[s] = True
-        for col in q.columns:
-            cells.setdefault(col, a.cell)
         for left in leftovers:
             issue("unknown_modality", f"Choix « {left} » non reconnu pour « {q.label} » : ignoré, les autres choix de la cellule sont gardés.", a, q.code, "warning")
     if not ticks:
@@ -623,6 +682,13 @@ def ingest_file(path: str | Path, wave_dir: str | Path | None = None, codebook: 
             row = rows[r]
             nonblank = [c for c, v in enumerate(row) if not _blank(v)]
             if not nonblank:
+                continue
+            first = row[nonblank[0]]
+            if first.__class__ is str and norm(first) in _TOTAL_ROWS:
+                issues.append(Issue(
+                    "total_row", f"Ligne {r + 1} « {first.strip()} » lue comme une ligne de total : ignorée.",
+                    name, sheet, _ref(r, nonblank[0]), "", first.strip(), "warning",
+                ))
                 continue
             width = len(row)
             answers = [_Answer(m, row[c] if c < width else None, _ref(r, c)) for c, m in kept.items()]

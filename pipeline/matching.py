@@ -27,7 +27,10 @@ METHOD_TIER = {"code": TIER_CODE, "label": TIER_LABEL, "modality": TIER_LABEL, "
 # Timestamps added by survey tools: they give the response date (A14) when nothing else does.
 TOOL_TIMESTAMPS = frozenset(
     norm(t)
-    for t in ("submitdate", "Horodateur", "Horodatage", "Timestamp", "_submission_time", "datestamp", "Date de soumission", "end")
+    for t in (
+        "submitdate", "Horodateur", "Horodatage", "Timestamp", "_submission_time", "datestamp", "Date de soumission",
+        "Date d'envoi", "Date de la dernière action", "end",
+    )
 )
 # Columns survey tools add that carry no answer (listed as unmapped, without a warning).
 TOOL_COLUMNS = frozenset(
@@ -38,6 +41,9 @@ TOOL_COLUMNS = frozenset(
         "_notes", "_tags", "_parent_index", "_parent_table_name", "meta/instanceID", "instanceID", "start",
         "today", "deviceid", "username", "simserial", "subscriberid", "phonenumber", "Adresse e-mail",
         "Score", "Total score", "formhub/uuid", "meta/rootUuid", "_attachments", "_geolocation",
+        # French LimeSurvey / Forms exports
+        "ID de la réponse", "Identifiant de la réponse", "Dernière page", "Langue de départ", "Tête de série",
+        "Date de lancement", "Adresse IP", "URL référente", "Nom d'utilisateur", "Temps total",
     )
 )
 
@@ -133,7 +139,8 @@ class HeaderMatcher:
             return None
         if key in TOOL_TIMESTAMPS and "A14" in self.questions:
             # the submission time beats the form's "end" time when a tool exports both
-            return HeaderMatch(Target("A14"), "tool", 50.0 if key == "end" else 100.0)
+            late = key in {"end", "datestamp", "date de la derniere action"}
+            return HeaderMatch(Target("A14"), "tool", 50.0 if late else 100.0)
         code = self.question_keys.get(key)
         if code is not None:
             return HeaderMatch(Target(code), "label")

@@ -26,6 +26,7 @@ _MULTIPLIERS = {
     "milliard": 1e9, "milliards": 1e9,
 }
 _UNIT = re.compile(r"(?:€|eur(?:os?)?|euros?|etp|habitants?|hab\.?|ans?)$", re.IGNORECASE)
+_APPROX = re.compile(r"^(?:environ|env\.?|approx(?:\.|imativement)?|ca\.|~|≈)\s*", re.IGNORECASE)
 _NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 
 # Excel stores dates as days since 1899-12-30 (with the 1900 leap-year bug folded in).
@@ -81,7 +82,8 @@ def parse_number(value: object) -> float | None:
         return None if math.isnan(f) or math.isinf(f) else f
     if not isinstance(value, str):
         return None
-    s = _SPACES.sub("", value.strip())
+    s = _APPROX.sub("", value.strip())
+    s = _SPACES.sub("", s)
     if not s:
         return None
     s = s.replace("\u2212", "-").replace("–", "-")

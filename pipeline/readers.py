@@ -232,8 +232,14 @@ def read_csv_bytes(data: bytes, name: str, fmt: str = "csv") -> Workbook:
     text, encoding = decode_text(data)
     if "\x00" in text[:4096]:
         return _reject(name, fmt, "not_a_spreadsheet", "Le fichier n'est ni un tableur ni un fichier texte CSV lisible.")
-    sep = sniff_separator(text)
+    hint = re.match(r"\s*sep=(.)\s*\r?\n", text)  # Excel's "sep=;" first line
+    if hint:
+        sep, text = hint.group(1), text[hint.end():]
+    else:
+        sep = sniff_separator(text)
     rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep)]
+    if hint:
+        rows.insert(0, [])  # keep line numbers as the user sees them
     if not any(any(c.strip() for c in r) for r in rows):
         return _reject(name, fmt, "empty_file", "Le fichier CSV ne contient aucune donnée.")
     return Workbook(file=name, format=fmt, sheets=[Sheet("", rows)], encoding=encoding, separator=sep)

@@ -287,3 +287,53 @@ def test_stage_writes_typed_parquet_and_deterministic_report(tmp_path, capsys):
 def test_params_block_is_typed():
     p = IngestParams()
     assert p.fuzzy_threshold == 88.0 and p.max_header_scan_rows == 30
+
+
+# --- home-made variants ------------------------------------------------------------------------
+def test_two_level_header_with_merged_multi_label_and_modalities_below(tmp_path):
+    path = tmp_path / "deux_niveaux.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Nom de la collectivité", "Types d'actions menées", None, None, "Budget"])
+    ws.append([None, "Jumelage", "ECSI", "Coopération décentralisée", None])
+    ws.append(["Ville de Niort", "X", None, "X", "8 000"])
+    ws.merge_cells("B1:D1")
+    wb.save(path)
+    res = ingest_file(path, tmp_path)
+    df = _one(res)
+    assert res.report["header_row"] == 2 and len(df) == 1
+    assert df["B03__jumelage"][0] and df["B03__coop_decentralisee"][0] and not df["B03__ecsi"][0]
+    assert df["C01"][0] == 8000.0
+    assert json.loads(df["source_cells"][0])["B03__ecsi"] == "C3"
+
+
+def test_vertical_form_with_modality_rows_under_the_question(tmp_path):
+    rows = [
+        ["Question", "Réponse", "Aide"],
+        ["Nom de la collectivité", "Ville de Sète", "nom officiel"],
+        ["Zones géographiques des partenaires", None, "cochez"],
+        ["Maghreb", "x", "aide"],
+        ["Asie", None, "aide"],
+        ["Couleur du logo", "bleu", "aide"],
+    ]
+    res = ingest_file(_xlsx(tmp_path / "sete.xlsx", {"Fiche": rows}), tmp_path)
+    df = _one(res)
+    assert df["B06__maghreb"][0] and not df["B06__asie"][0]
+    assert res.report["unmapped"] == ["Couleur du logo"]
+    assert _problems(res, "unmapped_column")[0]["cell"] == "A6"  # the lost answer is pointed at
+
+
+def test_sheet_with_answers_preferred_over_a_questions_only_sheet(tmp_path):
+    questions = [["Nom de la collectivité"], ["Type de collectivité"], ["Nombre d'habitants"]]
+    answers = [["Nom de la collectivité", "Type de collectivité"], ["Ville de Laval", "Commune"]]
+    res = ingest_file(_xlsx(tmp_path / "q.xlsx", {"Questionnaire": questions, "Saisie": answers}), tmp_path)
+    assert res.report["sheet"] == "Saisie" and _one(res)["A01"][0] == "Ville de Laval"
+
+
+def test_csv_with_excel_sep_line_and_a_total_row(tmp_path):
+    path = tmp_path / "synthese.csv"
+    path.write_text("sep=;\nNom de la collectivité;Budget\nVille de Blois;1 000\nTotal;1 000\n", encoding="cp1252")
+    res = ingest_file(path, tmp_path)
+    df = _one(res)
+    assert df["A01"].tolist() == ["Ville de Blois"] and df["source_row"].tolist() == [3]
+    assert _problems(res, "total_row")[0]["cell"] == "A4"
