@@ -245,8 +245,10 @@ def cross_field_rules(
          lambda d: answered(d, codebook["A01"]) | answered(d, codebook["A03"]) | answered(d, codebook["A04"])),
     ]
     for q in codebook.of_type("multi"):
-        if any(m.exclusive for m in q.modalities):
-            rules.append((f"aucun_not_exclusive:{q.code}", q.code, lambda d, q=q: check_exclusive(d, q)))
+        exclusive = [m for m in q.modalities if m.exclusive]
+        if exclusive:
+            rules.append((f"aucun_not_exclusive:{q.code}", f"{q.code}__{exclusive[0].slug}",
+                          lambda d, q=q: check_exclusive(d, q)))
         if q.max_choices:
             rules.append((f"too_many_obstacles:{q.code}", q.code, lambda d, q=q: check_max_choices(d, q)))
     return rules
@@ -325,6 +327,10 @@ def cell_of(source_cells: object, column: str) -> str:
     for key in (column, column.split("__")[0]):
         if key in cells and cells[key] is not None:
             return str(cells[key])
+    # a rule on a whole multi-select question: the first cell of its block
+    for key, cell in cells.items():
+        if "__" not in column and str(key).startswith(f"{column}__") and cell is not None:
+            return str(cell)
     return ""
 
 
@@ -454,7 +460,7 @@ def _extra_for(
             lambda v: f"soit {v:,.0f} € par habitant".replace(",", "\u202f") if pd.notna(v) else ""
         )
     if rule in ("too_many_obstacles", "aucun_not_exclusive"):
-        q = codebook[column]
+        q = codebook[column.split("__")[0]]
 
         def ticked(rows: pd.DataFrame) -> pd.Series:
             ticks = multi_frame(rows, q)

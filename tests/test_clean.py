@@ -212,3 +212,91 @@ def test_main_writes_every_output(tmp_path):
                  "restricted/contacts.parquet"):
         assert (out / name).is_file(), name
     assert pd.read_parquet(out / "clean.parquet")["strate_population"].dtype == "category"
+
+
+# --- the demo wave (generated, ingested and cleaned once for the module) -------------------------
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    demo_mod = pytest.importorskip("pipeline.demo")
+    ingest = pytest.importorskip("pipeline.ingest")
+    root = tmp_path_factory.mktemp("demo")
+    params = str(ROOT / "params.yaml")
+    assert demo_mod.main(["--params", params, "--out", str(root / "raw"), "--truth", str(root / "truth")]) == 0
+    assert ingest.main(["--params", params, "--wave", str(root / "raw"), "--out", str(root / "interim")]) == 0
+    assert main(["--params", params, "--responses", str(root / "interim" / "responses.parquet"),
+                 "--report", str(root / "interim" / "ingest_report.json"), "--out", str(root / "processed")]) == 0
+    return root
+
+
+def _row_of(cell: str) -> int | None:
+    digits = "".join(ch for ch in cell.split(":")[0] if ch.isdigit())
+    return int(digits) if digits else None
+
+
+def test_demo_flagged_mistakes_land_on_the_right_row(demo):
+    manifest = json.loads((demo / "truth" / "manifest.json").read_text(encoding="utf-8"))
+    flagged = [m for m in manifest["mistakes"] if m["outcome"] == "flagged"]
+    assert flagged
+    responses = pd.read_parquet(demo / "interim" / "responses.parquet")
+    issues = pd.read_parquet(demo / "processed" / "issues.parquet")
+    clean = pd.read_parquet(demo / "processed" / "clean.parquet").set_index("response_id")
+    quarantine = pd.read_parquet(demo / "processed" / "quarantine.parquet").set_index("response_id")
+    duplicates = pd.read_parquet(demo / "processed" / "duplicates.parquet").set_index("dropped_response_id")
+    for m in flagged:
+        in_file = responses[responses["source_file"] == m["file"]]
+        row = _row_of(m["cell"])
+        rows = in_file[in_file["source_row"].isna() | (in_file["source_row"] == row)]
+        ids = set(rows["response_id"])
+        hit = issues[issues["response_id"].isin(ids) & (issues["code"] == m["kind"])]
+        assert len(hit) >= 1, m
+        for rid in hit["response_id"]:
+            if rid in clean.index:
+                assert clean.loc[rid, f"flag_{m['kind']}"], m
+            else:
+                assert rid in quarantine.index or rid in duplicates.index, m
+
+
+def test_demo_duplicates_deduplicated_and_corrections_win(demo):
+    truth = pd.read_parquet(demo / "truth" / "truth.parquet")
+    clean = pd.read_parquet(demo / "processed" / "clean.parquet")
+    duplicates = pd.read_parquet(demo / "processed" / "duplicates.parquet")
+    corrections = truth[truth["is_correction"]]
+    assert len(corrections) > 0
+    kept_files = set(clean["source_file"])
+    for _, c in corrections.iterrows():
+        assert c["source_file"] in kept_files, c["source_file"]
+        assert c["source_file"] in set(duplicates["kept_file"])
+    # one clean row per collectivité
+    ids = truth.set_index(["source_file", "source_row"])["collectivite_id"]
+    keys = list(zip(clean["source_file"], clean["source_row"].astype("Int64")))
+    known = [ids.get((f, r)) for f, r in keys if (f, r) in ids.index]
+    assert len(known) == len(set(known))
+    quality = json.loads((demo / "processed" / "quality.json").read_text(encoding="utf-8"))
+    assert all(r["ok"] for r in quality["reconciliation"])
+    assert quality["duplicates"] == len(duplicates) >= len(corrections)
+
+
+def test_demo_no_personal_data_outside_restricted(demo):
+    truth = pd.read_parquet(demo / "truth" / "truth.parquet")
+    secrets = {str(v) for c in PII_COLUMNS for v in truth[c].dropna() if len(str(v)) >= 6}
+    assert secrets
+    processed = demo / "processed"
+    checked = 0
+    for path in processed.rglob("*"):
+        if not path.is_file() or "restricted" in path.relative_to(processed).parts:
+            continue
+        if path.suffix == ".parquet":
+            text = pd.read_parquet(path).astype(str).to_csv()
+        elif path.suffix == ".xlsx":
+            wb = load_workbook(path, read_only=True)
+            text = "\n".join(str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+        else:
+            text = path.read_text(encoding="utf-8")
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, (path.name, leaked[:3])
+        checked += 1
+    assert checked >= 6
+    contacts = pd.read_parquet(processed / "restricted" / "contacts.parquet")
+    assert set(contacts["A12"].dropna()) & secrets

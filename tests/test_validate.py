@@ -127,7 +127,7 @@ def test_issue_carries_file_sheet_cell_and_how_to_fix():
     assert a07.severity == "error"
     assert "Comment corriger" in a07.message_fr and "A07" in a07.message_fr
     assert by_code["main_action_not_ticked"].cell == "AC5"
-    assert by_code["aucun_not_exclusive"].cell == "AH5"  # multi-select: the question's cell
+    assert by_code["aucun_not_exclusive"].cell == "AH5"  # multi-select in one cell: the question's cell
     assert "FICOL (AFD), Aucun" in by_code["aucun_not_exclusive"].message_fr
 
 
@@ -151,4 +151,6 @@ def test_helpers():
     assert siren_luhn_ok(s).tolist() == [True, False, pd.NA, pd.NA]
     assert normalize_insee_series(pd.Series(["1053", " 2a004 ", None])).tolist() == ["01053", "2A004", pd.NA]
     assert cell_of('{"B03": "K5"}', "B03__ecsi") == "K5"
+    assert cell_of('{"C03__ficol": "BD5", "C03__aucun": "BF5"}', "C03__aucun") == "BF5"
+    assert cell_of('{"F01__budget": "CN5", "F01__portage": "CP5"}', "F01") == "CN5"
     assert cell_of(None, "A01") == "" and cell_of("not json", "A01") == ""
