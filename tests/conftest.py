@@ -105,6 +105,28 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7) -> dict[str, P
     return paths
 
 
+NETWORK = "reseau-bretagne-solidaire"
+TINY_NETWORK = "karib-horizon"
+
+
+def render_fixture_reports(inputs: dict[str, Path], out: Path) -> list[Path]:
+    """National report + one network + the tiny network, comments allowed (to test escaping)."""
+    from pipeline.report import ReportParams, render_reports
+
+    params = ReportParams(small_cell_threshold=3, allow_comments=True, workers=1)
+    return render_reports(inputs["clean"], inputs["typology"], inputs["typology_description"],
+                          inputs["typology_metrics"], inputs["quality"], out, 2025, params,
+                          scopes=[NETWORK, TINY_NETWORK])
+
+
 @pytest.fixture(scope="session")
 def report_inputs(tmp_path_factory) -> dict[str, Path]:
     return make_report_inputs(tmp_path_factory.mktemp("report_inputs"))
+
+
+@pytest.fixture(scope="session")
+def rendered(report_inputs, tmp_path_factory) -> Path:
+    """reports/2025 rendered once from the synthetic inputs (shared by report and browser tests)."""
+    out = tmp_path_factory.mktemp("reports") / "2025"
+    render_fixture_reports(report_inputs, out)
+    return out

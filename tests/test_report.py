@@ -11,26 +11,12 @@ import pandas as pd
 import pytest
 from openpyxl import load_workbook
 
-from conftest import PLANTED_EMAIL, PLANTED_NAME, PLANTED_PHONE, PLANTED_SCRIPT, TINY_TYPE
+from conftest import (NETWORK, PLANTED_EMAIL, PLANTED_NAME, PLANTED_PHONE, PLANTED_SCRIPT, TINY_NETWORK, TINY_TYPE,
+                      render_fixture_reports)
 from pipeline import tables as tb
 from pipeline.report import PublicationError, ReportParams, check_no_pii, redact, render_reports
 
-NETWORK = "reseau-bretagne-solidaire"
-TINY_NETWORK = "karib-horizon"
 PARAMS = ReportParams(small_cell_threshold=3, allow_comments=True, workers=1)
-
-
-def _render(inputs: dict[str, Path], out: Path) -> list[Path]:
-    return render_reports(inputs["clean"], inputs["typology"], inputs["typology_description"],
-                          inputs["typology_metrics"], inputs["quality"], out, 2025, PARAMS,
-                          scopes=[NETWORK, TINY_NETWORK])
-
-
-@pytest.fixture(scope="session")
-def rendered(report_inputs, tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("reports") / "2025"
-    _render(report_inputs, out)
-    return out
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -103,7 +89,7 @@ def test_no_outside_resource_is_loaded(rendered):
 
 def test_two_renders_are_byte_identical(rendered, report_inputs, tmp_path):
     again = tmp_path / "2025"
-    _render(report_inputs, again)
+    render_fixture_reports(report_inputs, again)
     first, second = _files(rendered), _files(again)
     assert sorted(first) == sorted(second)
     different = [name for name in first if first[name] != second[name]]

@@ -1,0 +1,74 @@
+"""The national report in headless Chromium, network blocked: nothing fetched from outside,
+no console message, and a screenshot to look at."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+# Requests Chromium makes on its own (updates, time, accounts), not the page's.
+BROWSER_HOSTS = re.compile(r"^https?://([a-z0-9-]+\.)*(google\.com|googleapis\.com|gstatic\.com|gvt1\.com)(:\d+)?/")
+
+
+def _chromium() -> str:
+    for name in ("chromium", "chromium-browser", "google-chrome", "chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    pytest.skip("Chromium introuvable : .ci/run l'installe (apt-get install chromium) ; "
+                "test du rendu navigateur non exécuté sur cette machine")
+
+
+def _open(page: Path, workdir: Path, screenshot: Path | None = None) -> tuple[list[str], list[str]]:
+    """Load ``page`` offline; return (URLs the page requested outside file:/data:, console lines)."""
+    netlog = workdir / "netlog.json"
+    args = [
+        _chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run", "--hide-scrollbars",
+        f"--user-data-dir={workdir / 'profile'}",
+        "--proxy-server=127.0.0.1:9", "--proxy-bypass-list=<-loopback>",
+        '--host-resolver-rules=MAP * ~NOTFOUND',
+        "--enable-logging=stderr", "--v=0", f"--log-net-log={netlog}",
+    ]
+    args += [f"--screenshot={screenshot}", "--window-size=1280,4000"] if screenshot else ["--dump-dom"]
+    done = subprocess.run([*args, page.resolve().as_uri()], capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    urls = set(re.findall(r'"url":"([^"]+)"', netlog.read_text(encoding="utf-8", errors="replace")))
+    outside = sorted(u for u in urls if not u.startswith(("file:", "data:")) and not BROWSER_HOSTS.match(u))
+    console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+    return outside, console
+
+
+def test_the_check_sees_outside_requests_and_console_errors(tmp_path):
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!DOCTYPE html><html><head><link rel="stylesheet" href="https://cdn.example.com/x.css">'
+                   '</head><body><img src="http://example.com/a.png"><script>console.error("boum")</script>'
+                   "</body></html>", encoding="utf-8")
+    outside, console = _open(bad, tmp_path)
+    assert "https://cdn.example.com/x.css" in outside and "http://example.com/a.png" in outside
+    assert any("boum" in line for line in console)
+
+
+def test_national_report_renders_offline_with_no_failed_request(rendered, tmp_path):
+    outside, console = _open(rendered / "national.html", tmp_path)
+    assert outside == []
+    assert console == []
+    shot = tmp_path / "apercu_national.png"
+    _open(rendered / "national.html", tmp_path, screenshot=shot)
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        assert image.size == (1280, 4000)
+        colors = image.convert("RGB").resize((128, 400)).getcolors(maxcolors=1 << 16)
+    assert colors is not None and len(colors) > 50  # charts and text, not a blank page
+    print(f"capture d'écran : {shot}")
+
+
+def test_network_report_renders_offline(rendered, tmp_path):
+    outside, console = _open(next((rendered / "regions").glob("*.html")), tmp_path)
+    assert outside == [] and console == []
