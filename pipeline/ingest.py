@@ -16,6 +16,7 @@ import json
 import math
 import re
 import sys
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -615,9 +616,16 @@ def ingest_file(path: str | Path, wave_dir: str | Path | None = None, codebook: 
     params = params or IngestParams()
     path = Path(path)
     name = path.relative_to(wave_dir).as_posix() if wave_dir is not None else path.name
+    return ingest_workbook(read_workbook(path, name), codebook, params)
+
+
+def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: IngestParams | None = None) -> FileResult:
+    """Response records and report entry of an opened workbook (see :func:`ingest_file`)."""
+    codebook = codebook or load_codebook()
+    params = params or IngestParams()
+    name = wb.file
     matcher = matcher_for(codebook, params.fuzzy_threshold)
     reader = _reader_for(codebook, params.fuzzy_threshold)
-    wb = read_workbook(path, name)
     fmt = wb.format
     if wb.problem is not None:
         return FileResult([], _report_entry(name, "rejected", "", fmt, "", None, 0, {}, [], [wb.problem]), [wb.problem])
@@ -813,11 +821,26 @@ def ingest_wave(wave_dir: str | Path, codebook: Codebook | None = None, params: 
     records: list[dict[str, object]] = []
     entries: list[dict[str, object]] = []
     for path in iterator:
-        result = ingest_file(path, wave, codebook, params)
+        try:
+            result = ingest_file(path, wave, codebook, params)
+        except Exception as exc:  # a bug on one odd file must not cost the wave: report it as data
+            result = _internal_error(path.relative_to(wave).as_posix(), exc)
         records.extend(result.records)
         entries.append(result.report)
     frame = responses_frame(records, codebook)
     return frame, build_report(wave.as_posix(), entries)
+
+
+def _internal_error(name: str, exc: Exception) -> FileResult:
+    print(f"ingest: internal error on {name}:\n{traceback.format_exc()}", file=sys.stderr)
+    problem = Issue(
+        "internal_error",
+        f"Le fichier n'a pas pu être lu à cause d'une erreur du programme ({type(exc).__name__}) : "
+        "signalez-le à l'équipe ACTER avec ce fichier.",
+        name, severity="error",
+    )
+    fmt = Path(name).suffix.lower().lstrip(".")
+    return FileResult([], _report_entry(name, "rejected", "", fmt, "", None, 0, {}, [], [problem]), [problem])
 
 
 def build_report(wave: str, entries: list[dict[str, object]]) -> dict[str, object]:

@@ -337,3 +337,46 @@ def test_csv_with_excel_sep_line_and_a_total_row(tmp_path):
     df = _one(res)
     assert df["A01"].tolist() == ["Ville de Blois"] and df["source_row"].tolist() == [3]
     assert _problems(res, "total_row")[0]["cell"] == "A4"
+
+
+# --- robustness ----------------------------------------------------------------------------------
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from pipeline.ingest import ingest_workbook  # noqa: E402
+from pipeline.readers import Sheet, Workbook  # noqa: E402
+
+_CELLS = st.one_of(
+    st.none(), st.text(max_size=12), st.floats(allow_nan=True), st.integers(-10**6, 10**6), st.booleans(),
+    st.sampled_from(["A02", "B03", "B03__ecsi", "Type de collectivité", "Types d'actions menées", "Oui", "x",
+                     "1 500", "NSP", "#N/A", "Jumelage, ECSI", "submitdate", "B03[SQ099]", "A14"]),
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_CELLS, max_size=8), max_size=8))
+def test_any_grid_gives_a_report_never_an_exception(grid):
+    res = ingest_workbook(Workbook(file="x.xlsx", format="xlsx", sheets=[Sheet("S", grid)]), CB)
+    assert res.report["status"] in ("ingested", "partial", "rejected")
+    assert res.report["rows_read"] == len(res.records)
+    responses_frame(res.records, CB)  # typed columns build for whatever was read
+
+
+def test_an_internal_error_on_one_file_does_not_cost_the_wave(tmp_path, monkeypatch):
+    wave = tmp_path / "w"
+    wave.mkdir()
+    _xlsx(wave / "a.xlsx", {"R": [["A01", "A02"], ["Ville d'Albi", "Commune"]]})
+    _xlsx(wave / "b.xlsx", {"R": [["A01", "A02"], ["Ville de Rodez", "Commune"]]})
+    import pipeline.ingest as ingest_module
+
+    real = ingest_module.ingest_file
+
+    def flaky(path, *args, **kwargs):
+        if path.name == "b.xlsx":
+            raise RuntimeError("boom")
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "ingest_file", flaky)
+    frame, report = ingest_wave(wave)
+    assert frame["A01"].tolist() == ["Ville d'Albi"]
+    assert report["files"][1]["status"] == "rejected" and report["files"][1]["problems"][0]["code"] == "internal_error"
