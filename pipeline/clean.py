@@ -387,6 +387,16 @@ def _file_statuses(ingest_report: dict[str, object] | list | None) -> dict[str, 
     return out
 
 
+def _ingest_problems(ingest_report: dict[str, object] | list | None) -> dict[str, int]:
+    entries = ingest_report.get("files", []) if isinstance(ingest_report, dict) else (ingest_report or [])
+    counts: dict[str, int] = {}
+    for e in entries:
+        for p in (e.get("problems") or []) if isinstance(e, dict) else []:
+            code = str(p.get("code", ""))
+            counts[code] = counts.get(code, 0) + 1
+    return dict(sorted(counts.items()))
+
+
 def quality_summary(
     ingest_report: dict[str, object] | list | None,
     responses: pd.DataFrame,
@@ -400,6 +410,7 @@ def quality_summary(
     errors = issues[issues["severity"] == BLOCKING]
     return {
         "files": _file_statuses(ingest_report),
+        "ingest_problems": _ingest_problems(ingest_report),
         "rows_read": int(len(responses)),
         "clean": int(len(result_tables["clean"])),
         "quarantined": int(len(result_tables["quarantine"])),

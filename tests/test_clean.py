@@ -156,12 +156,14 @@ def test_reconciliation_per_file_and_failure_is_loud():
     df = frame([{}, {"A14": "2025-05-01"}, {"A07": -1.0, "A01": "X", "A03": None, "A04": None}]).assign(
         source_file=["a.xlsx", "b.xlsx", "b.xlsx"]
     )
-    res = run(df, {"files": [{"file": "a.xlsx", "status": "ingested"}, {"file": "b.xlsx", "status": "partial"},
+    res = run(df, {"files": [{"file": "a.xlsx", "status": "ingested"},
+                             {"file": "b.xlsx", "status": "partial", "problems": [{"code": "bad_number"}]},
                              {"file": "c.xlsx", "status": "rejected"}]})
     table = res.reconciliation.set_index("file")
     assert table.loc["a.xlsx"].to_dict() == {"rows_in": 1, "clean": 0, "quarantined": 0, "duplicates": 1, "ok": True}
     assert table.loc["b.xlsx", "rows_in"] == 2 and table.loc["b.xlsx", "quarantined"] == 1
     assert res.quality["files"] == {"received": 3, "ingested": 1, "partial": 1, "rejected": 1}
+    assert res.quality["ingest_problems"] == {"bad_number": 1}
     assert (res.quality["rows_read"], res.quality["clean"], res.quality["quarantined"], res.quality["duplicates"]) == (3, 1, 1, 1)
     with pytest.raises(ReconciliationError):
         reconcile(df, res.clean.iloc[:0], res.quarantine, res.duplicates)

@@ -103,3 +103,37 @@ def test_bad_communes_table_is_reported_in_french(tmp_path):
     path.write_text("code,nom\n31555,Toulouse\n", encoding="utf-8")
     with pytest.raises(GeographyError, match="colonne"):
         load_communes(path)
+
+
+def test_build_communes_script_from_insee_files(tmp_path):
+    import importlib.util
+    from pathlib import Path
+
+    spec = importlib.util.spec_from_file_location(
+        "build_communes", Path(__file__).resolve().parents[1] / "scripts" / "build_communes.py"
+    )
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    cog = tmp_path / "v_commune_2025.csv"
+    cog.write_text(
+        "TYPECOM,COM,REG,DEP,LIBELLE\nCOM,01053,84,01,Bourg-en-Bresse\nCOMD,01015,84,01,Arbignieu\n"
+        "COM,2A004,94,2A,Ajaccio\nCOM,97411,04,974,Saint-Denis\n",
+        encoding="utf-8",
+    )
+    pop = tmp_path / "donnees_communes.csv"
+    pop.write_text(
+        "REG;Région;DEP;CODARR;CODCAN;CODCOM;COM;PMUN;PCAP;PTOT\n"
+        "84;ARA;01;1;1;053;Bourg-en-Bresse;41 365;1;1\n94;Corse;2A;1;1;004;Ajaccio;73000;1;1\n"
+        "04;Réunion;974;1;1;11;Saint-Denis;153810;1;1\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "communes.csv.gz"
+    assert module.main(["--cog", str(cog), "--population", str(pop), "--vintage", "2022", "--out", str(out)]) == 0
+    table = load_communes(out)
+    assert table["code"].tolist() == ["01053", "2A004", "97411"]
+    assert table["population"].tolist() == [41365, 73000, 153810]
+    geo = load_geography(out)
+    df = frame([{"A02": "Commune", "A04": "97411", "A07": 150_000.0}])
+    enriched, issues = enrich_geography(df, CB, geo)
+    assert enriched.loc[0, "population_ref"] == 153810 and issues.empty
+    assert enriched.loc[0, "region"] == "La Réunion"
