@@ -29,7 +29,7 @@ import pyarrow.parquet as pq
 from pipeline import figures as figs
 from pipeline import tables as tb
 from pipeline.codebook import load_codebook
-from pipeline.params import load_block, read_params
+from pipeline.params import ParamsError, load_block, read_params
 
 ROOT = Path(__file__).resolve().parent.parent
 NOTEBOOK = ROOT / "notebooks" / "rapport.py"
@@ -58,6 +58,12 @@ class ReportParams:
     networks: bool = True
     workers: int = 2
     source: str = "Enquête ACTER {year}, réseaux régionaux multi-acteurs (RRMA)"
+
+    def __post_init__(self) -> None:
+        if self.small_cell_threshold < 1:
+            raise ParamsError("params.yaml, report.small_cell_threshold : un entier ≥ 1 est attendu")
+        if self.workers < 1:
+            raise ParamsError("params.yaml, report.workers : un entier ≥ 1 est attendu")
 
 
 class PublicationError(ValueError):
@@ -183,6 +189,7 @@ def _read_description(path: Path | None, types: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     pct_type = _pick(raw, ("mod_cla", "mod/cla", "pct_type", "pct_in_type", "share_in_type"))
     pct_all = _pick(raw, ("global", "pct_global", "share_global", "pct_all"))
+    count = _pick(raw, ("count", "n", "effectif", "n_in_type"), numeric=True)
     out = pd.DataFrame({
         "type": pd.to_numeric(raw[t], errors="coerce").astype("Int64"),
         "variable": raw[var].astype(str) if var else "",
@@ -190,6 +197,7 @@ def _read_description(path: Path | None, types: pd.DataFrame) -> pd.DataFrame:
         "v_test": pd.to_numeric(raw[v], errors="coerce"),
         "pct_type": pd.to_numeric(raw[pct_type], errors="coerce") if pct_type else float("nan"),
         "pct_global": pd.to_numeric(raw[pct_all], errors="coerce") if pct_all else float("nan"),
+        "count": pd.to_numeric(raw[count], errors="coerce") if count else float("nan"),
     }).dropna(subset=["type", "v_test"])
     # Shares given in percent (FactoMineR) are turned into fractions.
     for c in ("pct_type", "pct_global"):
@@ -427,19 +435,28 @@ class Report:
         return self._block(table, lambda: figs.heatmap(grid, table.title, n_all, self.source))
 
     def _category_label(self, variable: str, modality: str) -> str:
-        code = str(variable).split("__")[0]
+        """French label of a category of the typology description ('B03__jumelage', 'Oui')."""
+        variable, modality = str(variable), str(modality)
+        if modality.endswith(".NA"):
+            modality = "non renseigné"
+        code = variable.split("__")[0]
         if code in self.codebook.codes:
             q = self.codebook[code]
-            if "__" in str(variable):
-                slug = str(variable).split("__", 1)[1]
+            if "__" in variable:
+                slug = variable.split("__", 1)[1]
                 try:
-                    return f"{q.label} : {q.modality(slug).label} ({modality})"
+                    item = q.modality(slug).label
                 except KeyError:
-                    pass
+                    item = slug
+                if modality in ("Oui", "True", "1", "oui"):
+                    return f"{q.label} : {item}"
+                if modality in ("Non", "False", "0", "non"):
+                    return f"{q.label} : pas « {item} »"
+                return f"{q.label} : {item} ({modality})"
             return f"{q.label} : {modality}"
         if variable in DERIVED_TITLES:
             return f"{DERIVED_TITLES[variable]} : {modality}"
-        return f"{variable} : {modality}" if variable else str(modality)
+        return f"{variable} : {modality}" if variable else modality
 
     def factor_map(self) -> str:
         typo = self.inputs.typology
@@ -472,8 +489,9 @@ class Report:
             if isinstance(obj, dict):
                 for k, v in obj.items():
                     if "jaccard" in str(k).lower() or "stabil" in str(k).lower():
-                        if isinstance(v, dict) and all(isinstance(x, (int, float)) for x in v.values()):
-                            return v
+                        if isinstance(v, dict) and v and all(isinstance(x, (int, float)) or x is None
+                                                              for x in v.values()):
+                            return {a: b for a, b in v.items() if b is not None}
                         if isinstance(v, list) and v and all(isinstance(x, (int, float)) for x in v):
                             return {i + 1: x for i, x in enumerate(v)}
                     hit = find(v)
@@ -508,8 +526,9 @@ class Report:
                 continue
             facts = [f"{tb.fmt_number(size)} collectivités, soit {tb.fmt_percent(size / total)} des répondants classés."]
             if t in stab:
-                level = "très stable" if stab[t] >= 0.85 else "stable" if stab[t] >= 0.75 else \
-                    "moyennement stable" if stab[t] >= 0.6 else "peu stable"
+                # Same cut-offs as the typology stage's verdict (stable / moyen / douteux).
+                level = "stable" if stab[t] >= 0.75 else "moyennement stable" if stab[t] >= 0.6 else \
+                    "peu stable : à interpréter avec prudence"
                 facts.append(f"Stabilité (indice de Jaccard moyen par rééchantillonnage) : "
                              f"{tb.fmt_number(stab[t], 2)} ({level}).")
             items = []
@@ -517,7 +536,8 @@ class Report:
                 own = desc[(desc["type"] == t) & (desc["v_test"] > 0)].sort_values("v_test", ascending=False,
                                                                                       kind="stable").head(per_type)
                 for _, r in own.iterrows():
-                    k = round(r["pct_type"] * size) if pd.notna(r["pct_type"]) else None
+                    k = r["count"] if pd.notna(r["count"]) else (
+                        round(r["pct_type"] * size) if pd.notna(r["pct_type"]) else None)
                     if k is not None and 0 < k < self.threshold:
                         continue
                     detail = (f" : {tb.fmt_percent(r['pct_type'])} dans le type contre "
@@ -571,6 +591,8 @@ _QUALITY_LABELS = {
     "quarantine": "Quarantaine", "duplicates": "Doublons écartés", "corrections": "Corrections",
     "warnings": "Avertissements", "clean": "Réponses retenues", "kept": "Réponses retenues",
     "respondents": "Répondants", "total": "total", "by_kind": "par nature", "by_rule": "par règle",
+    "ingest_problems": "Problèmes de lecture", "rows_with_warnings": "Réponses avec alerte(s)",
+    "errors": "Erreurs bloquantes",
 }
 
 
