@@ -52,6 +52,7 @@ from pipeline.demo_population import (
     generate_population,
 )
 from pipeline.params import load_block, read_params
+from pipeline.template import PREPARED_ROWS
 
 EXTENSIONS = {"xlsx": ".xlsx", "xlsm": ".xlsm", "ods": ".ods", "csv_utf8": ".csv", "csv_utf8_bom": ".csv",
               "csv_cp1252": ".csv", "xls": ".xls"}
@@ -193,6 +194,25 @@ def assign_files(rng: np.random.Generator, subs: list[Submission], n_broken: int
             s.omitted = frozenset(pool[j] for j in rng.choice(len(pool), size=n_omit, replace=False).tolist())
         folder = "" if rng.random() < 0.12 else _network_folder(s.collectivite) + "/"
         s.file = _unique(used, folder + _file_name(s, year, rng))
+    _compile(rng, [subs[i] for i in order], year)
+
+
+def _compile(rng: np.random.Generator, subs: list[Submission], year: int) -> None:
+    """Some network officers paste their collectivités' questionnaires into one file, a row each."""
+    groups: dict[str, list[Submission]] = {}
+    for s in subs:
+        if s.layout == "template_horizontal" and s.fmt == "xlsx" and not s.is_correction:
+            groups.setdefault(s.collectivite.rrma, []).append(s)
+    if not groups:
+        return
+    largest = max(sorted(groups), key=lambda k: len(groups[k]))
+    for network in sorted(groups):
+        members = groups[network][:PREPARED_ROWS]
+        if len(members) < 2 or (network != largest and rng.random() >= 0.15):
+            continue
+        name = f"{_network_folder(members[0].collectivite)}/Compilation {network} - ACTER {year}.xlsx"
+        for s in members:
+            s.file = name
 
 
 def _has_correction(subs: list[Submission], i: int) -> bool:
@@ -342,7 +362,9 @@ def render_all(rng: np.random.Generator, cb: Codebook, subs: list[Submission], y
         files[path] = rendered.data
         placements.extend(rendered.placements)
         manifest.mistakes.extend(rendered.mistakes)
-        manifest.files.append(FileEntry(path, layout, fmt, "ingested", len(rendered.placements)))
+        # a cell that cannot be read (reported) leaves the file partly ingested
+        status = "partial" if any(m.outcome == "reported" for m in rendered.mistakes) else "ingested"
+        manifest.files.append(FileEntry(path, layout, fmt, status, len(rendered.placements)))
     return files, manifest, placements
 
 

@@ -112,11 +112,13 @@ class Templates:
 
     horizontal: bytes
     vertical: bytes
+    compilation: bytes  # the horizontal questionnaire with all its prepared rows
     sheet_entry: dict[bool, str]
     grids: dict[bool, list[SheetGrid]]
 
     @classmethod
     def build(cls, cb: Codebook, year: int) -> Templates:
+        compilation = canonical_xlsx(workbook_bytes(build_template(cb, year=year)))
         horizontal = build_template(cb, year=year)
         # keep one prepared answer row: the collectivité answers for itself only
         horizontal[ANSWER_SHEET].delete_rows(FIRST_ANSWER_ROW + 1, PREPARED_ROWS - 1)
@@ -126,12 +128,15 @@ class Templates:
             entries[flag] = f"xl/worksheets/sheet{wb.sheetnames.index(ANSWER_SHEET) + 1}.xml"
             grids[flag] = [SheetGrid(ws.title, [list(r) for r in ws.iter_rows(values_only=True)],
                                      hidden=ws.sheet_state == "hidden") for ws in wb.worksheets]
-        return cls(horizontal=canonical_xlsx(workbook_bytes(horizontal)), vertical=canonical_xlsx(workbook_bytes(vertical)),
+        return cls(horizontal=canonical_xlsx(workbook_bytes(horizontal)),
+                   vertical=canonical_xlsx(workbook_bytes(vertical)), compilation=compilation,
                    sheet_entry=entries, grids=grids)
 
-    def filled_xlsx(self, vertical: bool, cells: dict[str, object]) -> bytes:
+    def filled_xlsx(self, vertical: bool, cells: dict[str, object], *, rows: int = 1) -> bytes:
         """The questionnaire with ``cells`` (A1 reference → value) written in the answer sheet."""
-        base = self.vertical if vertical else self.horizontal
+        if rows > PREPARED_ROWS:
+            raise ValueError(f"the questionnaire prepares {PREPARED_ROWS} answer rows, not {rows}")
+        base = self.vertical if vertical else self.horizontal if rows == 1 else self.compilation
         name = self.sheet_entry[vertical]
         with zipfile.ZipFile(io.BytesIO(base)) as archive:
             xml = archive.read(name).decode("utf-8")
@@ -181,11 +186,14 @@ def applicable(kind: str, code: str, value: object, layout: str, fmt: str) -> bo
 def _plant(kind: str, q: Question, value: object, rng: np.random.Generator) -> tuple[object, object, str]:
     """(cell value written, value ingest must produce, outcome) for a planted mistake."""
     if kind == "money_format":
+        # people round when they write in k€ or M€: the value read is the rounded one
         assert isinstance(value, float)
-        if value >= 1e6 and value % 1e5 == 0:
-            return f"{value / 1e6:g}".replace(".", ",") + " M€", value, "corrected"
-        if value % 1000 == 0 and rng.random() < 0.5:
-            return f"{int(value // 1000)} k€", value, "corrected"
+        if value >= 1e6:
+            rounded = float(round(value / 1e5) * 100_000)
+            return f"{rounded / 1e6:g}".replace(".", ",") + " M€", rounded, "corrected"
+        if value >= 10_000 and rng.random() < 0.5:
+            rounded = float(round(value / 1000) * 1000)
+            return f"{int(rounded // 1000)} k€", rounded, "corrected"
         return f"{int(value):,}".replace(",", " ") + " €", value, "corrected"
     if kind == "decimal_comma":
         return number_text(float(value), french=True), value, "corrected"  # type: ignore[arg-type]
@@ -326,34 +334,44 @@ def _timestamp(rng: np.random.Generator, day: dt.date) -> dt.datetime:
 
 def render_template(subs: list[Submission], file: str, fmt: str, cb: Codebook, year: int,
                     rng: np.random.Generator, templates: Templates, vertical: bool) -> Rendered:
-    """The ACTER questionnaire filled by one collectivité (horizontal or vertical form)."""
-    (sub,) = subs
+    """The ACTER questionnaire filled by one collectivité (vertical or horizontal form), or by a
+    network compiling several collectivités, one row each (horizontal form)."""
+    if vertical and len(subs) != 1:
+        raise ValueError("the vertical form holds one collectivité")
     rows = vertical_rows(cb)
     cols = horizontal_columns(cb)
+    values: dict[tuple[int, int], object] = {}
+    placements, mistakes = [], []
+    for i, sub in enumerate(subs):
+        answer_row = FIRST_ANSWER_ROW + i
 
-    def place(column: str) -> tuple[int, int]:
-        return (rows[column], 2) if vertical else (FIRST_ANSWER_ROW, cols[column])
+        def place(column: str) -> tuple[int, int]:
+            return (rows[column], 2) if vertical else (answer_row, cols[column])
 
-    rec = _Recorder(sub, file, ANSWER_SHEET, cb, rng)
-    values: dict[str, object] = {}
-    for q in cb:
-        v = sub.answers[q.code]
-        cells: dict[str, tuple[str, object]] = {}
-        if q.type == "multi":
-            for m in q.modalities:
-                col = f"{q.code}__{m.slug}"
-                values[col] = None if v is None else ("Oui" if m.slug in v else "Non")  # type: ignore[operator]
-                cells[col] = (cell_ref(*place(col)), values[col])
-        else:
-            values[q.code] = rec.value(q, cell_ref(*place(q.code)), _native(q, v))
-            cells[q.code] = (cell_ref(*place(q.code)), values[q.code])
-        _flag_cells(rec, q, cells)
+        rec = _Recorder(sub, file, ANSWER_SHEET, cb, rng)
+        for q in cb:
+            v = sub.answers[q.code]
+            cells: dict[str, tuple[str, object]] = {}
+            if q.type == "multi":
+                for m in q.modalities:
+                    col = f"{q.code}__{m.slug}"
+                    value = None if v is None else ("Oui" if m.slug in v else "Non")  # type: ignore[operator]
+                    values[place(col)] = value
+                    cells[col] = (cell_ref(*place(col)), value)
+            else:
+                value = rec.value(q, cell_ref(*place(q.code)), _native(q, v))
+                values[place(q.code)] = value
+                cells[q.code] = (cell_ref(*place(q.code)), value)
+            _flag_cells(rec, q, cells)
+        placements.append(Placement(sub, ANSWER_SHEET, None if vertical else answer_row, rec.truth))
+        mistakes.extend(rec.mistakes)
     if fmt == "ods":
-        data = templates.filled_ods(vertical, {place(col): v for col, v in values.items() if v is not None})
+        if len(subs) != 1:
+            raise ValueError("a compilation is written as .xlsx")
+        data = templates.filled_ods(vertical, {k: v for k, v in values.items() if v is not None})
     else:
-        data = templates.filled_xlsx(vertical, {cell_ref(*place(col)): v for col, v in values.items()})
-    placement = Placement(sub, ANSWER_SHEET, None if vertical else FIRST_ANSWER_ROW, rec.truth)
-    return Rendered(data, [placement], rec.mistakes)
+        data = templates.filled_xlsx(vertical, {cell_ref(*k): v for k, v in values.items()}, rows=len(subs))
+    return Rendered(data, placements, mistakes)
 
 
 def template_answers(sub: Submission, cb: Codebook) -> dict[str, object]:

@@ -111,7 +111,7 @@ def _region_weights(rrma_rows: list[dict[str, str]]) -> dict[str, float]:
     weights = {}
     for r in rrma_rows:
         if r["rrma"] == NO_NETWORK:
-            weights[r["region"]] = 0.012
+            weights[r["region"]] = 0.006
         elif r["rrma_slug"] in _ACTER_NETWORKS:
             weights[r["region"]] = 0.10
         else:

@@ -99,6 +99,17 @@ def test_every_layout_and_format_is_present(wave):
     assert all(f.expected_status == "rejected" and f.n_respondents == 0 for f in broken)
     online = [f for f in manifest.files if f.layout in ("limesurvey", "kobo", "forms")]
     assert max(f.n_respondents for f in online) > 1
+    # a network officer compiled several questionnaires into one file, a row each
+    assert any(f.layout == "template_horizontal" and f.n_respondents > 1 for f in manifest.files)
+
+
+def test_files_with_unreadable_cells_are_partial(wave):
+    _, _, manifest = wave
+    reported = {m.file for m in manifest.mistakes if m.outcome == "reported"}
+    assert reported
+    for f in manifest.files:
+        if f.layout != "broken":
+            assert f.expected_status == ("partial" if f.file in reported else "ingested"), f
 
 
 def test_broken_files_cannot_be_read(wave):
