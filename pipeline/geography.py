@@ -145,7 +145,9 @@ def enrich_geography(
     source = source.mask(from_siren.notna(), "siren").mask(from_insee.notna() | region_from_insee.notna(), "insee")
 
     network_of_region = region.map(region_rrma).astype("string")
-    declared_rrma = df["A08"].astype("string").where(df["A08"].astype("string").str.strip() != "")
+    # a declared network counts only when it is one of the table (else unknown_modality says so)
+    network_name = {normalize_label(n): n for n in geo.rrma["rrma"]}
+    declared_rrma = map_unique(df["A08"], lambda v: network_name.get(normalize_label(v), pd.NA))
     rrma = declared_rrma.fillna(network_of_region)
 
     is_commune = insee.str.fullmatch(r"\d{5}|2[AB]\d{3}").fillna(False).astype(bool)

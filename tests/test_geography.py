@@ -71,6 +71,13 @@ def test_declared_values_disagreeing_with_reference_are_flagged():
     assert out.loc[0, "rrma"] == "RESACOOP" and out.loc[0, "region"] == "Occitanie"
 
 
+def test_unknown_declared_network_falls_back_to_the_region():
+    df = frame([{"A02": "Commune", "A04": "35238", "A08": "Réseau inconnu"}, {"A02": "Commune", "A08": "resacoop"}])
+    out, issues = enrich_geography(df, CB, GEO)
+    assert out["rrma"].tolist() == ["Réseau Bretagne Solidaire", "RESACOOP"]
+    assert issues.empty
+
+
 def test_rrma_derived_from_region_when_a08_empty_and_filled():
     df = frame([{"A02": "Commune", "A04": "35238"}])
     out, _ = enrich_geography(df, CB, GEO)
