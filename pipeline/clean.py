@@ -455,7 +455,7 @@ def clean_responses(
     data = add_flags(data, issues)
     kept, quarantine = split_quarantine(data, issues)
     clean, duplicates = deduplicate(kept, codebook)
-    reconciliation = reconcile(data, clean, quarantine, duplicates)
+    reconciliation = reconcile(responses, clean, quarantine, duplicates)
     corrections = _corrections([normalised, blanked, fill_log])
     tables = {
         "clean": clean, "quarantine": quarantine, "duplicates": duplicates, "issues": issues,
@@ -469,7 +469,7 @@ def clean_responses(
         issues=issues.astype("string"),
         corrections=corrections,
         reconciliation=reconciliation,
-        quality=quality_summary(ingest_report, responses, tables) | {"filled_from_reference": {k: int(v) for k, v in filled.items()}},
+        quality=quality_summary(ingest_report, responses, tables) | {"filled_from_reference_by_column": {k: int(v) for k, v in filled.items()}},
     )
 
 
