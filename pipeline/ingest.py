@@ -134,7 +134,11 @@ def _plan_horizontal(sheet: Sheet, matcher: HeaderMatcher, max_rows: int) -> She
         nonblank = sum(1 for v in rows[other] if not _blank(v))
         useful = sum(1 for m, w in combined.values() if w == which_other)
         useful = max(useful, len(m_other))
-        if nonblank and useful >= max(2, 0.5 * nonblank):
+        # a second header row agrees with the first (codes under labels); a data row whose
+        # values look like labels ("Département" under "Type de collectivité") does not
+        shared = [c for c in m_other if c in per_row[best]]
+        disagree = sum(1 for c in shared if m_other[c].target.code != per_row[best][c].target.code)
+        if nonblank and useful >= max(2, 0.5 * nonblank) and disagree * 4 <= len(shared) - disagree:
             header_rows.append(other)
             for c, (m, which) in combined.items():
                 r = upper if which == 0 else lower

@@ -47,6 +47,21 @@ TOOL_COLUMNS = frozenset(
     )
 )
 
+_FILLERS = frozenset(
+    "votre vos notre nos la le les de des du d l a au aux en et pour par sur est il elle t ce cette quel quels "
+    "quelle quelles on y un une s qu que qui dans avec".split()
+)
+_ABBREVIATIONS = {"nb": "nombre", "nbre": "nombre", "no": "numero", "num": "numero", "tel": "telephone"}
+
+
+@lru_cache(maxsize=1 << 15)
+def loosen(text: str) -> str:
+    """Label folded further: asides, years and filler words dropped, abbreviations expanded."""
+    text = re.sub(r"\(.*?\)|\*", " ", text)
+    words = [_ABBREVIATIONS.get(w, w) for w in norm(text).split()]
+    return " ".join(w for w in words if w not in _FILLERS and not re.fullmatch(r"(?:19|20)\d\d", w))
+
+
 _CODE = re.compile(r"([A-Za-z]\d{2})")
 _FULL_CODE = re.compile(r"([A-Z]\d{2})(?:__([a-z0-9_]+)|\s*\[\s*([^\]]+?)\s*\]|_?(SQ\d+))?", re.IGNORECASE)
 _LEADING_CODE = re.compile(
@@ -92,6 +107,14 @@ class HeaderMatcher:
                 if key:
                     self.question_keys.setdefault(key, q.code)
         self._fuzzy_keys = [k for k in self.question_keys if len(k) >= 5]
+        # filler-free forms, kept only when they point to a single question
+        owners: dict[str, set[str]] = {}
+        for q in codebook:
+            for text in (q.label, *q.synonyms):
+                owners.setdefault(loosen(text), set()).add(q.code)
+        self.loose_keys = {k: next(iter(v)) for k, v in owners.items() if k and len(v) == 1}
+        self._prefix_keys = [k for k in self.loose_keys if " " in k]
+        self._loose_fuzzy = [k for k in self.loose_keys if len(k) >= 6]
         self.modality_keys: dict[str, dict[str, str]] = {}
         for q in codebook:
             if q.type != "multi":
@@ -147,7 +170,32 @@ class HeaderMatcher:
         modality = self._match_modality_form(text)
         if modality is not None:
             return modality
-        return self._match_fuzzy(key)
+        if "(" in text or "*" in text:
+            # an aside: "Type de collectivité (obligatoire)", "Population (INSEE)", "Nom *"
+            bare = norm(re.sub(r"\(.*?\)|\*", " ", text))
+            code = self.question_keys.get(bare)
+            if code is not None:
+                return HeaderMatch(Target(code), "label")
+        return self._match_loose(text) or self._match_fuzzy(key)
+
+    def _match_loose(self, text: str) -> HeaderMatch | None:
+        """Label without filler words ('Nom de votre collectivité'), or starting with a label."""
+        loose = loosen(text)
+        if not loose:
+            return None
+        code = self.loose_keys.get(loose)
+        if code:
+            return HeaderMatch(Target(code), "fuzzy", 99.0)
+        best = ""
+        for key in self._prefix_keys:
+            if loose.startswith(key + " ") and len(key) > len(best):
+                best = key
+        if best:
+            return HeaderMatch(Target(self.loose_keys[best]), "fuzzy", 90.0)
+        found = process.extractOne(loose, self._loose_fuzzy, scorer=fuzz.ratio, score_cutoff=self.fuzzy_threshold)
+        if found:
+            return HeaderMatch(Target(self.loose_keys[found[0]]), "fuzzy", float(found[1]))
+        return None
 
     def _match_code(self, text: str) -> HeaderMatch | None:
         m = _FULL_CODE.fullmatch(text)

@@ -92,3 +92,29 @@ def test_kobo_submission_time_preferred_over_end_without_conflict():
     matches = {1: match_header("end", CB), 9: match_header("_submission_time", CB)}
     res = resolve_columns(matches)
     assert res.conflicts == [] and set(res.kept) == {9}
+
+
+@pytest.mark.parametrize(
+    "header, column",
+    [
+        ("Nom de votre collectivité", "A01"),
+        ("Type de collectivité (obligatoire)", "A02"),
+        ("Nom de la collectivité *", "A01"),
+        ("Nombre d'habitants (population légale 2021)", "A07"),
+        ("Budget 2024 (€)", "C01"),
+        ("Nb ETP", "D02"),
+        ("ETP consacrés à l'international", "D02"),
+        ("Services internes associés à l'action internationale", "E01"),
+        ("Types d'actions menées (plusieurs réponses possibles)", "B03"),
+        ("Types d'actions menées (Jumelage)", "B03__jumelage"),
+        ("Adhérent RRMA ?", "A09"),
+    ],
+)
+def test_header_variants_seen_in_home_made_files(header, column):
+    m = match_header(header, CB)
+    assert m is not None and m.target.column == column
+
+
+@pytest.mark.parametrize("value", ["Ville de Lyon", "Département du Gers", "Bretagne", "Jumelage", "Oui", "Collectivité : Ville de Die"])
+def test_answers_do_not_look_like_headers(value):
+    assert match_header(value, CB) is None
