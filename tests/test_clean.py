@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 
 from pipeline.clean import (
@@ -302,3 +304,42 @@ def test_demo_no_personal_data_outside_restricted(demo):
     assert checked >= 6
     contacts = pd.read_parquet(processed / "restricted" / "contacts.parquet")
     assert set(contacts["A12"].dropna()) & secrets
+
+
+# --- property: whatever the rows, every row is accounted for once ------------------------------
+
+_IDENTITIES = [
+    {"A01": "Ville de Toulouse", "A03": "213105554", "A04": "31555"},
+    {"A01": "Département du Gers", "A02": "Département", "A03": "223200010", "A04": "32"},
+    {"A01": "Ville de Toulouse", "A03": None, "A04": "31555"},
+    {"A01": "Commune de Saint-Jean", "A03": None, "A04": None},
+]
+
+_row = st.fixed_dictionaries({
+    "identity": st.integers(0, len(_IDENTITIES) - 1),
+    "A14": st.sampled_from([None, "2025-01-15", "2025-03-01", "2025-06-30"]),
+    "A07": st.sampled_from([None, -5.0, 0.0, 1_200.0, 500_000.0]),
+    "D02": st.sampled_from([None, 0.5, 2.0, 900.0]),
+    "C03__aucun": st.booleans(),
+    "file": st.sampled_from(["a.xlsx", "b.csv", "c.ods"]),
+})
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(_row, min_size=1, max_size=8))
+def test_every_row_is_clean_quarantined_or_duplicate(rows):
+    df = frame([
+        {**_IDENTITIES[r["identity"]], "A14": r["A14"], "A07": r["A07"], "D02": r["D02"], "C03__aucun": r["C03__aucun"]}
+        for r in rows
+    ]).assign(source_file=[r["file"] for r in rows])
+    res = run(df)
+    assert len(res.clean) + len(res.quarantine) + len(res.duplicates) == len(df)
+    assert set(res.clean["response_id"]).isdisjoint(res.quarantine["response_id"])
+    assert set(res.duplicates["dropped_response_id"]).isdisjoint(res.clean["response_id"])
+    assert set(res.duplicates["kept_response_id"]) <= set(res.clean["response_id"])
+    sirens = res.clean["A03"].dropna()
+    assert sirens.is_unique
+    blocked = set(res.issues.loc[res.issues["severity"] == "error", "response_id"])
+    assert set(res.quarantine["response_id"]) == blocked
+    assert not set(PII_COLUMNS) & set(res.clean.columns)
+    assert int(res.reconciliation["rows_in"].sum()) == len(df)
