@@ -38,10 +38,19 @@ class Description:
     quanti_var: pd.DataFrame   # eta2 and p-value per numeric variable kept
 
 
-def _as_category(col: pd.Series, name: str) -> pd.Series:
-    """Answers as strings, a missing answer as ``<var>.NA`` (catdes.R adds an "NA" level)."""
-    s = col.map(lambda v: v if pd.isna(v) else str(v)).astype(object)
-    return s.where(col.notna(), f"{name}.NA")
+def _crosstab(codes_y: np.ndarray, n_types: int, col: pd.Series, name: str):
+    """Counts type x category; a missing answer is the category ``<var>.NA`` (catdes.R)."""
+    raw, uniques = pd.factorize(col, use_na_sentinel=True)
+    labels = [str(u) for u in uniques]
+    if (raw < 0).any():
+        raw = np.where(raw < 0, len(labels), raw)
+        labels.append(f"{name}.NA")
+    order = np.argsort(labels, kind="stable")
+    rank = np.empty(len(labels), int)
+    rank[order] = np.arange(len(labels))
+    m = len(labels)
+    T = np.bincount(codes_y * m + rank[raw], minlength=n_types * m).reshape(n_types, m)
+    return T.astype(float), [labels[i] for i in order]
 
 
 def describe_categories(data: pd.DataFrame, types: pd.Series | np.ndarray,
@@ -63,15 +72,12 @@ def describe_categories(data: pd.DataFrame, types: pd.Series | np.ndarray,
         ``category`` has the columns of ``CATEGORY_COLUMNS``; ``chi2`` has ``variable``,
         ``chi2``, ``p_value``, ``df``.
     """
-    y = pd.Series(np.asarray(types), index=data.index)
-    levels = np.sort(y.unique())
-    n = len(y)
-    nk = y.value_counts().reindex(levels).to_numpy()
+    levels, codes_y = np.unique(np.asarray(types), return_inverse=True)
+    n = len(codes_y)
+    nk = np.bincount(codes_y, minlength=len(levels)).astype(float)
     rows, chi = [], []
     for var in data.columns:
-        x = _as_category(data[var], var)
-        tab = pd.crosstab(y, x).reindex(levels).fillna(0)
-        T = tab.to_numpy(float)
+        T, cats = _crosstab(codes_y, len(levels), data[var], var)
         if T.shape[1] >= 2:
             c2, p, dof, _ = stats.chi2_contingency(T, correction=False)
             chi.append((var, c2, p, dof))
@@ -83,7 +89,7 @@ def describe_categories(data: pd.DataFrame, types: pd.Series | np.ndarray,
         over = T / K > J / n
         V = np.where(over, -1.0, 1.0) * stats.norm.ppf(P / 2)
         for a, b in zip(*np.nonzero(P <= proba)):
-            cat = tab.columns[b]
+            cat = cats[b]
             rows.append((levels[a], var, f"{var}={cat}", cat, V[a, b], P[a, b], 100 * T[a, b] / nj[b],
                          100 * T[a, b] / nk[a], 100 * nj[b] / n, int(T[a, b])))
     cat = pd.DataFrame(rows, columns=CATEGORY_COLUMNS)

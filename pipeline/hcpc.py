@@ -22,7 +22,6 @@ import numpy as np
 import pandas as pd
 from scipy.cluster.hierarchy import linkage
 from sklearn.base import BaseEstimator, ClusterMixin
-from sklearn.cluster import KMeans
 from sklearn.utils.validation import check_is_fitted
 
 BIG = 1.0e30  # kmns.f: DATA BIG /1.E30/
@@ -247,6 +246,51 @@ def kmeans_hartigan_wong(A: np.ndarray, centers: np.ndarray, max_iter: int = 10,
     return ic1.copy(), C, it, ifault
 
 
+def _nearest(A: np.ndarray, C: np.ndarray, chunk: int = 16384) -> np.ndarray:
+    """Index of the nearest centre of each row, by blocks of rows (memory O(chunk * k))."""
+    cc = (C**2).sum(1)
+    out = np.empty(len(A), int)
+    for s in range(0, len(A), chunk):
+        out[s:s + chunk] = (cc[None, :] - 2.0 * A[s:s + chunk] @ C.T).argmin(1)
+    return out
+
+
+def _means(A: np.ndarray, lab: np.ndarray, w: np.ndarray, k: int):
+    size = np.bincount(lab, weights=w, minlength=k)
+    sums = np.vstack([np.bincount(lab, weights=w * A[:, j], minlength=k) for j in range(A.shape[1])]).T
+    return size, sums / np.maximum(size, 1e-300)[:, None]
+
+
+def kmeans_prepartition(A: np.ndarray, k: int, w: np.ndarray, seed: int | None,
+                        max_iter: int = 15, sample: int = 5000) -> np.ndarray:
+    """Weighted k-means for the ``kk`` pre-partition; labels 0..k'-1 (k' <= k, no empty group).
+
+    Lloyd iterations on a random sample of ``max(sample, 25 k)`` respondents, started as R's
+    ``kmeans(x, centers = kk)`` at ``k`` distinct respondents drawn at random; then every
+    respondent joins its nearest centre and the centres become the group means. The
+    pre-partition only summarises the cloud for Ward (FactoMineR HCPC ``kk``), so Lloyd on a
+    sample replaces Hartigan-Wong on all rows (speed: 1e5 respondents in a fraction of a second).
+    """
+    rng = np.random.default_rng(seed)
+    n = len(A)
+    idx = rng.choice(n, size=min(n, max(sample, 25 * k)), replace=False)
+    S, ws = A[idx], w[idx]
+    cand = np.unique(S[rng.permutation(len(S))[: 4 * k]], axis=0)
+    if len(cand) < k:
+        cand = np.unique(S, axis=0)
+    C = cand[rng.choice(len(cand), size=min(k, len(cand)), replace=False)]
+    lab = np.full(len(S), -1)
+    for _ in range(max_iter):
+        new = _nearest(S, C)
+        if (new == lab).all():
+            break
+        lab = new
+        size, M = _means(S, lab, ws, len(C))
+        C = np.where(size[:, None] > 0, M, C)
+    lab = _nearest(A, C)
+    return np.unique(lab, return_inverse=True)[1]
+
+
 # -- estimator -----------------------------------------------------------------------------
 class HCPC(ClusterMixin, BaseEstimator):
     """Ward clustering of MCA coordinates, automatic cut and k-means consolidation.
@@ -265,7 +309,7 @@ class HCPC(ClusterMixin, BaseEstimator):
     kk : int or None, default=None
         Size of the k-means pre-partition for large samples (FactoMineR ``kk``).
     random_state : int or None
-        Seed of the ``kk`` pre-partition (scikit-learn KMeans, 4 starts).
+        Seed of the ``kk`` pre-partition (random starting respondents, as R's kmeans).
 
     Attributes
     ----------
@@ -329,11 +373,9 @@ class HCPC(ClusterMixin, BaseEstimator):
         # R/HCPC.R auto.cut.tree (order = TRUE): sort by axis 1, stable like R's order()
         extra_gain = None
         if self.kk is not None and self.kk < n:
-            kk = int(min(self.kk, len(np.unique(A, axis=0))))
-            km = KMeans(n_clusters=kk, n_init=4, max_iter=100, random_state=self.random_state)
-            pre = km.fit_predict(A, sample_weight=w)
-            size = np.bincount(pre, weights=w, minlength=kk)
-            G = np.vstack([np.average(A[pre == g], axis=0, weights=w[pre == g]) for g in range(kk)])
+            pre = kmeans_prepartition(A, int(self.kk), w, self.random_state)
+            kk = int(pre.max()) + 1
+            size, G = _means(A, pre, w, kk)
             within = float(((A - G[pre]) ** 2 * w[:, None]).sum())
             extra_gain = within / size.sum()  # cla$tot.withinss / sum(cla$size)
             units, uw, unit_of = G, size, pre

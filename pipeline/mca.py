@@ -74,20 +74,20 @@ def indicator(X: pd.DataFrame, mapping: dict[str, dict[str, str]], na_levels: di
     Unknown answers (not seen at fit time) and missing answers of a variable without a NA
     category give a row of zeros for that variable.
     """
-    blocks, index = [], []
+    index, codes = [], []
     for c, m in mapping.items():
         cats = list(m.values()) + ([f"{c}{NA_SUFFIX}"] if na_levels.get(c) else [])
         pos_of = {k: j for j, k in enumerate(cats)}
-        codes, uniques = pd.factorize(X[c], use_na_sentinel=True)
+        raw, uniques = pd.factorize(X[c], use_na_sentinel=True)
         na_pos = len(cats) - 1 if na_levels.get(c) else -1
         lut = np.array([pos_of.get(m.get(_label(u), ""), -1) for u in uniques] + [na_pos], dtype=int)
-        pos = lut[codes]
-        block = np.zeros((len(X), len(cats)))
-        ok = pos >= 0
-        block[np.flatnonzero(ok), pos[ok]] = 1.0
-        blocks.append(block)
+        pos = lut[raw]
+        codes.append(np.where(pos >= 0, pos + len(index), -1))
         index += [(c, k) for k in cats]
-    Z = np.hstack(blocks) if blocks else np.zeros((len(X), 0))
+    Z = np.zeros((len(X), len(index)))
+    if codes:
+        flat = (np.arange(len(X))[:, None] * len(index) + np.column_stack(codes)).ravel()
+        Z.ravel()[flat[np.column_stack(codes).ravel() >= 0]] = 1.0
     return Z, pd.MultiIndex.from_tuples(index, names=["variable", "category"])
 
 
@@ -190,15 +190,18 @@ class MCA(TransformerMixin, BaseEstimator):
         Q = len(self.active_)
         self.n_variables_ = Q
 
-        # CA of Z (R/CA.R): F = row.w * Z / total, margins r, c; S = (F - r c') / sqrt(r c')
-        Fm = Z * w[:, None]
-        total = Fm.sum()
-        Fm /= total
-        r = Fm.sum(1)
-        c = Fm.sum(0)
-        S = (Fm - np.outer(r, c)) / np.sqrt(np.outer(r, c))
-        # right singular vectors from the J x J cross-product (J is small, n may be 1e5)
-        evals, V = np.linalg.eigh(S.T @ S)
+        # CA of Z (R/CA.R): F = row.w * Z / total, margins r, c and the matrix to decompose
+        # S = (F - r c') / sqrt(r c'), never formed (n may be 1e5): with p_i = Z_i / sum(Z_i)
+        # the row profiles, S'S = D_c^{-1/2} (sum_i r_i p_i p_i') D_c^{-1/2} - sqrt(c) sqrt(c)'
+        zsum = Z.sum(1)
+        total = float(w @ zsum)
+        r = w * zsum / total
+        c = (w @ Z) / total
+        # sum_i r_i p_i p_i' = Z' diag(w / (total * zsum)) Z
+        a = w / (total * zsum)
+        G = (Z.T @ Z) * a[0] if np.all(a == a[0]) else Z.T @ (Z * a[:, None])
+        sc = np.sqrt(c)
+        evals, V = np.linalg.eigh(G / np.outer(sc, sc) - np.outer(sc, sc))
         order = np.argsort(evals)[::-1]
         evals, V = evals[order], V[:, order]
         n_eig = min(n - 1, Z.shape[1] - Q)
@@ -210,11 +213,11 @@ class MCA(TransformerMixin, BaseEstimator):
             mult[mult == 0] = 1.0
             V = V * mult
         sv = np.sqrt(evals[:ncp])
-        SV = S @ V                                  # = U * sv
-        row_coord = SV / np.sqrt(r)[:, None]
-        col_coord = V * sv / np.sqrt(c)[:, None]
-        row_d2 = (S**2).sum(1) / r
-        col_d2 = (S**2).sum(0) / c
+        # transition formula: a respondent is at the mean of its categories' standard coords
+        row_coord = (Z @ (V / sc[:, None])) / zsum[:, None]
+        col_coord = V * sv / sc[:, None]
+        row_d2 = (Z @ (1.0 / c)) / zsum**2 - 1.0    # chi2 distance of p_i to c (Z is 0/1)
+        col_d2 = np.diag(G) / c**2 - 1.0            # chi2 distance of column profile j to r
 
         ax = axis_names(ncp)
         idx = X.index
