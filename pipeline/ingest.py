@@ -85,7 +85,8 @@ class SheetPlan:
     score: int
     header_rows: tuple[int, ...] = ()  # 0-based rows of the header (horizontal)
     question_cols: tuple[int, ...] = ()  # 0-based question columns (vertical)
-    answer_col: int = -1  # vertical
+    answer_col: int = -1  # vertical: first (usually only) answer column
+    answer_cols: tuple[int, ...] = ()  # vertical: one column per respondent
     matches: dict[int, HeaderMatch] = field(default_factory=dict)  # column (or row) -> match
     header_text: dict[int, str] = field(default_factory=dict)  # column (or row) -> header text
     header_cell: dict[int, str] = field(default_factory=dict)  # column (or row) -> cell ref
@@ -242,7 +243,8 @@ def _plan_vertical(sheet: Sheet, matcher: HeaderMatcher) -> SheetPlan | None:
                 texts[r] = cell_text(sheet.rows[r][c])
                 cells[r] = _ref(r, c)
     _vertical_modality_rows(rows, qcols, matches, texts, cells, matcher)
-    answer_col = _answer_column(sheet.rows, qcols, matches)
+    answer_cols = _respondent_columns(sheet.rows, qcols, matches) or (_answer_column(sheet.rows, qcols, matches),)
+    answer_col = answer_cols[0]
     unmatched: dict[int, str] = {}
     for r in range(min(matches), len(rows)):
         row = rows[r]
@@ -254,6 +256,7 @@ def _plan_vertical(sheet: Sheet, matcher: HeaderMatcher) -> SheetPlan | None:
             cells[r] = _ref(r, qcols[-1])
     return SheetPlan(
         sheet=sheet, orientation="vertical", score=_n_targets(matches), question_cols=qcols, answer_col=answer_col,
+        answer_cols=answer_cols,
         matches=dict(sorted(matches.items())), header_text=texts, header_cell=cells, unmatched=unmatched,
     )
 
@@ -282,6 +285,30 @@ def _vertical_modality_rows(rows, qcols, matches, texts, cells, matcher: HeaderM
                     texts[r] = v.strip()
                     cells[r] = _ref(r, c)
                 break
+
+
+_HELP_HEADERS = ("aide", "help", "valeurs possibles", "consigne", "precision", "remarque", "format", "exemple",
+                 "commentaire", "note", "explication", "modalites", "choix possibles", "source")
+
+
+def _respondent_columns(rows: list[list], qcols: tuple[int, ...], matches: dict[int, HeaderMatch]) -> tuple[int, ...]:
+    """Several respondents side by side in a vertical form: one named column each.
+
+    Needs a heading row just above the questions naming at least two answer columns
+    (collectivités), none of which is help text; otherwise () and the single-column rule applies.
+    """
+    first = min(matches)
+    for hr in range(first - 1, max(-1, first - 4), -1):
+        row = rows[hr]
+        named = [c for c in range(max(qcols) + 1, len(row)) if not _blank(row[c])]
+        if not named:
+            continue
+        heads = [norm(row[c]) if row[c].__class__ is str else "" for c in named]
+        if len(named) < 2 or any(h.startswith(_HELP_HEADERS) for h in heads):
+            return ()
+        used = tuple(c for c in named if any(c < len(rows[r]) and not _blank(rows[r][c]) for r in matches))
+        return used if len(used) >= 2 else ()
+    return ()
 
 
 def _answer_column(rows: list[list], qcols: tuple[int, ...], matches: dict[int, HeaderMatch]) -> int:
@@ -696,10 +723,11 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
             if not nonblank:
                 continue
             first = row[nonblank[0]]
-            if first.__class__ is str and norm(first) in _TOTAL_ROWS:
+            if first.__class__ is str and (norm(first) in _TOTAL_ROWS or norm(first).startswith("exemple")):
+                what = "d'exemple" if norm(first).startswith("exemple") else "de total"
                 issues.append(Issue(
-                    "total_row", f"Ligne {r + 1} « {first.strip()} » lue comme une ligne de total : ignorée.",
-                    name, sheet, _ref(r, nonblank[0]), "", first.strip(), "warning",
+                    "skipped_row", f"Ligne {r + 1} « {first.strip()[:60]} » lue comme une ligne {what} : ignorée.",
+                    name, sheet, _ref(r, nonblank[0]), "", first.strip()[:200], "warning",
                 ))
                 continue
             width = len(row)
@@ -717,19 +745,15 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
             issues.extend(rec_issues)
     else:
         header_row = None
-        col = plan.answer_col
         rows = plan.sheet.rows
-        answers = [_Answer(m, rows[r][col] if col < len(rows[r]) else None, _ref(r, col)) for r, m in kept.items()]
-        if kept:
-            first, last = min(kept), max(kept)
-            rng = f"{column_letter(col)}{first + 1}:{column_letter(col)}{last + 1}"
-        else:
-            rng = ""
-        rid = f"{name}!{sheet}!{rng}"
-        if any(not is_blank(a.value) for a in answers):
-            rec, rec_issues = _record(answers, codebook, reader, name, sheet, rid, None, rng, layout)
-            records.append(rec)
-            issues.extend(rec_issues)
+        for col in plan.answer_cols:
+            answers = [_Answer(m, rows[r][col] if col < len(rows[r]) else None, _ref(r, col)) for r, m in kept.items()]
+            rng = f"{_ref(min(kept), col)}:{_ref(max(kept), col)}" if kept else ""
+            if any(not _blank(a.value) for a in answers):
+                rid = f"{name}!{sheet}!{rng}"
+                rec, rec_issues = _record(answers, codebook, reader, name, sheet, rid, None, rng, layout)
+                records.append(rec)
+                issues.extend(rec_issues)
     if not records:
         issues.append(Issue(
             "no_responses", "Le questionnaire a été reconnu mais ne contient aucune réponse.", name, sheet, severity="error",

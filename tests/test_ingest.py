@@ -332,11 +332,11 @@ def test_sheet_with_answers_preferred_over_a_questions_only_sheet(tmp_path):
 
 def test_csv_with_excel_sep_line_and_a_total_row(tmp_path):
     path = tmp_path / "synthese.csv"
-    path.write_text("sep=;\nNom de la collectivité;Budget\nVille de Blois;1 000\nTotal;1 000\n", encoding="cp1252")
+    path.write_text("sep=;\nNom de la collectivité;Budget\nExemple : Ville de X;100\nVille de Blois;1 000\nTotal;1 000\n", encoding="cp1252")
     res = ingest_file(path, tmp_path)
     df = _one(res)
-    assert df["A01"].tolist() == ["Ville de Blois"] and df["source_row"].tolist() == [3]
-    assert _problems(res, "total_row")[0]["cell"] == "A4"
+    assert df["A01"].tolist() == ["Ville de Blois"] and df["source_row"].tolist() == [4]
+    assert [p["cell"] for p in _problems(res, "skipped_row")] == ["A3", "A5"]
 
 
 # --- robustness ----------------------------------------------------------------------------------
@@ -380,3 +380,19 @@ def test_an_internal_error_on_one_file_does_not_cost_the_wave(tmp_path, monkeypa
     frame, report = ingest_wave(wave)
     assert frame["A01"].tolist() == ["Ville d'Albi"]
     assert report["files"][1]["status"] == "rejected" and report["files"][1]["problems"][0]["code"] == "internal_error"
+
+
+def test_vertical_consolidation_with_one_column_per_collectivite(tmp_path):
+    rows = [
+        ["Synthèse du réseau"],
+        ["Question", "Ville de Foix", "Ville de Pamiers", "Ville de Lavelanet"],
+        ["Nom de la collectivité", "Ville de Foix", "Ville de Pamiers", "Ville de Lavelanet"],
+        ["Type de collectivité", "Commune", "Commune", None],
+        ["Nombre d'habitants", "9 600", "15 700", "6 000"],
+    ]
+    res = ingest_file(_xlsx(tmp_path / "ariege.xlsx", {"Synthèse": rows}), tmp_path)
+    df = _one(res)
+    assert df["A01"].tolist() == ["Ville de Foix", "Ville de Pamiers", "Ville de Lavelanet"]
+    assert df["source_range"].tolist() == ["B3:B5", "C3:C5", "D3:D5"]
+    assert df["A07"].tolist() == [9600.0, 15700.0, 6000.0]
+    assert df["response_id"].is_unique
