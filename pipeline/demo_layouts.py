@@ -46,14 +46,14 @@ VALUE_KINDS = tuple(KIND_CODES)
 FLAG_KINDS = ("main_action_not_ticked", "aucun_not_exclusive", "too_many_obstacles", "bad_siren_checksum")
 _TEXT_LAYOUTS = ("template_horizontal", "template_vertical", "horizontal", "vertical", "forms")
 _NATIVE_FORMATS = ("xlsx", "xlsm", "ods")
-_NO_ANSWER_TOKENS = ("NSP", "-", "?", "n/a")
+_NO_ANSWER_TOKENS = ("NSP", "-", "?", "n/a", "#N/A", "Ne sait pas")
 _NOT_NUMBERS = {"B05": "beaucoup", "C05": "variable selon les années"}
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 _KOBO_GROUPS = {"A": "A_identification", "B": "B_actions", "C": "C_moyens_financiers", "D": "D_moyens_humains",
                 "E": "E_partenariats", "F": "F_freins_perspectives"}
 
 
-@dataclass
+@dataclass(frozen=True)
 class Submission:
     """One answer sent by one collectivité, and where and how it is written."""
 
@@ -63,9 +63,10 @@ class Submission:
     layout: str = ""
     fmt: str = ""
     file: str = ""
-    omitted: frozenset[str] = frozenset()
-    value_mistakes: dict[str, str] = field(default_factory=dict)  # code -> kind
-    flags: tuple[str, ...] = ()
+    omitted: frozenset[str] = frozenset()  # questions a home-made file leaves out
+    value_mistakes: dict[str, str] = field(default_factory=dict)  # code -> mistake kind planted in its cell
+    flags: tuple[str, ...] = ()  # inconsistencies planted in the answers
+    broken: str = ""  # kind of unreadable file
 
 
 @dataclass(frozen=True)

@@ -346,6 +346,8 @@ def generate_answers(
     a["C05"] = _round_money(budget * share) if budget > 0 else 0.0
     a["D01"] = _choose(rng, model.singles["D01"], slugs["D01"])
     lo, hi = TYPE_ETP[c.type]
+    if c.type == "commune" and c.population > 20_000:
+        lo, hi = (0.5, 3.0)  # cities staff like EPCI
     etp = rng.uniform(lo, hi) * model.etp_factor * rng.lognormal(0, 0.25)
     a["D02"] = float(round(etp * 10) / 10) if etp < 3 else float(round(etp * 2) / 2)
     a["D03"] = _choose(rng, model.singles["D03"], slugs["D03"])

@@ -318,3 +318,13 @@ def test_main_writes_the_wave(tmp_path, capsys):
     # a second run replaces the previous wave instead of piling files up
     assert main(["--params", str(params), "--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth")]) == 0
     assert len(_files(tmp_path / "raw")) == len(manifest["files"])
+
+
+@pytest.mark.parametrize("n_models", [2, 6])
+def test_small_waves_with_other_model_counts(tmp_path, n_models):
+    params = DemoParams(seed=n_models, n_collectivites=20, n_models=n_models, unreadable_files=1)
+    manifest = generate_wave(params, YEAR, tmp_path / "raw", tmp_path / "truth")
+    truth = pd.read_parquet(tmp_path / "truth" / "truth.parquet")
+    assert len(truth) == sum(f.n_respondents for f in manifest.files)
+    assert set(truth["model"]) <= {m.name for m in MODELS[:n_models]}
+    assert truth["model"].nunique() >= 2
