@@ -357,6 +357,8 @@ def _value_text(v: object) -> str:
 
 def text_of(s: pd.Series) -> pd.Series:
     """Values as the text a user typed: integral floats without '.0', missing as ''."""
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype("boolean").map({True: "Oui", False: "Non"}).astype("string").fillna("")
     if pd.api.types.is_float_dtype(s.dtype) or pd.api.types.is_integer_dtype(s.dtype):
         return pd.Series([_value_text(v) for v in s.astype("Float64").astype(object)], index=s.index, dtype="string")
     return s.astype("string").fillna("")
@@ -400,7 +402,10 @@ def make_issues(
             "cell": [cell_of(c, column) for c in cells],
             "column": column,
             "value": value,
-            "message_fr": _describe(rule, q, value, extra(rows) if extra else None),
+            "message_fr": _describe(
+                rule, q, value if q is None or q.type != "multi" else value.where(value == "", ""),
+                extra(rows) if extra else None,
+            ),
         },
         index=rows.index,
     )

@@ -77,3 +77,17 @@ def test_survey_year_resolution(tmp_path, monkeypatch):
     params.write_text("survey:\n  year: 2021\n", encoding="utf-8")
     assert resolve_survey_year(None, params) == 2021
     assert resolve_survey_year(None, tmp_path / "missing.yaml") == dt.date.today().year
+
+
+def test_vertical_form_names_the_answer_cell(tmp_path, capsys):
+    wb = template.build_template(vertical=True)
+    template.fill_template(wb, {**GOOD, "A07": -5, "C03__aucun": True, "C03__ficol": True}, vertical=True)
+    path = tmp_path / "fiche.xlsx"
+    template.save_workbook(wb, path)
+    assert run_check([str(path)], survey_year=2025, as_json=True) == 1
+    doc = json.loads(capsys.readouterr().out)
+    problems = {p["code"]: p for p in doc["files"][0]["problems"]}
+    rows = template.vertical_rows()
+    assert problems["out_of_range"]["cell"].endswith(str(rows["A07"]))
+    assert problems["aucun_not_exclusive"]["value"] == "Oui"
+    assert "« Oui »" not in problems["aucun_not_exclusive"]["message_fr"]
