@@ -597,6 +597,11 @@ def _convert_multi(q, clean, codebook, reader, values, cells, issue) -> None:
     for a in whole:
         if isinstance(a.value, str) and reader.no_answer(a.value, q):
             continue
+        if parse_yes_no(a.value, codebook) is False and not reader.split_multi(q, a.value)[0]:
+            # "Non" for the whole question: answered, nothing ticked
+            for m in q.modalities:
+                ticks.setdefault(m.slug, False)
+            continue
         slugs, leftovers = reader.split_multi(q, a.value)
         for s in slugs:
             ticks[s] = True

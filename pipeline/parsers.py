@@ -83,6 +83,9 @@ def parse_number(value: object) -> float | None:
     if not isinstance(value, str):
         return None
     s = _APPROX.sub("", value.strip())
+    if "(" in s:  # an aside: "1 500 (estimation)"
+        s = re.sub(r"\(.*?\)", " ", s).strip()
+    s = re.sub(r"(?i)\s*(?:ttc|ht|/\s*an|par an|annuels?)\s*$", "", s)
     s = _SPACES.sub("", s)
     if not s:
         return None
@@ -197,7 +200,8 @@ def _fold(text: str) -> str:
 
 
 def _from_serial(serial: float) -> str | None:
-    if math.isnan(serial) or not 1 <= serial < 2958466:  # up to 9999-12-31
+    # plausible answer dates only (1954-2119): a bare 2025 is a year, not 1905-07-17
+    if math.isnan(serial) or not 20000 <= serial < 80000:
         return None
     return (_EXCEL_EPOCH + dt.timedelta(days=int(serial))).isoformat()
 

@@ -396,3 +396,10 @@ def test_vertical_consolidation_with_one_column_per_collectivite(tmp_path):
     assert df["source_range"].tolist() == ["B3:B5", "C3:C5", "D3:D5"]
     assert df["A07"].tolist() == [9600.0, 15700.0, 6000.0]
     assert df["response_id"].is_unique
+
+
+def test_multi_in_one_cell_non_means_nothing_ticked_and_blank_means_unanswered(tmp_path):
+    rows = [["A01", "Zones géographiques des partenaires"], ["Ville A", "Non"], ["Ville B", None], ["Ville C", "NSP"]]
+    df = _one(ingest_file(_xlsx(tmp_path / "m.xlsx", {"R": rows}), tmp_path))
+    assert df["B06__asie"].tolist()[0] is False or not df["B06__asie"][0]
+    assert df["B06__asie"].isna().tolist() == [False, True, True]

@@ -43,6 +43,9 @@ CB = load_codebook()
         ("2 ETP", 2.0),
         ("-3", -3.0),
         ("2015", 2015.0),
+        ("environ 1 500", 1500.0),
+        ("1 500 (estimation)", 1500.0),
+        ("12 000 € TTC", 12000.0),
         (1500.0, 1500.0),
         (3, 3.0),
     ],
@@ -80,7 +83,7 @@ def test_parse_date_reads_every_usual_form(value, expected):
     assert parse_date(value) == expected
 
 
-@pytest.mark.parametrize("value", ["31/02/2025", "hier", "", "2025", True, -5])
+@pytest.mark.parametrize("value", ["31/02/2025", "hier", "", "2025", 2025, True, -5])
 def test_parse_date_refuses_impossible_dates(value):
     assert parse_date(value) is None
 
