@@ -30,7 +30,6 @@ from pipeline.validate import (
     answered,
     budget_per_inhabitant,
     flag_column,
-    issues_table,
     normalize_insee_series,
     normalize_siren_series,
     siren_luhn_ok,

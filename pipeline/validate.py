@@ -9,7 +9,6 @@ goes to quarantine), ``warning`` leaves the row in the clean table with a ``flag
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -17,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.codebook import Codebook, Question, normalize_label
+from pipeline.codebook import Codebook, Question
 from pipeline.issues import ISSUE_COLUMNS
 
 VALIDATION_COLUMNS = ("response_id", *ISSUE_COLUMNS)
