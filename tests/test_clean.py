@@ -343,3 +343,11 @@ def test_every_row_is_clean_quarantined_or_duplicate(rows):
     assert set(res.quarantine["response_id"]) == blocked
     assert not set(PII_COLUMNS) & set(res.clean.columns)
     assert int(res.reconciliation["rows_in"].sum()) == len(df)
+
+
+def test_empty_wave_gives_empty_outputs(tmp_path):
+    res = clean_responses(blank_responses(CB, 0), CB, PARAMS, 2025,
+                          ingest_report={"files": [{"file": "x.xlsx", "status": "rejected"}]})
+    assert (res.quality["rows_read"], res.quality["clean"], res.quality["files"]["rejected"]) == (0, 0, 1)
+    write_outputs(res, tmp_path, CB)
+    assert pd.read_parquet(tmp_path / "clean.parquet").empty
