@@ -20,18 +20,15 @@ import numpy as np
 import pandas as pd
 
 from pipeline.codebook import Codebook, load_codebook
+from pipeline.demo_exports import broken_bytes, render_forms, render_kobo, render_limesurvey
 from pipeline.demo_layouts import (
     Mistake,
     Placement,
     Rendered,
     Submission,
     Templates,
-    broken_bytes,
-    render_forms,
     render_homemade_horizontal,
     render_homemade_vertical,
-    render_kobo,
-    render_limesurvey,
     render_template,
 )
 from pipeline.demo_models import select_models

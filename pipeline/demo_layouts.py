@@ -1,4 +1,4 @@
-"""Render demo answers in every layout of returned files, planting the mistakes people make.
+"""Render demo answers in the questionnaire and in home-made files, planting the mistakes people make.
 
 Each renderer takes the submissions of one file and returns the file's bytes, where each
 submission landed (sheet, row) with the values ingest should read from it, and the planted
@@ -10,13 +10,21 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
-import uuid
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from pipeline.codebook import Codebook, Question
-from pipeline.demo_files import SheetGrid, canonical_xlsx, cell_ref, csv_bytes, ods_bytes, patch_cells, replace_entry, xlsx_bytes
+from pipeline.demo_files import (
+    SheetGrid,
+    canonical_xlsx,
+    cell_ref,
+    csv_bytes,
+    ods_bytes,
+    patch_cells,
+    replace_entry,
+    xlsx_bytes,
+)
 from pipeline.demo_population import Answers, Collectivite, ascii_fold
 from pipeline.template import (
     ANSWER_SHEET,
@@ -49,8 +57,6 @@ _NATIVE_FORMATS = ("xlsx", "xlsm", "ods")
 _NO_ANSWER_TOKENS = ("NSP", "-", "?", "n/a", "#N/A", "Ne sait pas")
 _NOT_NUMBERS = {"B05": "beaucoup", "C05": "variable selon les années"}
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
-_KOBO_GROUPS = {"A": "A_identification", "B": "B_actions", "C": "C_moyens_financiers", "D": "D_moyens_humains",
-                "E": "E_partenariats", "F": "F_freins_perspectives"}
 
 
 @dataclass(frozen=True)
@@ -250,7 +256,7 @@ def raw_text(value: object) -> str:
 
 
 @dataclass
-class _Recorder:
+class Recorder:
     """Collects cells and mistakes of one submission while a renderer writes it."""
 
     sub: Submission
@@ -290,7 +296,7 @@ class _Recorder:
                                          "corrected"))
 
 
-def _flag_cells(rec: _Recorder, q: Question, cells: dict[str, tuple[str, object]]) -> None:
+def flag_cells(rec: Recorder, q: Question, cells: dict[str, tuple[str, object]]) -> None:
     """Record flagged inconsistencies located in this question's cells (key → (cell, raw))."""
     sub = rec.sub
     if q.code == "B04" and "main_action_not_ticked" in sub.flags and "B04" in cells:
@@ -308,7 +314,7 @@ def _flag_cells(rec: _Recorder, q: Question, cells: dict[str, tuple[str, object]
             rec.flag("too_many_obstacles", key, *cells[key])
 
 
-def _native(q: Question, value: object, *, single: str = "label", number: str = "native",
+def native_value(q: Question, value: object, *, single: str = "label", number: str = "native",
             date: str = "native") -> object:
     if value is None:
         return None
@@ -325,7 +331,7 @@ def _native(q: Question, value: object, *, single: str = "label", number: str = 
     return str(value)
 
 
-def _timestamp(rng: np.random.Generator, day: dt.date) -> dt.datetime:
+def timestamp(rng: np.random.Generator, day: dt.date) -> dt.datetime:
     seconds = int(rng.integers(8 * 3600, 19 * 3600))
     return dt.datetime.combine(day, dt.time()) + dt.timedelta(seconds=seconds)
 
@@ -349,7 +355,7 @@ def render_template(subs: list[Submission], file: str, fmt: str, cb: Codebook, y
         def place(column: str) -> tuple[int, int]:
             return (rows[column], 2) if vertical else (answer_row, cols[column])
 
-        rec = _Recorder(sub, file, ANSWER_SHEET, cb, rng)
+        rec = Recorder(sub, file, ANSWER_SHEET, cb, rng)
         for q in cb:
             v = sub.answers[q.code]
             cells: dict[str, tuple[str, object]] = {}
@@ -360,10 +366,10 @@ def render_template(subs: list[Submission], file: str, fmt: str, cb: Codebook, y
                     values[place(col)] = value
                     cells[col] = (cell_ref(*place(col)), value)
             else:
-                value = rec.value(q, cell_ref(*place(q.code)), _native(q, v))
+                value = rec.value(q, cell_ref(*place(q.code)), native_value(q, v))
                 values[place(q.code)] = value
                 cells[q.code] = (cell_ref(*place(q.code)), value)
-            _flag_cells(rec, q, cells)
+            flag_cells(rec, q, cells)
         placements.append(Placement(sub, ANSWER_SHEET, None if vertical else answer_row, rec.truth))
         mistakes.extend(rec.mistakes)
     if fmt == "ods":
@@ -383,7 +389,7 @@ def template_answers(sub: Submission, cb: Codebook) -> dict[str, object]:
         if q.type == "multi":
             out.update({f"{q.code}__{m.slug}": None if v is None else m.slug in v for m in q.modalities})  # type: ignore[operator]
         else:
-            out[q.code] = _native(q, v)
+            out[q.code] = native_value(q, v)
     return out
 
 
@@ -440,7 +446,7 @@ def render_homemade_horizontal(subs: list[Submission], file: str, fmt: str, cb: 
     header_row = title_rows + 1
     answer_row = header_row + 1
     native = fmt in _NATIVE_FORMATS
-    rec = _Recorder(sub, file, sheet, cb, rng)
+    rec = Recorder(sub, file, sheet, cb, rng)
     headers: list[object] = []
     answers: list[object] = []
     number = 0
@@ -470,7 +476,7 @@ def render_homemade_horizontal(subs: list[Submission], file: str, fmt: str, cb: 
             if q.code == "A06" and opts["dept_code"] and v is not None:
                 base: object = str(v).upper()
             else:
-                base = _native(q, v, number="native" if native else "text_fr", date="native" if native else "text")
+                base = native_value(q, v, number="native" if native else "text_fr", date="native" if native else "text")
             value = rec.value(q, cell_ref(answer_row, col), base)
             if (not native and q.type == "number" and isinstance(value, str) and "," in value
                     and q.code not in sub.value_mistakes):
@@ -478,7 +484,7 @@ def render_homemade_horizontal(subs: list[Submission], file: str, fmt: str, cb: 
                                             float(v), "corrected"))  # type: ignore[arg-type]
             answers.append(value)
             cells[q.code] = (cell_ref(answer_row, col), value)
-        _flag_cells(rec, q, cells)
+        flag_cells(rec, q, cells)
     grid_rows = _title_rows(sub, year, title_rows) + [headers, answers]
     if fmt == "csv_cp1252":
         data = csv_bytes(grid_rows, sep=";", encoding="cp1252", bom=False)
@@ -498,7 +504,7 @@ def render_homemade_vertical(subs: list[Submission], file: str, fmt: str, cb: Co
     (sub,) = subs
     opts = _homemade_options(rng)
     sheet = ("Questionnaire", "Feuil1", "Fiche ACTER")[int(rng.integers(3))]
-    rec = _Recorder(sub, file, sheet, cb, rng)
+    rec = Recorder(sub, file, sheet, cb, rng)
     rows = _title_rows(sub, year, 3)
     if rng.random() < 0.5:
         rows.append(["Question", "Réponse"])
@@ -520,168 +526,11 @@ def render_homemade_vertical(subs: list[Submission], file: str, fmt: str, cb: Co
         elif q.code == "A06" and opts["dept_code"] and v is not None:
             value = str(v).upper()
         else:
-            value = rec.value(q, cell_ref(r, 2), _native(q, v))
+            value = rec.value(q, cell_ref(r, 2), native_value(q, v))
         rows.append([text, value])
-        _flag_cells(rec, q, {q.code: (cell_ref(r, 2), value)})
+        flag_cells(rec, q, {q.code: (cell_ref(r, 2), value)})
     grids = [SheetGrid(sheet, rows, widths={1: 60, 2: 40})]
     if rng.random() < 0.3:
         grids.insert(0, SheetGrid("Présentation", [["Fiche de réponse ACTER"], [sub.collectivite.name]]))
     data = ods_bytes(grids) if fmt == "ods" else xlsx_bytes(grids, year, sub.collectivite.name)
     return Rendered(data, [Placement(sub, sheet, None, rec.truth)], rec.mistakes)
-
-
-# --- online survey tools ------------------------------------------------------------------------
-
-
-def _export_rows(subs: list[Submission], file: str, sheet: str, cb: Codebook, rng: np.random.Generator,
-                 columns: list[tuple[str, str, object]], row_fn, first_row: int = 2
-                 ) -> tuple[list[list[object]], list[Placement], list[Mistake]]:
-    """Header + one row per submission; ``row_fn(rec, row, sub)`` returns key → value."""
-    rows: list[list[object]] = [[h for h, _, _ in columns]]
-    placements, mistakes = [], []
-    for i, sub in enumerate(subs):
-        r = first_row + i
-        rec = _Recorder(sub, file, sheet, cb, rng)
-        values = row_fn(rec, r, sub, {key: cell_ref(r, c) for c, (_, key, _) in enumerate(columns, start=1)})
-        rows.append([values.get(key) for _, key, _ in columns])
-        placements.append(Placement(sub, sheet, r, rec.truth))
-        mistakes.extend(rec.mistakes)
-    return rows, placements, mistakes
-
-
-def render_limesurvey(subs: list[Submission], file: str, fmt: str, cb: Codebook, year: int,
-                      rng: np.random.Generator, *, labels: bool) -> Rendered:
-    """LimeSurvey export: codes (A02, B03[SQ001]) or full labels, Y / empty for multi-select."""
-    sheet = "" if fmt.startswith("csv") else "results"
-    columns: list[tuple[str, str, object]] = [("id", "_id", None), ("submitdate", "_submit", None),
-                                              ("lastpage", "_lastpage", None), ("startlanguage", "_lang", None),
-                                              ("seed", "_seed", None)]
-    for q in cb:
-        if q.code == "A14":
-            continue
-        if q.type == "multi":
-            for i, m in enumerate(q.modalities, start=1):
-                head = f"{q.label} [{m.label}]" if labels else f"{q.code}[SQ{i:03d}]"
-                columns.append((head, f"{q.code}__{m.slug}", q))
-        else:
-            columns.append((q.label if labels else q.code, q.code, q))
-    text = fmt.startswith("csv")
-
-    def row(rec: _Recorder, r: int, sub: Submission, where: dict[str, str]) -> dict[str, object]:
-        stamp = _timestamp(rng, sub.answers["A14"])  # type: ignore[arg-type]
-        out: dict[str, object] = {"_id": r - 1, "_submit": stamp.strftime("%Y-%m-%d %H:%M:%S"), "_lastpage": 6,
-                                  "_lang": "fr", "_seed": int(rng.integers(10**8, 10**9))}
-        for q in cb:
-            if q.code == "A14":
-                continue
-            v = sub.answers[q.code]
-            cells: dict[str, tuple[str, object]] = {}
-            if q.type == "multi":
-                for m in q.modalities:
-                    key = f"{q.code}__{m.slug}"
-                    out[key] = "Y" if v is not None and m.slug in v else None  # type: ignore[operator]
-                    cells[key] = (where[key], out[key] or "")
-            else:
-                out[q.code] = _native(q, v, number="text" if text else "native")
-                cells[q.code] = (where[q.code], out[q.code])
-            _flag_cells(rec, q, cells)
-        return out
-
-    rows, placements, mistakes = _export_rows(subs, file, sheet, cb, rng, columns, row)
-    if text:
-        data = csv_bytes(rows, sep=",", encoding="utf-8", bom=fmt == "csv_utf8_bom", quote_all=True)
-    else:
-        data = xlsx_bytes([SheetGrid(sheet, rows, bold=(0,))], year, "LimeSurvey")
-    return Rendered(data, placements, mistakes)
-
-
-def render_kobo(subs: list[Submission], file: str, fmt: str, cb: Codebook, year: int,
-                rng: np.random.Generator) -> Rendered:
-    """KoboToolbox CSV: group paths, slugs, multi-select as one cell of slugs and 0/1 columns."""
-    columns: list[tuple[str, str, object]] = [("start", "_start", None), ("end", "_end", None)]
-    for q in cb:
-        if q.code == "A14":
-            continue
-        path = f"{_KOBO_GROUPS[q.section]}/{q.code}"
-        columns.append((path, q.code, q))
-        if q.type == "multi":
-            columns.extend((f"{path}/{m.slug}", f"{q.code}__{m.slug}", q) for m in q.modalities)
-    columns += [("_id", "_id", None), ("_uuid", "_uuid", None), ("_submission_time", "_time", None),
-                ("_validation_status", "_status", None), ("_index", "_index", None)]
-
-    def row(rec: _Recorder, r: int, sub: Submission, where: dict[str, str]) -> dict[str, object]:
-        stamp = _timestamp(rng, sub.answers["A14"])  # type: ignore[arg-type]
-        started = stamp - dt.timedelta(minutes=int(rng.integers(8, 45)))
-        out: dict[str, object] = {
-            "_start": started.strftime("%Y-%m-%dT%H:%M:%S.000+01:00"), "_end": stamp.strftime("%Y-%m-%dT%H:%M:%S.000+01:00"),
-            "_id": 180_000_000 + int(rng.integers(10**6)), "_uuid": str(uuid.UUID(bytes=rng.bytes(16), version=4)),
-            "_time": stamp.strftime("%Y-%m-%dT%H:%M:%S"), "_status": "", "_index": r - 1,
-        }
-        for q in cb:
-            if q.code == "A14":
-                continue
-            v = sub.answers[q.code]
-            cells: dict[str, tuple[str, object]] = {}
-            if q.type == "multi":
-                out[q.code] = None if v is None else " ".join(v)  # type: ignore[arg-type]
-                cells[q.code] = (where[q.code], out[q.code])
-                for m in q.modalities:
-                    key = f"{q.code}__{m.slug}"
-                    out[key] = None if v is None else ("1" if m.slug in v else "0")  # type: ignore[operator]
-                    cells[key] = (where[key], out[key])
-            else:
-                out[q.code] = _native(q, v, single="slug", number="text")
-                cells[q.code] = (where[q.code], out[q.code])
-            _flag_cells(rec, q, cells)
-        return out
-
-    rows, placements, mistakes = _export_rows(subs, file, "", cb, rng, columns, row)
-    return Rendered(csv_bytes(rows, sep=";", encoding="utf-8", bom=True), placements, mistakes)
-
-
-def render_forms(subs: list[Submission], file: str, fmt: str, cb: Codebook, year: int,
-                 rng: np.random.Generator, *, sep: str, stamp_header: str, sheet_name: str) -> Rendered:
-    """Google Forms / Sphinx export: full labels, a timestamp, multi-select in one cell."""
-    sheet = "" if fmt.startswith("csv") else sheet_name
-    columns: list[tuple[str, str, object]] = [(stamp_header, "_time", None)]
-    columns += [(q.label, q.code, q) for q in cb if q.code != "A14"]
-    text = fmt.startswith("csv")
-
-    def row(rec: _Recorder, r: int, sub: Submission, where: dict[str, str]) -> dict[str, object]:
-        stamp = _timestamp(rng, sub.answers["A14"])  # type: ignore[arg-type]
-        out: dict[str, object] = {"_time": stamp.strftime("%d/%m/%Y %H:%M:%S") if text else stamp}
-        for q in cb:
-            if q.code == "A14":
-                continue
-            v = sub.answers[q.code]
-            if q.type == "multi":
-                out[q.code] = None if v is None else sep.join(q.modality(s).label for s in v)  # type: ignore[union-attr]
-            else:
-                out[q.code] = rec.value(q, where[q.code], _native(q, v, number="text" if text else "native"))
-            _flag_cells(rec, q, {q.code: (where[q.code], out[q.code])})
-        return out
-
-    rows, placements, mistakes = _export_rows(subs, file, sheet, cb, rng, columns, row)
-    if fmt == "csv_cp1252":
-        data = csv_bytes(rows, sep=",", encoding="cp1252", bom=False)
-    elif fmt.startswith("csv"):
-        data = csv_bytes(rows, sep=",", encoding="utf-8", bom=fmt == "csv_utf8_bom")
-    elif fmt == "ods":
-        data = ods_bytes([SheetGrid(sheet, rows)])
-    else:
-        data = xlsx_bytes([SheetGrid(sheet, rows, bold=(0,))], year, "Sphinx")
-    return Rendered(data, placements, mistakes)
-
-
-# --- unreadable files ---------------------------------------------------------------------------
-
-
-def broken_bytes(kind: str, good_xlsx: bytes) -> bytes:
-    """A file nobody can read: a cut .xlsx, an HTML page saved as .xls, an empty .csv."""
-    if kind == "truncated_xlsx":
-        return good_xlsx[: len(good_xlsx) // 3]
-    if kind == "html_xls":
-        return ("<!DOCTYPE html>\n<html lang=\"fr\"><head><meta charset=\"utf-8\"><title>Session expirée</title>"
-                "</head><body><h1>Votre session a expiré</h1><p>Merci de vous reconnecter à l'espace de dépôt "
-                "pour télécharger le fichier.</p></body></html>\n").encode("utf-8")
-    return b""
