@@ -25,6 +25,7 @@ from sklearn.base import BaseEstimator, ClusterMixin
 from sklearn.utils.validation import check_is_fitted
 
 BIG = 1.0e30  # kmns.f: DATA BIG /1.E30/
+MAX_WARD = 20000  # Ward on more units needs O(n^2) memory: use kk beyond
 
 
 # -- Ward ----------------------------------------------------------------------------------
@@ -381,6 +382,10 @@ class HCPC(ClusterMixin, BaseEstimator):
             units, uw, unit_of = G, size, pre
         else:
             units, uw, unit_of = A, w, np.arange(n)
+        if len(units) > MAX_WARD:
+            raise ValueError(f"{len(units)} répondants : la classification hiérarchique directe demanderait "
+                             f"une matrice {len(units)} x {len(units)} ; utilisez une pré-partition kk "
+                             "(par exemple kk=200)")
         srt = np.argsort(units[:, 0], kind="stable")
         U, Uw = units[srt], uw[srt]
         Z = ward_tree(U, Uw)

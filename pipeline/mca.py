@@ -261,8 +261,9 @@ class MCA(TransformerMixin, BaseEstimator):
                 prof = Zw / Nj                          # column profiles (R/CA.R col.sup)
                 coord = prof.T @ std_rows
                 d2 = (((prof / r[:, None]) - 1.0) ** 2 * r[:, None]).sum(0)
+                cos2 = np.where(d2[:, None] > 0, coord**2 / d2[:, None], np.nan)  # one-category variable
             self.quali_sup_coordinates_ = pd.DataFrame(coord, index=cols, columns=ax)
-            self.quali_sup_cos2_ = pd.DataFrame(coord**2 / d2[:, None], index=cols, columns=ax)
+            self.quali_sup_cos2_ = pd.DataFrame(cos2, index=cols, columns=ax)
             self.quali_sup_vtest_ = self.quali_sup_coordinates_ * self._vtest_coef(Nj, w.sum())[:, None]
             eta = []
             den = (row_coord**2 * w[:, None]).sum(0)

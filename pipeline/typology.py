@@ -33,6 +33,7 @@ from pipeline.mca import MCA
 from pipeline.params import load_block
 
 MODEL_FORMAT = 1
+AUTO_KK_ABOVE = 10000
 YES, NO = "Oui", "Non"
 
 
@@ -180,7 +181,10 @@ def classify(model: TypologyModel, clean: pd.DataFrame, id_column: str = "respon
 def fit_typology(table: pd.DataFrame, spec: Spec, *, ncp: int = 5, k: int | None = None,
                  k_min: int = 3, k_max: int = 10, kk: int | None = None, seed: int = 0,
                  names: dict[int, str] | None = None) -> TypologyModel:
-    """Fit MCA then HCPC; active columns with a single category are set aside (``dropped``)."""
+    """Fit MCA then HCPC; active columns with a single category are set aside (``dropped``).
+
+    Above ``AUTO_KK_ABOVE`` respondents a ``kk = 200`` pre-partition is used when none is given.
+    """
     dropped = [c for c in spec.active if table[c].nunique(dropna=False) < 2]
     active = [c for c in spec.active if c not in dropped]
     if not active:
@@ -189,6 +193,8 @@ def fit_typology(table: pd.DataFrame, spec: Spec, *, ncp: int = 5, k: int | None
     cols = active + spec.quali_sup + spec.quanti_sup
     mca = MCA(n_components=ncp, quali_sup=spec.quali_sup, quanti_sup=spec.quanti_sup).fit(table[cols])
     kmax = min(k_max, max(k_min, len(table) // 2))
+    if kk is None and len(table) > AUTO_KK_ABOVE:
+        kk = 200
     hcpc = HCPC(n_clusters=k, min_clusters=k_min, max_clusters=kmax, kk=kk,
                 random_state=seed).fit(mca.row_coordinates_)
     return TypologyModel(used, mca, hcpc, dict(names or {}), dropped)
@@ -485,9 +491,8 @@ def run_typology_cli(args: argparse.Namespace) -> int:
     if bad_numbers:
         print("Valeurs non numériques ignorées dans : " + ", ".join(bad_numbers), file=sys.stderr)
     spec = Spec(active, [c for c in qs if c not in active], [c for c in qn if c not in active + qs], {}, {})
-    kk = 200 if len(table) > 10000 else None
     try:
-        model = fit_typology(table, spec, ncp=args.ncp, k=args.k, kk=kk)
+        model = fit_typology(table, spec, ncp=args.ncp, k=args.k)
     except ValueError as exc:
         print(f"Typologie impossible : {exc}", file=sys.stderr)
         return 2

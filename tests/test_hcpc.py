@@ -109,3 +109,13 @@ def test_bad_input():
         HCPC().fit(np.array([[np.nan, 1.0]] * 10))
     with pytest.raises(ValueError, match="Nombre de types"):
         HCPC(n_clusters=50).fit(np.random.default_rng(0).normal(size=(20, 2)))
+
+
+def test_direct_ward_refuses_large_n(monkeypatch):
+    import pipeline.hcpc as hcpc_module
+
+    monkeypatch.setattr(hcpc_module, "MAX_WARD", 50)
+    A = np.random.default_rng(2).normal(size=(80, 3))
+    with pytest.raises(ValueError, match="kk"):
+        HCPC().fit(A)
+    assert HCPC(kk=20, random_state=0).fit(A).n_clusters_ >= 3

@@ -193,3 +193,14 @@ def test_cli_unknown_columns_exit_2_in_french(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "Colonne(s) inconnue(s) : inconnue, autre" in err and "organisation" in err
     assert acter(["typology", str(tmp_path / "absent.csv"), "--active", "a", "--out", str(tmp_path)]) == 2
+
+
+def test_noise_gives_doubtful_types():
+    clean, _ = planted_clean(n=160, seed=11)
+    rng = np.random.default_rng(0)
+    for c in clean.columns[1:]:
+        clean[c] = clean[c].to_numpy()[rng.permutation(len(clean))]
+    clean["B01"] = "Oui, actuellement"
+    res = T.run_stage(clean, small_params(k=4), CB)
+    jac = res["metrics"]["stability"]["jaccard"]
+    assert min(jac.values()) < 0.75 and "douteux" in res["metrics"]["stability"]["verdict"].values()
