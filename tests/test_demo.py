@@ -83,6 +83,22 @@ def test_same_seed_gives_the_same_bytes_and_truth(wave, tmp_path):
     assert _files(tmp_path / "truth") == _files(truth_dir)
 
 
+def test_same_bytes_in_another_process_with_another_hash_seed(wave, tmp_path):
+    """Set and dict orders change with PYTHONHASHSEED: the files must not."""
+    import os
+    import subprocess
+    import sys
+
+    code = ("import sys; from pathlib import Path; from pipeline.demo import DemoParams, generate_wave; "
+            f"generate_wave(DemoParams(seed={SMALL.seed}, n_collectivites={SMALL.n_collectivites}), {YEAR}, "
+            "Path(sys.argv[1]), Path(sys.argv[2]))")
+    env = {**os.environ, "PYTHONHASHSEED": "12345"}
+    subprocess.run([sys.executable, "-c", code, str(tmp_path / "raw"), str(tmp_path / "truth")], check=True, env=env,
+                   cwd=Path(__file__).resolve().parents[1])
+    assert _files(tmp_path / "raw") == _files(wave[0])
+    assert _files(tmp_path / "truth") == _files(wave[1])
+
+
 def test_another_seed_gives_another_wave(wave, tmp_path):
     generate_wave(DemoParams(seed=8, n_collectivites=30), YEAR, tmp_path / "raw", tmp_path / "truth")
     assert _files(tmp_path / "raw") != _files(wave[0])
