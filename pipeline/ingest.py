@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import re
 import sys
 import traceback
@@ -26,7 +25,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from pipeline.codebook import Codebook, Question, load_codebook
-from pipeline.issues import Issue, cell_ref, column_letter
+from pipeline.issues import Issue, column_letter
 from pipeline.matching import TIER_CODE, HeaderMatch, HeaderMatcher, Target, matcher_for, norm, resolve_columns
 from pipeline.params import load_block
 from pipeline.parsers import (
@@ -358,7 +357,8 @@ def _has_answers(plan: SheetPlan) -> bool:
     return False
 
 
-def _layout(plan: SheetPlan) -> str:
+def _layout(plan: SheetPlan, codebook: Codebook) -> str:
+    """Name the layout for the report (template, survey tool, or home-made)."""
     texts = [v.strip() for r in plan.header_rows for v in plan.sheet.rows[r] if v.__class__ is str and v.strip()]
     keys = {norm(t) for t in texts}
     if plan.orientation == "vertical":
@@ -368,12 +368,12 @@ def _layout(plan: SheetPlan) -> str:
         return "template_horizontal"
     if keys & {"submitdate", "lastpage", "startlanguage"} or any(re.search(r"\[SQ\d+\]", t, re.I) for t in texts):
         return "limesurvey"
-    if any(t.startswith("_") for t in texts) and keys & {"uuid", "submission time", "id"} or any(
-        "/" in t for t in plan.header_text.values()
-    ):
+    if keys & {"uuid", "submission time"} or any(re.fullmatch(r"[\w.-]+(?:/[\w.-]+)+", t) for t in texts):
         return "kobo"
-    if keys & {"horodateur", "horodatage", "timestamp"}:
-        return "forms"
+    targets = [m.target for m in plan.matches.values()]
+    one_cell_multi = any(not t.slug and codebook[t.code].type == "multi" for t in targets)
+    if one_cell_multi and not any(t.slug for t in targets):
+        return "forms"  # Google Forms, Sphinx: full labels, multi-select answers in one cell
     return "horizontal"
 
 
@@ -534,7 +534,7 @@ def convert_answers(
                 continue
             clean.append(a)
         if q.type == "multi":
-            _convert_multi(q, clean, codebook, reader, values, cells, issue)
+            _convert_multi(q, clean, codebook, reader, values, issue)
             continue
         if not clean:
             continue
@@ -573,7 +573,9 @@ def convert_answers(
     return values, cells, issues
 
 
-def _convert_multi(q, clean, codebook, reader, values, cells, issue) -> None:
+def _convert_multi(q: Question, clean: list[_Answer], codebook: Codebook, reader: ValueReader,
+                   values: dict[str, object], issue) -> None:  # noqa: ANN001 (issue: local reporter)
+    """Ticks of one multi-select question from per-modality cells and/or one-cell lists."""
     ticks: dict[str, bool] = {}
     whole: list[_Answer] = []
     for a in clean:
@@ -717,7 +719,7 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
                 f"En-tête « {text} » non reconnu : cette colonne n'est pas lue. Renommez-la avec le code de la question (ex. A02) si elle doit l'être.",
                 name, sheet, plan.header_cell[c], "", text, "warning",
             ))
-    layout = _layout(plan)
+    layout = _layout(plan, codebook)
     records: list[dict[str, object]] = []
     if plan.orientation == "horizontal":
         header_row = plan.header_rows[-1] + 1

@@ -242,4 +242,9 @@ def read_csv_bytes(data: bytes, name: str, fmt: str = "csv") -> Workbook:
         rows.insert(0, [])  # keep line numbers as the user sees them
     if not any(any(c.strip() for c in r) for r in rows):
         return _reject(name, fmt, "empty_file", "Le fichier CSV ne contient aucune donnée.")
+    if fmt == "csv":  # the vocabulary of the demo manifest: csv_utf8, csv_utf8_bom, csv_cp1252
+        fmt = _CSV_FORMATS.get(encoding, "csv")
     return Workbook(file=name, format=fmt, sheets=[Sheet("", rows)], encoding=encoding, separator=sep)
+
+
+_CSV_FORMATS = {"utf-8": "csv_utf8", "utf-8-sig": "csv_utf8_bom", "cp1252": "csv_cp1252", "utf-16": "csv_utf16"}

@@ -61,6 +61,7 @@ def test_broken_files_rejected_and_readable_files_read_whole(wave):
             assert got["problems"][0]["message_fr"]
             continue
         assert got["rows_read"] == entry["n_respondents"], entry["file"]
+        assert (got["layout"], got["format"]) == (entry["layout"], entry["format"]), entry["file"]
         errors = [p for p in got["problems"] if p["severity"] == "error"]
         # the only errors are the mistakes the generator planted to be reported
         assert {(p["file"], p["sheet"], p["cell"]) for p in errors} <= reported_cells, errors

@@ -51,6 +51,7 @@ def test_csv_encodings_and_separators(tmp_path, encoding, sep):
     path.write_bytes(text.encode(encoding))
     wb = read_workbook(path)
     assert wb.problem is None
+    assert wb.format == {"utf-8": "csv_utf8", "utf-8-sig": "csv_utf8_bom", "cp1252": "csv_cp1252", "utf-16": "csv_utf16"}[encoding]
     assert wb.separator == sep
     assert wb.sheets[0].rows[1] == ROWS[1]  # accents and apostrophes intact
 
