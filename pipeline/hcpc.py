@@ -1,6 +1,8 @@
 """Hierarchical clustering on principal components (HCPC), as FactoMineR 2.7 ``HCPC()``.
 
-Ported from FactoMineR ``R/HCPC.R``:
+Ported from FactoMineR ``R/HCPC.R`` (CRAN mirror ``cran/FactoMineR``; line numbers are those
+of that file, about: ``auto.cut.tree`` l. 6-36 with the sort l. 12, Ward l. 21-25, gains and
+``quot`` l. 26-30; ``consolidation`` l. 37-43; renumbering in the ``if (consol)`` block):
 
 - ``auto.cut.tree``: respondents sorted by their axis-1 coordinate, weighted Ward on the
   coordinates (dissimilarity ``w_i w_j / (W (w_i + w_j)) * d2``, i.e. the inertia lost by
@@ -12,8 +14,10 @@ Ported from FactoMineR ``R/HCPC.R``:
   Hartigan-Wong algorithm (AS 136, R ``src/library/stats/src/kmns.f``), ported below;
 - clusters renumbered by the axis-1 coordinate of their centre (``ord <- order(centers[, 1])``);
 - ``kk``: k-means pre-partition into ``kk`` groups, Ward on their centres weighted by their
-  sizes, the within-group inertia appended as the last gain; as in FactoMineR no
-  consolidation is done in that case.
+  sizes, the within-group inertia appended as the last gain (``cla$tot.withinss /
+  sum(cla$size)``); as in FactoMineR no consolidation is done in that case. Unlike
+  FactoMineR (Hartigan-Wong, ``nstart = 4``, all rows) the pre-partition runs Lloyd on a sample
+  then assigns every respondent (:func:`kmeans_prepartition`), to stay under 2 s at 1e5 rows.
 """
 
 from __future__ import annotations
@@ -395,7 +399,8 @@ class HCPC(ClusterMixin, BaseEstimator):
         intra = np.cumsum(gains[::-1])[::-1]      # intra <- rev(cumsum(rev(inert.gain)))
         m = len(U)
         kmin = int(self.min_clusters)
-        kmax = self.max_clusters if self.max_clusters is not None else min(10, int(np.floor(m / 2 + 0.5)))
+        # max <- min(10, round(n / 2)); Python's round, like R's, rounds half to even
+        kmax = self.max_clusters if self.max_clusters is not None else min(10, round(m / 2))
         kmax = int(min(kmax, m - 1))
         if kmin < 2 or kmax < kmin:
             raise ValueError(f"Intervalle de nombres de types invalide : {kmin}..{kmax}")
