@@ -318,7 +318,8 @@ def versions(codebook_version: str) -> dict:
 
 
 def save_model(model: TypologyModel, path: str | Path, codebook_version: str) -> None:
-    """Pickle: first a header of versions (plain types), then the model."""
+    """Pickle stream (whatever the file extension): a header of versions in plain types, then
+    the model, so that :func:`load_model` checks versions before unpickling the model."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as f:
@@ -333,7 +334,12 @@ class ModelVersionError(RuntimeError):
 def load_model(path: str | Path, codebook_version: str | None = None) -> TypologyModel:
     """Load a saved typology; refuse it when versions differ in a way that matters."""
     with Path(path).open("rb") as f:
-        head = pickle.load(f)
+        try:
+            head = pickle.load(f)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError) as exc:
+            raise ModelVersionError(f"{path} n'est pas un modèle de typologie lisible ({exc})") from exc
+        if not isinstance(head, dict) or "format" not in head:
+            raise ModelVersionError(f"{path} n'est pas un modèle de typologie ACTER (en-tête absent)")
         now = versions(codebook_version if codebook_version is not None else head.get("codebook", ""))
         problems = []
         if head.get("format") != MODEL_FORMAT:

@@ -204,3 +204,10 @@ def test_noise_gives_doubtful_types():
     res = T.run_stage(clean, small_params(k=4), CB)
     jac = res["metrics"]["stability"]["jaccard"]
     assert min(jac.values()) < 0.75 and "douteux" in res["metrics"]["stability"]["verdict"].values()
+
+
+def test_loader_refuses_a_file_that_is_not_a_model(tmp_path):
+    bad = tmp_path / "bad.joblib"
+    bad.write_bytes(b"not a pickle")
+    with pytest.raises(T.ModelVersionError, match="n'est pas un modèle"):
+        T.load_model(bad, CB.version)
