@@ -336,13 +336,19 @@ def plan_sheet(sheet: Sheet, matcher: HeaderMatcher, max_header_scan_rows: int) 
 def choose_sheet(workbook: Workbook, matcher: HeaderMatcher, max_header_scan_rows: int) -> SheetPlan | None:
     """The sheet holding the answers: sheets with answers first, then the best score;
     help/instructions sheets only as a last resort."""
+    plans = plan_sheets(workbook, matcher, max_header_scan_rows)
+    return plans[0] if plans else None
+
+
+def plan_sheets(workbook: Workbook, matcher: HeaderMatcher, max_header_scan_rows: int) -> list[SheetPlan]:
+    """Readable sheets, best first (regular sheets; help sheets only when nothing else fits)."""
     regular = [s for s in workbook.sheets if not _HELP_SHEET.search(s.name)]
     helpers = [s for s in workbook.sheets if _HELP_SHEET.search(s.name)]
     for pool in (regular, helpers):
         plans = [p for s in pool if (p := plan_sheet(s, matcher, max_header_scan_rows)) is not None]
         if plans:
-            return max(plans, key=lambda p: (_has_answers(p), p.score))
-    return None
+            return sorted(plans, key=lambda p: (_has_answers(p), p.score), reverse=True)
+    return []
 
 
 def _has_answers(plan: SheetPlan) -> bool:
@@ -667,7 +673,8 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
     fmt = wb.format
     if wb.problem is not None:
         return FileResult([], _report_entry(name, "rejected", "", fmt, "", None, 0, {}, [], [wb.problem]), [wb.problem])
-    plan = choose_sheet(wb, matcher, params.max_header_scan_rows)
+    plans = plan_sheets(wb, matcher, params.max_header_scan_rows)
+    plan = plans[0] if plans else None
     broken = [s.name for s in wb.sheets if s.problem]
     if plan is None and broken and len(broken) == len(wb.sheets):
         problem = Issue(
@@ -687,6 +694,14 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
     sheet = plan.sheet.name
     _restore_excel_errors(wb, plan)
     issues: list[Issue] = []
+    for other in plans[1:]:
+        if other.score >= max(_MIN_MATCHES, 0.5 * plan.score) and _has_answers(other):
+            issues.append(Issue(
+                "other_sheet_ignored",
+                f"La feuille « {other.sheet.name} » contient aussi des réponses au questionnaire mais seule la "
+                f"feuille « {sheet} » a été lue : placez toutes les réponses sur une seule feuille, ou envoyez un fichier par feuille.",
+                name, other.sheet.name, "", "", "", "warning",
+            ))
     resolution = resolve_columns(plan.matches)
     for target, cols in resolution.conflicts:
         refs = [plan.header_cell[c] for c in cols]

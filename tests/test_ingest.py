@@ -7,7 +7,6 @@ import json
 
 import openpyxl
 import pandas as pd
-import pytest
 
 from pipeline.codebook import load_codebook
 from pipeline.ingest import IngestParams, ingest_file, ingest_wave, main, responses_frame
@@ -403,3 +402,14 @@ def test_multi_in_one_cell_non_means_nothing_ticked_and_blank_means_unanswered(t
     df = _one(ingest_file(_xlsx(tmp_path / "m.xlsx", {"R": rows}), tmp_path))
     assert df["B06__asie"].tolist()[0] is False or not df["B06__asie"][0]
     assert df["B06__asie"].isna().tolist() == [False, True, True]
+
+
+def test_a_second_sheet_of_answers_is_reported_not_silently_dropped(tmp_path):
+    sheets = {
+        "Communes": [["Nom de la collectivité", "Type de collectivité", "Budget"], ["Ville de Mende", "Commune", "500"], ["Ville de Marvejols", "Commune", "300"]],
+        "EPCI": [["Nom de la collectivité", "Type de collectivité"], ["CC du Gévaudan", "CC"]],
+    }
+    res = ingest_file(_xlsx(tmp_path / "lozere.xlsx", sheets), tmp_path)
+    assert res.report["sheet"] == "Communes" and res.report["rows_read"] == 2
+    other = _problems(res, "other_sheet_ignored")
+    assert other and other[0]["sheet"] == "EPCI" and "EPCI" in other[0]["message_fr"]
