@@ -255,17 +255,3 @@ def replace_entry(archive: bytes, name: str, content: bytes) -> bytes:
     return out.getvalue()
 
 
-def canonical_xlsx(data: bytes) -> bytes:
-    """Sort each sheet's merged ranges: openpyxl keeps them in a set, whose order changes per run."""
-    out = data
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        names = [n for n in archive.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")]
-        contents = {n: archive.read(n).decode("utf-8") for n in names}
-    for name, xml in contents.items():
-        match = re.search(r"<mergeCells[^>]*>(.*?)</mergeCells>", xml)
-        if not match:
-            continue
-        cells = sorted(re.findall(r"<mergeCell [^>]*/>", match.group(1)))
-        fixed = xml[: match.start(1)] + "".join(cells) + xml[match.end(1):]
-        out = replace_entry(out, name, fixed.encode("utf-8"))
-    return out

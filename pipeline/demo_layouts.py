@@ -17,7 +17,6 @@ import numpy as np
 from pipeline.codebook import Codebook, Question
 from pipeline.demo_files import (
     SheetGrid,
-    canonical_xlsx,
     cell_ref,
     csv_bytes,
     ods_bytes,
@@ -125,7 +124,7 @@ class Templates:
 
     @classmethod
     def build(cls, cb: Codebook, year: int) -> Templates:
-        compilation = canonical_xlsx(workbook_bytes(build_template(cb, year=year)))
+        compilation = (workbook_bytes(build_template(cb, year=year)))
         horizontal = build_template(cb, year=year)
         # keep one prepared answer row: the collectivité answers for itself only
         horizontal[ANSWER_SHEET].delete_rows(FIRST_ANSWER_ROW + 1, PREPARED_ROWS - 1)
@@ -135,8 +134,8 @@ class Templates:
             entries[flag] = f"xl/worksheets/sheet{wb.sheetnames.index(ANSWER_SHEET) + 1}.xml"
             grids[flag] = [SheetGrid(ws.title, [list(r) for r in ws.iter_rows(values_only=True)],
                                      hidden=ws.sheet_state == "hidden") for ws in wb.worksheets]
-        return cls(horizontal=canonical_xlsx(workbook_bytes(horizontal)),
-                   vertical=canonical_xlsx(workbook_bytes(vertical)), compilation=compilation,
+        return cls(horizontal=(workbook_bytes(horizontal)),
+                   vertical=(workbook_bytes(vertical)), compilation=compilation,
                    sheet_entry=entries, grids=grids)
 
     def filled_xlsx(self, vertical: bool, cells: dict[str, object], *, rows: int = 1) -> bytes:

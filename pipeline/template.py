@@ -19,6 +19,7 @@ import datetime as dt
 import io
 import math
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Mapping
@@ -192,8 +193,20 @@ def workbook_bytes(wb: Workbook) -> bytes:
             fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
             fixed.compress_type = zipfile.ZIP_DEFLATED
             fixed.external_attr = 0o600 << 16
-            dst.writestr(fixed, src.read(info.filename))
+            content = src.read(info.filename)
+            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
+                content = _sort_merged_cells(content)
+            dst.writestr(fixed, content)
     return out.getvalue()
+
+
+def _sort_merged_cells(xml: bytes) -> bytes:
+    """Sort a sheet's <mergeCell> entries: openpyxl keeps them in a set (order varies per process)."""
+    match = re.search(rb"<mergeCells[^>]*>(.*?)</mergeCells>", xml, flags=re.S)
+    if not match:
+        return xml
+    cells = sorted(re.findall(rb"<mergeCell [^>]*/>", match.group(1)))
+    return xml[: match.start(1)] + b"".join(cells) + xml[match.end(1) :]
 
 
 def default_year() -> int:
