@@ -8,7 +8,6 @@ Prints plain lines, e.g.
 
 from __future__ import annotations
 
-import io
 import random
 import sys
 import tempfile

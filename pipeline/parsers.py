@@ -21,13 +21,12 @@ _EXCEL_ERRORS = frozenset(
     {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
 )
 _MULTIPLIERS = {
-    "k": 1e3, "ke": 1e3, "keur": 1e3, "kEUR": 1e3, "milliers": 1e3, "mille": 1e3,
+    "k": 1e3, "ke": 1e3, "keur": 1e3, "milliers": 1e3, "mille": 1e3,
     "m": 1e6, "me": 1e6, "meur": 1e6, "million": 1e6, "millions": 1e6, "md": 1e9, "mds": 1e9,
     "milliard": 1e9, "milliards": 1e9,
 }
 _UNIT = re.compile(r"(?:€|eur(?:os?)?|euros?|etp|habitants?|hab\.?|ans?)$", re.IGNORECASE)
 _APPROX = re.compile(r"^(?:environ|env\.?|approx(?:\.|imativement)?|ca\.|~|≈)\s*", re.IGNORECASE)
-_NUMBER = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)")
 
 # Excel stores dates as days since 1899-12-30 (with the 1900 leap-year bug folded in).
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
