@@ -659,7 +659,10 @@ def ingest_file(path: str | Path, wave_dir: str | Path | None = None, codebook: 
     codebook = codebook or load_codebook()
     params = params or IngestParams()
     path = Path(path)
-    name = path.relative_to(wave_dir).as_posix() if wave_dir is not None else path.name
+    try:
+        name = path.relative_to(wave_dir).as_posix() if wave_dir is not None else path.name
+    except ValueError:  # a file outside the wave folder: named as given
+        name = path.as_posix()
     return ingest_workbook(read_workbook(path, name), codebook, params)
 
 

@@ -413,3 +413,25 @@ def test_a_second_sheet_of_answers_is_reported_not_silently_dropped(tmp_path):
     assert res.report["sheet"] == "Communes" and res.report["rows_read"] == 2
     other = _problems(res, "other_sheet_ignored")
     assert other and other[0]["sheet"] == "EPCI" and "EPCI" in other[0]["message_fr"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=80))
+def test_one_cell_multi_split_never_crashes_and_names_real_modalities(text):
+    from pipeline.ingest import ValueReader
+
+    reader = ValueReader(CB, 88.0)
+    q = CB["B07"]
+    slugs, leftovers = reader.split_multi(q, text)
+    assert slugs <= {m.slug for m in q.modalities}
+    assert all(isinstance(x, str) and x for x in leftovers)
+
+
+def test_greedy_split_keeps_commas_inside_labels():
+    from pipeline.ingest import ValueReader
+
+    reader = ValueReader(CB, 88.0)
+    slugs, leftovers = reader.split_multi(CB["B07"], "Eau et assainissement, Climat, énergie et environnement")
+    assert slugs == {"eau", "climat"} and leftovers == ()
+    slugs, leftovers = reader.split_multi(CB["B03"], "Volontariat (VIES, VSI, service civique), ECSI et aide humanitaire")
+    assert slugs == {"volontariat", "ecsi", "urgence"} and leftovers == ()
