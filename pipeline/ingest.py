@@ -372,7 +372,7 @@ def _layout(plan: SheetPlan, codebook: Codebook) -> str:
         return "template_vertical" if code_rows >= 0.8 * max(1, len(plan.matches)) else "vertical"
     if any("__" in t and re.fullmatch(r"[A-Z]\d{2}__[a-z0-9_]+", t) for t in texts):
         return "template_horizontal"
-    if keys & {"submitdate", "lastpage", "startlanguage"} or any(re.search(r"\[SQ\d+\]", t, re.I) for t in texts):
+    if keys & {"submitdate", "lastpage", "startlanguage", "derniere page", "langue de depart"} or any(re.search(r"\[SQ\d+\]", t, re.I) for t in texts):
         return "limesurvey"
     if keys & {"uuid", "submission time"} or any(re.fullmatch(r"[\w.-]+(?:/[\w.-]+)+", t) for t in texts):
         return "kobo"

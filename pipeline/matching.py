@@ -167,9 +167,11 @@ class HeaderMatcher:
         code = self.question_keys.get(key)
         if code is not None:
             return HeaderMatch(Target(code), "label")
-        modality = self._match_modality_form(text)
+        modality, unknown_option = self._match_modality_form(text)
         if modality is not None:
             return modality
+        if unknown_option:
+            return None  # unmapped (and reported), not read as the whole question
         if "(" in text or "*" in text:
             # an aside: "Type de collectivité (obligatoire)", "Population (INSEE)", "Nom *"
             bare = norm(re.sub(r"\(.*?\)|\*", " ", text))
@@ -273,7 +275,9 @@ class HeaderMatcher:
                 return slug
         return keys.get(norm(text), "")
 
-    def _match_modality_form(self, text: str) -> HeaderMatch | None:
+    def _match_modality_form(self, text: str) -> tuple[HeaderMatch | None, bool]:
+        """(match, True when a multi-select question names an option the codebook lacks)."""
+        unknown_option = False
         for qpart, mpart in _splits(text):
             qkey = norm(qpart)
             code = self.question_keys.get(qkey) or self._fuzzy_code(qkey)
@@ -286,8 +290,11 @@ class HeaderMatcher:
                 found = process.extractOne(mkey, list(keys), scorer=fuzz.ratio, score_cutoff=self.fuzzy_threshold)
                 slug = keys[found[0]] if found else None
             if slug:
-                return HeaderMatch(Target(code, slug), "modality")
-        return None
+                return HeaderMatch(Target(code, slug), "modality"), False
+            if mpart.strip() and "[" in text:
+                # "Types d'actions menées [Autre]": a subquestion the codebook does not know
+                unknown_option = True
+        return None, unknown_option
 
     def _fuzzy_code(self, key: str) -> str | None:
         if len(key) < 5:

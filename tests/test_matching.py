@@ -63,7 +63,9 @@ def test_tool_timestamp_feeds_response_date_with_low_priority():
         assert m is not None and m.target.column == "A14" and m.method == "tool"
 
 
-@pytest.mark.parametrize("header", ["id", "lastpage", "Questionnaire ACTER 2025", "Commune", "B03[other]", "", "Z99"])
+@pytest.mark.parametrize(
+    "header", ["id", "lastpage", "Questionnaire ACTER 2025", "Commune", "B03[other]", "", "Z99", "Types d'actions menées [Autre]"]
+)
 def test_unrelated_headers_do_not_match(header):
     assert match_header(header, CB) is None
 
