@@ -121,6 +121,12 @@ def _read_calamine(data: bytes, name: str, fmt: str) -> Workbook:
     except python_calamine.PasswordError:
         return _reject(name, fmt, "encrypted_file", "Le fichier est protégé par un mot de passe : demandez une version sans mot de passe.")
     except Exception as exc:  # calamine raises several error types for broken archives
+        other = _other_document(data)
+        if other:
+            return _reject(
+                name, fmt, "not_a_spreadsheet",
+                f"Le fichier est un {other} et non un tableur : demandez le fichier Excel, ODS ou CSV des réponses.",
+            )
         return _reject(
             name, fmt, "corrupt_file",
             f"Le classeur est abîmé et ne peut pas être lu ({type(exc).__name__}) : demandez à la collectivité de le renvoyer.",
@@ -188,6 +194,25 @@ def xlsx_error_cells(workbook: Workbook, sheet_name: str) -> dict[tuple[int, int
         if ref and value:
             out[(int(ref.group(2)) - 1, _column_index(ref.group(1)))] = html.unescape(value.group(1))
     return out
+
+
+def _other_document(data: bytes) -> str:
+    """'document Word' etc. when a zip archive is an office file that is not a spreadsheet."""
+    if not data.startswith(_ZIP_MAGIC):
+        return ""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            names = z.namelist()
+            mimetype = z.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
+    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+        return ""
+    if any(n.startswith("word/") for n in names) or "opendocument.text" in mimetype:
+        return "document texte (Word ou Writer)"
+    if any(n.startswith("ppt/") for n in names) or "opendocument.presentation" in mimetype:
+        return "diaporama (PowerPoint ou Impress)"
+    if any(n.endswith(".iwa") for n in names) or "Index/Document.iwa" in names:
+        return "fichier Numbers (Apple)"
+    return ""
 
 
 def _sheet_loader(wb: python_calamine.CalamineWorkbook, name: str):

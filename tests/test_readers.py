@@ -119,3 +119,12 @@ def test_empty_files_are_rejected(tmp_path, content):
 def test_missing_file_is_a_problem_not_an_exception(tmp_path):
     wb = read_workbook(tmp_path / "absent.xlsx")
     assert wb.problem.code == "unreadable_file"
+
+
+def test_word_document_renamed_as_xlsx_is_named_in_the_message(tmp_path):
+    path = tmp_path / "reponse.xlsx"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    wb = read_workbook(path)
+    assert wb.problem.code == "not_a_spreadsheet" and "Word" in wb.problem.message_fr
