@@ -742,6 +742,7 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
     if plan.orientation == "horizontal":
         header_row = plan.header_rows[-1] + 1
         rows = plan.sheet.rows
+        columns = codebook.columns
         for r in range(plan.header_rows[-1] + 1, len(rows)):
             row = rows[r]
             nonblank = [c for c, v in enumerate(row) if not _blank(v)]
@@ -760,7 +761,7 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
             rng = f"{_ref(r, nonblank[0])}:{_ref(r, nonblank[-1])}"
             rid = f"{name}!{sheet}!{r + 1}"
             rec, rec_issues = _record(answers, codebook, reader, name, sheet, rid, r + 1, rng, layout)
-            if all(is_blank(a.value) for a in answers):
+            if not any(k in rec for k in columns):
                 rec_issues.append(Issue(
                     "empty_response",
                     f"Ligne {r + 1} sans aucune réponse lisible (réponse incomplète ?) : gardée, à vérifier.",

@@ -435,3 +435,11 @@ def test_greedy_split_keeps_commas_inside_labels():
     assert slugs == {"eau", "climat"} and leftovers == ()
     slugs, leftovers = reader.split_multi(CB["B03"], "Volontariat (VIES, VSI, service civique), ECSI et aide humanitaire")
     assert slugs == {"volontariat", "ecsi", "urgence"} and leftovers == ()
+
+
+def test_row_of_no_answer_tokens_is_kept_and_flagged(tmp_path):
+    rows = [["A01", "A02", "C01"], ["-", "NSP", "n/a"], ["Ville d'Auch", "Commune", ""]]
+    res = ingest_file(_xlsx(tmp_path / "vides.xlsx", {"R": rows}), tmp_path)
+    df = _one(res)
+    assert len(df) == 2 and df["A01"].isna()[0]
+    assert [p["cell"] for p in _problems(res, "empty_response")] == ["A2:C2"]
