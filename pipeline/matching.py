@@ -178,7 +178,13 @@ class HeaderMatcher:
             code = self.question_keys.get(bare)
             if code is not None:
                 return HeaderMatch(Target(code), "label")
-        return self._match_loose(text) or self._match_fuzzy(key)
+        loose = self._match_loose(text) or self._match_fuzzy(key)
+        if loose is None and "\n" in text.strip():
+            # label on the first line, help text below: "Budget (euros)\nIndiquez le total"
+            first = self._match(text.strip().split("\n", 1)[0].strip())
+            if first is not None:
+                return first
+        return loose
 
     def _match_loose(self, text: str) -> HeaderMatch | None:
         """Label without filler words ('Nom de votre collectivité'), or starting with a label."""

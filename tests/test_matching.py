@@ -110,6 +110,7 @@ def test_kobo_submission_time_preferred_over_end_without_conflict():
         ("Types d'actions menées (plusieurs réponses possibles)", "B03"),
         ("Types d'actions menées (Jumelage)", "B03__jumelage"),
         ("Adhérent RRMA ?", "A09"),
+        ("Type de collectivité\nChoisissez dans la liste déroulante", "A02"),
     ],
 )
 def test_header_variants_seen_in_home_made_files(header, column):
