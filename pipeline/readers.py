@@ -262,9 +262,8 @@ def read_csv_bytes(data: bytes, name: str, fmt: str = "csv") -> Workbook:
         sep, text = hint.group(1), text[hint.end():]
     else:
         sep = sniff_separator(text)
+    # Excel hides the "sep=" line: the header is row 1 as the user sees it
     rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep)]
-    if hint:
-        rows.insert(0, [])  # keep line numbers as the user sees them
     if not any(any(c.strip() for c in r) for r in rows):
         return _reject(name, fmt, "empty_file", "Le fichier CSV ne contient aucune donnée.")
     if fmt == "csv":  # the vocabulary of the demo manifest: csv_utf8, csv_utf8_bom, csv_cp1252

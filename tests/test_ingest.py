@@ -334,8 +334,8 @@ def test_csv_with_excel_sep_line_and_a_total_row(tmp_path):
     path.write_text("sep=;\nNom de la collectivité;Budget\nExemple : Ville de X;100\nVille de Blois;1 000\nTotal;1 000\n", encoding="cp1252")
     res = ingest_file(path, tmp_path)
     df = _one(res)
-    assert df["A01"].tolist() == ["Ville de Blois"] and df["source_row"].tolist() == [4]
-    assert [p["cell"] for p in _problems(res, "skipped_row")] == ["A3", "A5"]
+    assert df["A01"].tolist() == ["Ville de Blois"] and df["source_row"].tolist() == [3]  # as Excel shows it
+    assert [p["cell"] for p in _problems(res, "skipped_row")] == ["A2", "A4"]
 
 
 # --- robustness ----------------------------------------------------------------------------------
