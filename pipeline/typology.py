@@ -26,7 +26,7 @@ import scipy
 import sklearn
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
 
-from pipeline.codebook import Codebook, load_codebook
+from pipeline.codebook import Codebook, load_codebook, normalize_label
 from pipeline.describe import Description, describe_types, suggest_names
 from pipeline.hcpc import HCPC
 from pipeline.mca import MCA
@@ -103,6 +103,17 @@ def _expand(codes: list[str], clean: pd.DataFrame, codebook: Codebook | None, mi
     return cols, multi
 
 
+# Answers that say nothing on their own in a type's name ("Aucun" of which question?).
+GENERIC_ANSWERS = frozenset({"aucun", "aucune", "autre", "oui", "non", "ne sait pas"})
+
+
+def _qualified(label: str, question: str) -> str:
+    """'Aucun' -> 'Aucun (Cofinancements mobilisés)'; other labels unchanged."""
+    if normalize_label(label) in GENERIC_ANSWERS:
+        return f"{label} ({question.rstrip(' ?')})"
+    return label
+
+
 def build_spec(clean: pd.DataFrame, active: list[str], quali_sup: list[str], quanti_sup: list[str],
                codebook: Codebook | None = None) -> Spec:
     """Resolve variable codes to columns (a multi-select code gives its ``<code>__*`` columns)."""
@@ -124,8 +135,14 @@ def build_spec(clean: pd.DataFrame, active: list[str], quali_sup: list[str], qua
                 lab = codebook[code].modality(slug).label
             except KeyError:
                 lab = slug
-            labels[f"{col}={YES}"] = lab
+            labels[f"{col}={YES}"] = _qualified(lab, codebook[code].label)
             labels[f"{col}={NO}"] = None
+        for col in act + qs:
+            if col in multi or col not in codebook.codes:
+                continue
+            for value in clean[col].dropna().unique():
+                if normalize_label(value) in GENERIC_ANSWERS:
+                    labels[f"{col}={value}"] = _qualified(str(value), codebook[col].label)
     return Spec(act, [c for c in qs if c not in act], [c for c in qn if c not in act + qs], multi, labels)
 
 
