@@ -111,9 +111,9 @@ def bar_counts(table: PubTable, source: str, column: str = "Effectif", colors: b
     palette = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(y))] if colors else OKABE_ITO[0]
     ax.barh(y, values.fillna(0).to_numpy(), color=palette, height=0.65)
     top = float(values.max()) if values.notna().any() else 1.0
-    for yi, row in zip(y, table.data.index):
-        v = values.loc[row]
-        ax.text((0 if pd.isna(v) else v) + top * 0.01, yi, table.cell_text(row, column), va="center", fontsize=8)
+    j = table.data.columns.get_loc(column)
+    for i, (yi, v) in enumerate(zip(y, values)):
+        ax.text((0 if pd.isna(v) else v) + top * 0.01, yi, table.cell_text_at(i, j), va="center", fontsize=8)
     ax.set_yticks(y, labels)
     ax.invert_yaxis()
     ax.set_xlim(0, top * 1.15 + 1)

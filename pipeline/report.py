@@ -183,8 +183,10 @@ def _read_description(path: Path | None, types: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame()
     t = _pick(raw, ("type", "type_num", "cluster", "classe", "type_id"), numeric=True)
     v = _pick(raw, ("v_test", "vtest", "v.test", "v-test", "v test"))
-    mod = _pick(raw, ("modalite", "modality", "modalité", "category", "categorie", "catégorie", "label", "level"))
-    var = _pick(raw, ("variable", "question", "var", "code"))
+    # Prefer the exact column (B03__jumelage) and its raw value (Oui / Non / a modality label).
+    mod = _pick(raw, ("value", "modalite", "modality", "modalité", "category", "categorie", "catégorie", "label",
+                      "level"))
+    var = _pick(raw, ("column", "variable", "question", "var", "code"))
     if t is None or v is None or mod is None:
         return pd.DataFrame()
     pct_type = _pick(raw, ("mod_cla", "mod/cla", "pct_type", "pct_in_type", "share_in_type"))
@@ -402,7 +404,7 @@ class Report:
     def _type_sizes(self) -> pd.Series:
         return self.inputs.typology.types.groupby("type")["nom"].size()
 
-    def typology_heatmap(self, per_type: int = 6) -> str:
+    def typology_heatmap(self, per_type: int = 5) -> str:
         typo = self.inputs.typology
         desc = typo.description
         if desc.empty:
@@ -425,19 +427,23 @@ class Report:
         for t in grid.columns:
             if 0 < sizes.get(t, 0) < self.threshold:
                 grid[t] = float("nan")
-        grid.index = [self._category_label(*k.split(sep, 1)) for k in grid.index]
+        labels = [self._category_label(*k.split(sep, 1)) for k in grid.index]
+        grid.index = [lab if labels.count(lab) == 1 else f"{lab} [{k.split(sep, 1)[0]}]"
+                      for lab, k in zip(labels, grid.index)]
         grid.columns = [names.loc[t] for t in grid.columns]
+        short = grid.set_axis([f"Type {t}" for t in names.index], axis=1)
         kinds = {c: "vtest" for c in grid.columns}
         table = tb.frame_table("typologie_vtests", "Profils des types : valeurs-test des modalités "
                                "les plus caractéristiques", grid, kinds, n_all, self.threshold,
                                index_name="Modalité", source=self.source,
                                note="Valeur-test > 2 : modalité sur-représentée dans le type ; < −2 : sous-représentée.")
-        return self._block(table, lambda: figs.heatmap(grid, table.title, n_all, self.source))
+        return self._block(table, lambda: figs.heatmap(short, table.title, n_all, self.source))
 
     def _category_label(self, variable: str, modality: str) -> str:
         """French label of a category of the typology description ('B03__jumelage', 'Oui')."""
         variable, modality = str(variable), str(modality)
-        if modality.endswith(".NA"):
+        missing = modality.endswith(".NA")
+        if missing:
             modality = "non renseigné"
         code = variable.split("__")[0]
         if code in self.codebook.codes:
@@ -448,6 +454,8 @@ class Report:
                     item = q.modality(slug).label
                 except KeyError:
                     item = slug
+                if missing:
+                    return f"{q.label} : {item} (non renseigné)"
                 if modality in ("Oui", "True", "1", "oui"):
                     return f"{q.label} : {item}"
                 if modality in ("Non", "False", "0", "non"):
@@ -560,22 +568,43 @@ class Report:
         return "<ul class=\"comments\">" + "".join(f"<li>{html.escape(t)}</li>" for t in texts) + "</ul>"
 
     def quality(self) -> str:
-        """Data-quality summary from quality.json, whatever keys it has (numbers only)."""
-        rows = []
+        """Data-quality summary from quality.json (numbers only: no file name is published).
 
-        def walk(obj, prefix):
+        Known keys come first in reading order, with French labels (rule titles from the
+        validation rules); any other numeric key follows, humanised.
+        """
+        from pipeline.validate import RULES
+
+        quality = self.inputs.quality
+        rows: list[tuple[str, float]] = []
+
+        def label(parent: str, key: object) -> str:
+            k = str(key)
+            if parent in ("warnings", "errors") and k in RULES:
+                return RULES[k].title_fr
+            if parent.endswith("_by_column") and k in self.codebook.codes:
+                return f"{k} ({self.codebook[k].label})"
+            return _humanize(k)
+
+        def walk(obj, prefix: str, parent: str) -> None:
             if isinstance(obj, dict):
                 for k in sorted(obj, key=str):
-                    walk(obj[k], f"{prefix} › {_humanize(k)}" if prefix else _humanize(k))
+                    name = label(parent, k)
+                    walk(obj[k], f"{prefix} › {name}" if prefix else name, str(k))
             elif isinstance(obj, (int, float)) and not isinstance(obj, bool):
                 rows.append((prefix, float(obj)))
 
-        walk(self.inputs.quality, "")
+        order = ["files", "rows_read", "clean", "quarantined", "duplicates", "rows_with_warnings",
+                 "ingest_problems", "corrections", "filled_from_reference_by_column", "warnings", "errors"]
+        for key in [k for k in order if k in quality] + sorted(k for k in quality if k not in order):
+            walk(quality[key], _humanize(key), str(key))
         if not rows:
             return '<p class="notice">Le bilan de qualité des données n\'est pas disponible.</p>'
         data = pd.DataFrame({"Valeur": [v for _, v in rows]}, index=[k for k, _ in rows])
         table = tb.frame_table("qualite_donnees", "Bilan de qualité des données", data, {"Valeur": "number"},
-                               len(self.all), self.threshold, index_name="Indicateur", source=self.source)
+                               len(self.all), self.threshold, index_name="Indicateur", source=self.source,
+                               note="Comptes de fichiers et de réponses, pas de résultats sur les collectivités : "
+                                    "ils ne relèvent pas du secret statistique.")
         table.kinds["Valeur"] = "count" if all(float(v).is_integer() for v in data["Valeur"]) else "number"
         self.tables.append(table)
         return tb.table_html(table)
@@ -586,13 +615,17 @@ class Report:
 
 
 _QUALITY_LABELS = {
-    "files": "Fichiers", "received": "reçus", "ingested": "intégrés", "partial": "partiels",
-    "rejected": "rejetés", "rows_read": "Lignes lues", "rows": "Lignes", "quarantined": "Mises en quarantaine",
-    "quarantine": "Quarantaine", "duplicates": "Doublons écartés", "corrections": "Corrections",
-    "warnings": "Avertissements", "clean": "Réponses retenues", "kept": "Réponses retenues",
+    "files": "Fichiers", "received": "reçus", "ingested": "intégrés", "partial": "partiellement intégrés",
+    "rejected": "rejetés", "rows_read": "Réponses lues", "rows": "Lignes", "quarantined": "Réponses mises en quarantaine",
+    "quarantine": "Quarantaine", "duplicates": "Doublons écartés", "corrections": "Corrections automatiques",
+    "warnings": "Alertes, par règle", "clean": "Réponses retenues", "kept": "Réponses retenues",
     "respondents": "Répondants", "total": "total", "by_kind": "par nature", "by_rule": "par règle",
-    "ingest_problems": "Problèmes de lecture", "rows_with_warnings": "Réponses avec alerte(s)",
-    "errors": "Erreurs bloquantes",
+    "ingest_problems": "Problèmes de lecture des fichiers", "rows_with_warnings": "Réponses avec alerte(s)",
+    "errors": "Erreurs bloquantes, par règle", "filled_from_reference": "valeur complétée depuis les référentiels",
+    "filled_from_reference_by_column": "Valeurs complétées depuis les référentiels, par question",
+    "bad_number": "nombre illisible", "corrupt_file": "fichier endommagé", "empty_file": "fichier vide",
+    "excel_error": "erreur Excel dans une cellule (#N/A, #REF!...)", "not_a_spreadsheet": "pas un tableur",
+    "unreadable_file": "fichier illisible", "unmapped_column": "colonne non reconnue",
 }
 
 
@@ -767,13 +800,15 @@ def render_reports(clean: Path, typology: Path | None, typology_description: Pat
     if workers == 1:
         pages = _render_scopes(all_scopes, common, out, title_for)
     else:
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         # The national report (figures, workbook) in one kernel; networks shared by the others.
         chunks = [[NATIONAL]] + [c for c in (networks[i::workers - 1] for i in range(workers - 1)) if c]
         workers = len(chunks)
         pages = {}
-        with ProcessPoolExecutor(workers) as pool:
+        # "spawn": a forked child would inherit this process's ZeroMQ/asyncio state and hang.
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             for part in pool.map(_render_scopes, chunks, [common] * workers, [out] * workers, [title_for] * workers):
                 pages.update(part)
     written = []

@@ -110,11 +110,18 @@ class PubTable:
         return bool(self.secret.to_numpy().any())
 
     def cell_text(self, row: object, col: str) -> str:
-        """French text of one cell, 'secret' marks included."""
+        """French text of one cell (by labels), 'secret' marks included."""
+        return self.cell_text_at(self.data.index.get_loc(row), self.data.columns.get_loc(col))
+
+    def cell_text_at(self, i, j: int) -> str:
+        """French text of the cell at positions (i, j), 'secret' marks included."""
+        if not isinstance(i, int):  # duplicated labels: get_loc gave a mask or slice
+            i = int(np.arange(len(self.data))[i][0])
+        col = self.data.columns[j]
         kind = self.kinds.get(col, "number")
-        if bool(self.secret.at[row, col]):
+        if bool(self.secret.iat[i, j]):
             return secret_label(self.threshold) if kind == "count" else SECRET_SHARE
-        value = self.data.at[row, col]
+        value = self.data.iat[i, j]
         if kind == "count":
             return fmt_number(value, 0)
         if kind == "share":
@@ -123,14 +130,12 @@ class PubTable:
             return fmt_euros(value)
         if kind == "text":
             return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-        if kind == "vtest":
-            return fmt_number(value, 1)
         return fmt_number(value, 1)
 
     def display_frame(self) -> pd.DataFrame:
         """All cells as French text (secret marks included), for HTML and the workbook."""
         out = pd.DataFrame(
-            {col: [self.cell_text(r, col) for r in self.data.index] for col in self.data.columns},
+            {col: [self.cell_text_at(i, j) for i in range(len(self.data))] for j, col in enumerate(self.data.columns)},
             index=[str(i) for i in self.data.index],
         )
         out.index.name = self.index_name
@@ -397,14 +402,14 @@ def write_workbook(tables: list[PubTable], path: Path, title: str) -> None:
             c.font = Font(bold=True)
             c.fill = header_fill
             c.alignment = Alignment(wrap_text=True, vertical="top")
-        for row in table.data.index:
+        for i, row in enumerate(table.data.index):
             values = [neutralize_formula(str(row))]
-            for col in table.data.columns:
+            for j, col in enumerate(table.data.columns):
                 kind = table.kinds.get(col, "number")
-                if bool(table.secret.at[row, col]):
+                if bool(table.secret.iat[i, j]):
                     values.append(secret_label(table.threshold) if kind == "count" else SECRET_SHARE)
                     continue
-                v = table.data.at[row, col]
+                v = table.data.iat[i, j]
                 if kind == "text":
                     values.append(neutralize_formula("" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)))
                 elif v is None or pd.isna(v):
@@ -466,9 +471,10 @@ def bars_html(table: PubTable, columns: list[str], legend: list[str], source: st
             secret = bool(table.secret[col].iloc[i])
             value = table.data[col].iloc[i]
             width = 0.0 if secret or pd.isna(value) else max(0.0, min(1.0, float(value))) * 100
+            text = table.cell_text_at(i, table.data.columns.get_loc(col))
             bars.append(
                 f'<div class="bar"><span class="fill s{j}" style="width:{width:.1f}%"></span>'
-                f'<span class="val">{html.escape(table.cell_text(label, col))}</span></div>'
+                f'<span class="val">{html.escape(text)}</span></div>'
             )
         rows.append(f'<div class="row"><div class="lab">{html.escape(str(label))}</div>'
                     f'<div class="bars">{"".join(bars)}</div></div>')

@@ -20,8 +20,11 @@ TINY_TYPE = "Syndicat ou autre groupement"  # planted with 2 respondents
 TINY_REGION = "Guadeloupe"  # its network (Karib Horizon) gets 2 respondents
 
 
-def make_report_inputs(folder: Path, n: int = 160, seed: int = 7) -> dict[str, Path]:
-    """Write clean.parquet, typology outputs, quality.json in ``folder``; return their paths."""
+def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: bool = False) -> dict[str, Path]:
+    """Write clean.parquet, typology outputs, quality.json in ``folder``; return their paths.
+
+    Respondents come from five régions (plus two in Guadeloupe), or from all régions.
+    """
     rng = np.random.default_rng(seed)
     cb = load_codebook()
     regions = {r["nom"]: r["code"] for r in read_reference("regions.csv")}
@@ -46,7 +49,7 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7) -> dict[str, P
     df = pd.DataFrame(cols)
     df["A02"] = rng.choice(["Commune", "Département", "Communauté d'agglomération", "Métropole"], n)
     df.loc[[3, 4], "A02"] = TINY_TYPE
-    df["A05"] = rng.choice(main_regions, n)
+    df["A05"] = rng.choice(sorted(regions) if all_regions else main_regions, n)
     df.loc[[10, 11], "A05"] = TINY_REGION
     df["A07"] = np.round(rng.lognormal(9, 1.5, n))
     df["C01"] = np.round(rng.lognormal(10, 1.5, n))
