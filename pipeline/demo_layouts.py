@@ -50,7 +50,12 @@ KIND_CODES: dict[str, tuple[str, ...]] = {
     "siren_spaces": ("A03",),
 }
 VALUE_KINDS = tuple(KIND_CODES)
-FLAG_KINDS = ("main_action_not_ticked", "aucun_not_exclusive", "too_many_obstacles", "bad_siren_checksum")
+FLAG_KINDS = ("main_action_not_ticked", "aucun_not_exclusive", "too_many_obstacles", "bad_siren_checksum",
+              "out_of_range")
+# Planted inconsistencies that block the row (the clean stage quarantines it); the others are
+# warnings that stay in the clean table as flags.
+QUARANTINE_KINDS = ("out_of_range",)
+OUT_OF_RANGE_ETP = 850.0  # "8,50" typed without its comma: above the 500 ETP ceiling
 _TEXT_LAYOUTS = ("template_horizontal", "template_vertical", "horizontal", "vertical", "forms")
 _NATIVE_FORMATS = ("xlsx", "xlsm", "ods")
 _NO_ANSWER_TOKENS = ("NSP", "-", "?", "n/a", "#N/A", "Ne sait pas")
@@ -287,7 +292,8 @@ class Recorder:
             expected: object = ", ".join(q.modality(s).label for s in value)  # type: ignore[union-attr]
         else:
             expected = expected_json(q, value)
-        self.mistakes.append(Mistake(self.file, self.sheet, cell, column, kind, raw_text(raw), expected, "flagged"))
+        outcome = "quarantined" if kind in QUARANTINE_KINDS else "flagged"
+        self.mistakes.append(Mistake(self.file, self.sheet, cell, column, kind, raw_text(raw), expected, outcome))
 
     def header(self, column: str, cell: str, text: str, canonical: str) -> None:
         if text != canonical:
@@ -300,6 +306,8 @@ def flag_cells(rec: Recorder, q: Question, cells: dict[str, tuple[str, object]])
     sub = rec.sub
     if q.code == "B04" and "main_action_not_ticked" in sub.flags and "B04" in cells:
         rec.flag("main_action_not_ticked", "B04", *cells["B04"])
+    if q.code == "D02" and "out_of_range" in sub.flags and "D02" in cells:
+        rec.flag("out_of_range", "D02", *cells["D02"])
     if q.code == "A03" and "bad_siren_checksum" in sub.flags and "A03" in cells:
         rec.flag("bad_siren_checksum", "A03", *cells["A03"])
     if q.code == "C03" and "aucun_not_exclusive" in sub.flags:

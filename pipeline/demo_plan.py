@@ -11,7 +11,16 @@ from dataclasses import replace
 import numpy as np
 
 from pipeline.codebook import Codebook
-from pipeline.demo_layouts import FLAG_KINDS, KIND_CODES, VALUE_KINDS, Submission, applicable, modality_applies
+from pipeline.demo_layouts import (
+    FLAG_KINDS,
+    KIND_CODES,
+    OUT_OF_RANGE_ETP,
+    QUARANTINE_KINDS,
+    VALUE_KINDS,
+    Submission,
+    applicable,
+    modality_applies,
+)
 from pipeline.demo_models import Model
 from pipeline.demo_population import (
     FORMULA_COMMENT,
@@ -211,14 +220,18 @@ def plant_comments(subs: list[Submission]) -> list[Submission]:
 def plant_flags(rng: np.random.Generator, cb: Codebook, subs: list[Submission], rate: float) -> list[Submission]:
     """Plant the inconsistencies the validation stage must catch (at least one of each kind)."""
     twice = _ids_twice(subs)
+    # Blocking kinds only on collectivités that answered once: a quarantined correction would
+    # hand the win to the draft it replaces, which blurs what the demo shows.
     readable = [i for i, s in enumerate(subs) if s.layout != "broken" and not is_draft(s, twice)]
+    once = [i for i in readable if subs[i].collectivite.collectivite_id not in twice]
     out = list(subs)
     taken: set[int] = set()
     b03 = [m.slug for m in cb["B03"].modalities]
     c03 = [m.slug for m in cb["C03"].modalities]
     f01 = [m.slug for m in cb["F01"].modalities]
     for kind in FLAG_KINDS:
-        candidates = [i for i in readable if i not in taken and _flaggable(kind, out[i])]
+        pool = once if kind in QUARANTINE_KINDS else readable
+        candidates = [i for i in pool if i not in taken and _flaggable(kind, out[i])]
         n = max(1, int(round(rate * len(readable))))
         for k in sorted(rng.choice(len(candidates), size=min(n, len(candidates)), replace=False).tolist()):
             i = candidates[k]
@@ -232,6 +245,8 @@ def plant_flags(rng: np.random.Generator, cb: Codebook, subs: list[Submission], 
                 have = set(a["F01"] or ())  # type: ignore[arg-type]
                 extra = [x for x in f01 if x not in have][: 4 - len(have)]
                 a["F01"] = tuple(x for x in f01 if x in have or x in extra)
+            elif kind == "out_of_range":
+                a["D02"] = OUT_OF_RANGE_ETP
             else:
                 siren = str(a["A03"])
                 a["A03"] = siren[:-1] + str((int(siren[-1]) + 1) % 10)
@@ -240,6 +255,8 @@ def plant_flags(rng: np.random.Generator, cb: Codebook, subs: list[Submission], 
 
 
 def _flaggable(kind: str, s: Submission) -> bool:
+    if kind == "out_of_range":
+        return "D02" not in s.omitted and s.answers.get("D02") is not None
     if kind == "main_action_not_ticked":
         return s.answers.get("B03") is not None and s.answers.get("B04") is not None
     return True
@@ -251,7 +268,7 @@ def _mistake_options(cb: Codebook, s: Submission, taken: dict[str, str]) -> list
     for kind in VALUE_KINDS:
         for code in KIND_CODES[kind]:
             v = s.answers.get(code)
-            if (code in s.omitted or code in taken or (code == "A03" and s.flags)
+            if (code in s.omitted or code in taken or (code == "A03" and s.flags) or (code == "D02" and "out_of_range" in s.flags)
                     or not applicable(kind, code, v, s.layout, s.fmt) or not modality_applies(kind, cb[code], v)):
                 continue
             out.append((kind, code))

@@ -241,8 +241,8 @@ def _row_of(cell: str) -> int | None:
 
 def test_demo_flagged_mistakes_land_on_the_right_row(demo):
     manifest = json.loads((demo / "truth" / "manifest.json").read_text(encoding="utf-8"))
-    flagged = [m for m in manifest["mistakes"] if m["outcome"] == "flagged"]
-    assert flagged
+    flagged = [m for m in manifest["mistakes"] if m["outcome"] in ("flagged", "quarantined")]
+    assert {m["outcome"] for m in flagged} == {"flagged", "quarantined"}
     responses = pd.read_parquet(demo / "interim" / "responses.parquet")
     issues = pd.read_parquet(demo / "processed" / "issues.parquet")
     clean = pd.read_parquet(demo / "processed" / "clean.parquet").set_index("response_id")
@@ -256,7 +256,9 @@ def test_demo_flagged_mistakes_land_on_the_right_row(demo):
         hit = issues[issues["response_id"].isin(ids) & (issues["code"] == m["kind"])]
         assert len(hit) >= 1, m
         for rid in hit["response_id"]:
-            if rid in clean.index:
+            if m["outcome"] == "quarantined":
+                assert rid in quarantine.index or rid in duplicates.index, m
+            elif rid in clean.index:
                 assert clean.loc[rid, f"flag_{m['kind']}"], m
             else:
                 assert rid in quarantine.index or rid in duplicates.index, m

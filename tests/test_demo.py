@@ -16,6 +16,7 @@ from pipeline.codebook import load_codebook
 from pipeline.demo import DemoParams, Manifest, generate_wave, main, truth_values
 from pipeline.demo_layouts import (
     FLAG_KINDS,
+    QUARANTINE_KINDS,
     LAYOUTS,
     VALUE_KINDS,
     Submission,
@@ -191,14 +192,14 @@ def test_manifest_cells_hold_the_raw_values(wave):
         assert _text(cache[key][r][c]) == m.raw, m
     outcomes = {m.kind: m.outcome for m in manifest.mistakes}
     assert outcomes["not_a_number"] == "reported" and outcomes["money_format"] == "corrected"
-    assert all(outcomes[k] == "flagged" for k in FLAG_KINDS)
+    assert all(outcomes[k] == ("quarantined" if k in QUARANTINE_KINDS else "flagged") for k in FLAG_KINDS)
 
 
 def test_corrected_and_reported_mistakes_match_the_truth(wave, truth):
     _, _, manifest = wave
     cb = load_codebook()
     for m in manifest.mistakes:
-        if m.kind in ("label_variant",) or m.outcome == "flagged":
+        if m.kind in ("label_variant",) or m.outcome in ("flagged", "quarantined"):
             continue
         rows = truth[truth["source_file"] == m.file]
         if len(rows) > 1:
@@ -215,7 +216,7 @@ def test_corrected_and_reported_mistakes_match_the_truth(wave, truth):
 def _flagged_rows(truth: pd.DataFrame, manifest: Manifest) -> dict[str, set[int]]:
     out: dict[str, set[int]] = {k: set() for k in FLAG_KINDS}
     for m in manifest.mistakes:
-        if m.outcome != "flagged":
+        if m.outcome not in ("flagged", "quarantined"):
             continue
         rows = truth[truth["source_file"] == m.file]
         if len(rows) > 1:
@@ -248,6 +249,8 @@ def test_answers_are_consistent_except_planted_inconsistencies(wave, truth):
             assert row[f01].fillna(False).sum() <= 3
         if pd.notna(row["A03"]) and i not in flagged["bad_siren_checksum"]:
             assert _siren_ok(row["A03"]), row["A03"]
+        if i not in flagged["out_of_range"]:
+            assert pd.isna(row["D02"]) or row["D02"] <= 500
         if row["B01"] == "Non, jamais":
             assert not row[list(b03.values())].fillna(False).any()
     assert truth.loc[sorted(flagged["too_many_obstacles"]), f01].fillna(False).sum(axis=1).gt(3).all()
