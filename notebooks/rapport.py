@@ -56,6 +56,10 @@ if rep.national:
     lead = (f"Rapport national. Diagnostic établi à partir des réponses de {N} collectivités au questionnaire "
             f"ACTER {year}, diffusé par les réseaux régionaux multi-acteurs (RRMA). Les réponses décrivent "
             f"l'année {year - 1}.")
+elif rep.unassigned:
+    heading = f"Observatoire ACTER {year} : collectivités sans RRMA identifié"
+    lead = (f"Rapport des collectivités des régions sans réseau régional multi-acteurs identifié ({N}). "
+            "Leurs réponses sont comparées, part à part, à l'ensemble des répondants en France.")
 else:
     heading = f"Observatoire ACTER {year} : {rep.name}"
     lead = (f"Rapport du réseau {rep.name}. Il présente les réponses des collectivités de son territoire ({N}) "
@@ -99,7 +103,7 @@ if rep.publishable:
          rep.quartiles("C01", "A02", "budget_par_type", "Budget consacré à l'action internationale selon le "
                        "type de collectivité (euros)"),
          rep.quartiles("budget_par_habitant", "strate_population", "budget_par_habitant",
-                       "Budget par habitant selon la strate de population (euros par habitant)"),
+                       "Budget par habitant selon la strate de population (euros par habitant)", cents=True),
          rep.single("C02"), rep.multi("C03"), rep.single("C04"))
 
 # %%

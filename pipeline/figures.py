@@ -157,7 +157,7 @@ def quartiles(table: PubTable, source: str, log: bool = True, unit: str = "€")
             continue
         ax.plot([q1.loc[row], q3.loc[row]], [yi, yi], color=color, linewidth=4, alpha=0.45, solid_capstyle="butt")
         ax.plot([med.loc[row]], [yi], "o", color=color, markersize=6)
-        ax.annotate(f"{fmt_number(med.loc[row])} {unit}", (med.loc[row], yi), xytext=(0, 7),
+        ax.annotate(table.cell_text_at(int(yi), table.data.columns.get_loc("Médiane")), (med.loc[row], yi), xytext=(0, 7),
                     textcoords="offset points", ha="center", fontsize=7)
     ax.set_yticks(y, [_wrap(r, 36) for r in rows])
     ax.invert_yaxis()

@@ -28,7 +28,7 @@ import pyarrow.parquet as pq
 
 from pipeline import figures as figs
 from pipeline import tables as tb
-from pipeline.codebook import load_codebook
+from pipeline.codebook import load_codebook, normalize_label
 from pipeline.params import ParamsError, load_block, read_params
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -267,6 +267,8 @@ class Report:
         self.df = data if self.national else data[data["rrma_slug"].astype(str) == scope]
         self.name = "France entière" if self.national else (
             str(self.df["rrma"].iloc[0]) if len(self.df) else scope)
+        # Régions without a known network are grouped under a pseudo-network ("sans RRMA identifié").
+        self.unassigned = not self.national and normalize_label(self.name).startswith("sans rrma")
         self.n = len(self.df)
         self.publishable = self.n >= threshold
         self.fig_dir = Path(out_dir) / "figures" if (out_dir is not None and self.national) else None
@@ -339,11 +341,12 @@ class Report:
             return lambda: figs.bar_shares(table, self.source)
         return None
 
-    def quartiles(self, value: str, group: str, key: str, title: str, unit: str = "€") -> str:
+    def quartiles(self, value: str, group: str, key: str, title: str, unit: str = "€", cents: bool = False) -> str:
         if value not in self.df or group not in self.df:
             return ""
         table = tb.quantile_table(key, title, self.df[value], self.df[group], self.threshold,
-                                  self.order_of(group), kind="euros" if unit == "€" else "number",
+                                  self.order_of(group),
+                                  kind=("euros_cents" if cents else "euros") if unit == "€" else "number",
                                   source=self.source, index_name=self.title_of(group))
         if not self.national:
             self.tables.append(table)
@@ -383,7 +386,8 @@ class Report:
 
     def notice(self) -> str:
         """What a network with too few respondents gets instead of statistics."""
-        return (f'<p class="notice">Le réseau {html.escape(self.name)} compte moins de {self.threshold} '
+        who = "Ce groupe de collectivités" if self.unassigned else f"Le réseau {html.escape(self.name)}"
+        return (f'<p class="notice">{who} compte moins de {self.threshold} '
                 "collectivités répondantes : pour préserver le secret statistique, aucun résultat "
                 "détaillé n'est publié à cette échelle. Ses réponses sont comprises dans le rapport national.</p>")
 

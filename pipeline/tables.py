@@ -128,6 +128,8 @@ class PubTable:
             return fmt_percent(value)
         if kind == "euros":
             return fmt_euros(value)
+        if kind == "euros_cents":
+            return "–" if pd.isna(value) else f"{fmt_number(value, 2)}{NBSP}€"
         if kind == "text":
             return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
         return fmt_number(value, 1)
@@ -392,7 +394,7 @@ def write_workbook(tables: list[PubTable], path: Path, title: str) -> None:
     toc.freeze_panes = "A4"
     used = {"sommaire"}
     header_fill = PatternFill("solid", fgColor="DDE7F0")
-    formats = {"count": "#,##0", "share": "0%", "euros": '#,##0" €"', "number": "#,##0.0", "vtest": "0.0"}
+    formats = {"count": "#,##0", "share": "0%", "euros": '#,##0" €"', "euros_cents": '#,##0.00" €"', "number": "#,##0.0", "vtest": "0.0"}
     for table in tables:
         name = _sheet_name(table.key, used)
         toc.append([name, neutralize_formula(table.title), table.n])

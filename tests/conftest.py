@@ -90,12 +90,16 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: b
     coords = {f"F{k}": rng.normal(0, 1, n) + (types == k) * 1.5 for k in range(1, 6)}
     pd.DataFrame({"response_id": df["response_id"], "type": types,
                   "type_name": [names[t] for t in types], **coords}).to_parquet(paths["typology"], index=False)
-    rows = []
+    rows = []  # the layout of pipeline.describe (FactoMineR catdes) as the typology stage writes it
     for t in names:
-        for code_, mod in [("D01", "Direction ou service dédié"), ("D04", "Adoptée par délibération"),
-                           ("C02", "Oui"), ("E03", "Non"), ("B03", "Jumelage")]:
-            rows.append({"type": t, "variable": code_, "modality": mod, "v_test": float(rng.normal(0, 3)),
-                         "cla_mod": 40.0, "mod_cla": 60.0, "global": 35.0, "p_value": 0.01})
+        for var, column, value, label in [("D01", "D01", "Direction ou service dédié", "Direction ou service dédié"),
+                                          ("D04", "D04", "Adoptée par délibération", "Adoptée par délibération"),
+                                          ("B03", "B03__jumelage", "Oui", "Jumelage"),
+                                          ("C03", "C03__aucun", "Non", "Aucun : non"),
+                                          ("E01", "E01__sport", "E01__sport.NA", "Sport : NA")]:
+            rows.append({"type": t, "variable": var, "column": column, "category": f"{column}={value}",
+                         "modality": label, "value": value, "v_test": float(rng.normal(0, 3)), "p_value": 0.01,
+                         "cla_mod": 40.0, "mod_cla": 60.0, "global": 35.0, "count": 20, "role": "active"})
     pd.DataFrame(rows).to_parquet(paths["typology_description"], index=False)
     paths["typology_metrics"].write_text(json.dumps({
         "n": n, "k": 4, "stability": {"jaccard": {str(t): 0.8 for t in names}},

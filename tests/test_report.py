@@ -42,8 +42,10 @@ def test_national_and_network_reports_are_written(rendered):
     page = (rendered / "national.html").read_text(encoding="utf-8")
     assert '<html lang="fr">' in page
     for heading in ("Qui a répondu", "Moyens financiers", "Typologie", "Portraits des types",
-                    "Annexe : méthode et qualité des données"):
-        assert heading in page
+                    "Annexe : méthode et qualité des données", "Fichiers › reçus",
+                    "Types d&#x27;actions menées : Jumelage", "Services internes associés : Sport (non renseigné)",
+                    "Cofinancements mobilisés : pas « Aucun »", "Stabilité (indice de Jaccard"):
+        assert heading.replace("&#x27;", "'") in page.replace("&#x27;", "'"), heading
     assert "def " not in page and "import " not in page  # no code in the report
     network = (rendered / "regions" / f"{NETWORK}.html").read_text(encoding="utf-8")
     assert "Réseau Bretagne Solidaire" in network and "France entière" in network
