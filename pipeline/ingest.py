@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import re
 import sys
 import traceback
@@ -38,7 +39,7 @@ from pipeline.parsers import (
     parse_number,
     parse_yes_no,
 )
-from pipeline.readers import Sheet, Workbook, read_workbook, xlsx_error_cells
+from pipeline.readers import ReadLimits, Sheet, Workbook, read_workbook, xlsx_error_cells
 
 PROVENANCE = ("source_file", "source_sheet", "source_row", "source_range", "source_cells", "layout")
 LAYOUTS = ("template_horizontal", "template_vertical", "horizontal", "vertical", "limesurvey", "kobo", "forms")
@@ -70,6 +71,22 @@ class IngestParams:
 
     fuzzy_threshold: float = 88.0
     max_header_scan_rows: int = 30
+    # Limits on hostile or runaway files, checked before parsing wherever possible (readers.ReadLimits)
+    max_file_mb: float = 50.0
+    max_decompressed_mb: float = 200.0
+    max_compression_ratio: float = 200.0
+    max_rows: int = 100_000
+    max_columns: int = 2_000
+    max_cells: int = 5_000_000
+    max_cell_chars: int = 32_767
+    max_seconds_per_file: float = 60.0  # 0 = no limit (files read in this process)
+
+    def read_limits(self) -> ReadLimits:
+        return ReadLimits(
+            max_file_mb=self.max_file_mb, max_decompressed_mb=self.max_decompressed_mb,
+            max_compression_ratio=self.max_compression_ratio, max_rows=self.max_rows,
+            max_columns=self.max_columns, max_cells=self.max_cells, max_cell_chars=self.max_cell_chars,
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -341,9 +358,13 @@ def choose_sheet(workbook: Workbook, matcher: HeaderMatcher, max_header_scan_row
 
 
 def plan_sheets(workbook: Workbook, matcher: HeaderMatcher, max_header_scan_rows: int) -> list[SheetPlan]:
-    """Readable sheets, best first (regular sheets; help sheets only when nothing else fits)."""
-    regular = [s for s in workbook.sheets if not _HELP_SHEET.search(s.name)]
-    helpers = [s for s in workbook.sheets if _HELP_SHEET.search(s.name)]
+    """Readable sheets, best first (regular sheets; help sheets only when nothing else fits).
+
+    Hidden sheets (the template's « Listes ») are never answer sheets.
+    """
+    visible = [s for s in workbook.sheets if not s.hidden]
+    regular = [s for s in visible if not _HELP_SHEET.search(s.name)]
+    helpers = [s for s in visible if _HELP_SHEET.search(s.name)]
     for pool in (regular, helpers):
         plans = [p for s in pool if (p := plan_sheet(s, matcher, max_header_scan_rows)) is not None]
         if plans:
@@ -663,7 +684,7 @@ def ingest_file(path: str | Path, wave_dir: str | Path | None = None, codebook: 
         name = path.relative_to(wave_dir).as_posix() if wave_dir is not None else path.name
     except ValueError:  # a file outside the wave folder: named as given
         name = path.as_posix()
-    return ingest_workbook(read_workbook(path, name), codebook, params)
+    return ingest_workbook(read_workbook(path, name, params.read_limits()), codebook, params)
 
 
 def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: IngestParams | None = None) -> FileResult:
@@ -679,11 +700,25 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
     plans = plan_sheets(wb, matcher, params.max_header_scan_rows)
     plan = plans[0] if plans else None
     broken = [s.name for s in wb.sheets if s.problem]
+    too_large = [s for s in wb.sheets if s.refused]
+    if plan is None and too_large:
+        problem = Issue("sheet_too_large", f"Le classeur {name}, feuille « {too_large[0].name} » : {too_large[0].refused}",
+                        name, too_large[0].name, severity="error")
+        return FileResult([], _report_entry(name, "rejected", "", fmt, "", None, 0, {}, [], [problem]), [problem])
     if plan is None and broken and len(broken) == len(wb.sheets):
         problem = Issue(
             "corrupt_file",
             f"Le classeur est abîmé : aucune feuille lisible ({', '.join(broken)}). Demandez à la collectivité de le renvoyer.",
             name, severity="error",
+        )
+        return FileResult([], _report_entry(name, "rejected", "", fmt, "", None, 0, {}, [], [problem]), [problem])
+    hidden = [s.name for s in wb.sheets if s.hidden and plan_sheet(s, matcher, params.max_header_scan_rows)] if plan is None else []
+    if hidden:
+        problem = Issue(
+            "hidden_answer_sheet",
+            f"Les seules réponses reconnues sont dans la feuille masquée « {hidden[0]} », qui n'est jamais lue : "
+            "affichez-la dans Excel (clic droit sur un onglet > Afficher) ou recopiez les réponses dans la feuille visible.",
+            name, hidden[0], severity="error",
         )
         return FileResult([], _report_entry(name, "rejected", "", fmt, "", None, 0, {}, [], [problem]), [problem])
     if plan is None:
@@ -696,7 +731,14 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
         return FileResult([], _report_entry(name, "rejected", "", fmt, "", None, 0, {}, [], [problem]), [problem])
     sheet = plan.sheet.name
     _restore_excel_errors(wb, plan)
-    issues: list[Issue] = []
+    issues: list[Issue] = list(wb.notes)
+    for r, c, length in plan.sheet.truncated:
+        issues.append(Issue(
+            "cell_truncated",
+            f"La cellule {_ref(r, c)} du fichier {name} contient {length:,} caractères, au-delà de la limite de "
+            f"{params.max_cell_chars:,} (ingest.max_cell_chars) : seul le début a été lu.".replace(",", "\u202f"),
+            name, sheet, _ref(r, c), "", "", "error",
+        ))
     for other in plans[1:]:
         if other.score >= max(_MIN_MATCHES, 0.5 * plan.score) and _has_answers(other):
             issues.append(Issue(
@@ -862,11 +904,17 @@ def responses_frame(records: list[dict[str, object]], codebook: Codebook) -> pd.
 
 def ingest_wave(wave_dir: str | Path, codebook: Codebook | None = None, params: IngestParams | None = None,
                 progress: bool = False) -> tuple[pd.DataFrame, dict[str, object]]:
-    """Ingest every file of a wave folder: (responses table, ingest report)."""
+    """Ingest every file of a wave folder: (responses table, ingest report).
+
+    With ``params.max_seconds_per_file`` > 0, files are read one at a time by a worker process:
+    a file that takes longer, or that crashes the reader, is rejected and the worker replaced;
+    the rest of the wave goes on.
+    """
     codebook = codebook or load_codebook()
     params = params or IngestParams()
     wave = Path(wave_dir)
     files = list_wave_files(wave)
+    worker = _FileWorker(codebook, params) if params.max_seconds_per_file > 0 and files else None
     iterator: Iterable[Path] = files
     if progress:
         from tqdm import tqdm
@@ -874,27 +922,117 @@ def ingest_wave(wave_dir: str | Path, codebook: Codebook | None = None, params: 
         iterator = tqdm(files, desc="ingest", unit="fichier", file=sys.stderr)
     records: list[dict[str, object]] = []
     entries: list[dict[str, object]] = []
-    for path in iterator:
-        try:
-            result = ingest_file(path, wave, codebook, params)
-        except Exception as exc:  # a bug on one odd file must not cost the wave: report it as data
-            result = _internal_error(path.relative_to(wave).as_posix(), exc)
-        records.extend(result.records)
-        entries.append(result.report)
+    try:
+        for path in iterator:
+            if worker is not None:
+                result = worker.ingest(path, wave)
+            else:
+                result = _ingest_guarded(path, wave, codebook, params)
+            records.extend(result.records)
+            entries.append(result.report)
+    finally:
+        if worker is not None:
+            worker.close()
     frame = responses_frame(records, codebook)
     return frame, build_report(wave.as_posix(), entries)
 
 
-def _internal_error(name: str, exc: Exception) -> FileResult:
-    print(f"ingest: internal error on {name}:\n{traceback.format_exc()}", file=sys.stderr)
-    problem = Issue(
-        "internal_error",
-        f"Le fichier n'a pas pu être lu à cause d'une erreur du programme ({type(exc).__name__}) : "
-        "signalez-le à l'équipe ACTER avec ce fichier.",
-        name, severity="error",
-    )
+def _ingest_guarded(path: Path, wave: Path, codebook: Codebook, params: IngestParams) -> FileResult:
+    try:
+        return ingest_file(path, wave, codebook, params)
+    except Exception as exc:  # a bug on one odd file must not cost the wave: report it as data
+        return _internal_error(path.relative_to(wave).as_posix(), exc)
+
+
+def _worker_loop(conn, codebook: Codebook, params: IngestParams) -> None:  # noqa: ANN001 (a Connection)
+    """Child process: ingest the files sent through ``conn`` until None arrives."""
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        path, wave = job
+        conn.send(_ingest_guarded(Path(path), Path(wave), codebook, params))
+
+
+class _FileWorker:
+    """One child process reading files in turn; killed and replaced when a file overruns or crashes it."""
+
+    def __init__(self, codebook: Codebook, params: IngestParams) -> None:
+        methods = multiprocessing.get_all_start_methods()
+        self._ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+        self._codebook = codebook
+        self._params = params
+        self._proc = None
+        self._conn = None
+
+    def _start(self) -> None:
+        parent, child = self._ctx.Pipe()
+        proc = self._ctx.Process(target=_worker_loop, args=(child, self._codebook, self._params), daemon=True)
+        proc.start()
+        child.close()
+        self._proc, self._conn = proc, parent
+
+    def ingest(self, path: Path, wave: Path) -> FileResult:
+        name = path.relative_to(wave).as_posix()
+        limit = self._params.max_seconds_per_file
+        if self._proc is None:
+            self._start()
+        try:
+            self._conn.send((str(path), str(wave)))
+            if self._conn.poll(limit):
+                return self._conn.recv()
+            crashed = False
+        except (EOFError, OSError, BrokenPipeError):
+            crashed = True
+        self._stop(kill=True)
+        if crashed:
+            return _rejected(name, "reader_crash",
+                             f"La lecture du fichier {name} a fait échouer le lecteur de tableurs (mémoire épuisée ou "
+                             "fichier piégé) : fichier abandonné, les autres fichiers de la vague sont lus. "
+                             "Demandez à la collectivité de réenregistrer le fichier.")
+        return _rejected(name, "time_limit",
+                         f"La lecture du fichier {name} a dépassé la limite de {limit:g} s par fichier "
+                         "(ingest.max_seconds_per_file) : fichier abandonné, les autres fichiers de la vague sont lus. "
+                         "Demandez un fichier plus léger (seulement les réponses).")
+
+    def _stop(self, kill: bool) -> None:
+        proc, conn = self._proc, self._conn
+        self._proc = self._conn = None
+        if proc is None:
+            return
+        if kill:
+            proc.kill()
+        else:
+            try:
+                conn.send(None)
+            except (OSError, BrokenPipeError):
+                proc.kill()
+        proc.join(timeout=10)
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
+        conn.close()
+
+    def close(self) -> None:
+        self._stop(kill=False)
+
+
+def _rejected(name: str, code: str, message: str) -> FileResult:
+    problem = Issue(code, message, name, severity="error")
     fmt = Path(name).suffix.lower().lstrip(".")
     return FileResult([], _report_entry(name, "rejected", "", fmt, "", None, 0, {}, [], [problem]), [problem])
+
+
+def _internal_error(name: str, exc: Exception) -> FileResult:
+    print(f"ingest: internal error on {name}:\n{traceback.format_exc()}", file=sys.stderr)
+    return _rejected(
+        name, "internal_error",
+        f"Le fichier n'a pas pu être lu à cause d'une erreur du programme ({type(exc).__name__}) : "
+        "signalez-le à l'équipe ACTER avec ce fichier.",
+    )
 
 
 def build_report(wave: str, entries: list[dict[str, object]]) -> dict[str, object]:

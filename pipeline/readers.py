@@ -4,6 +4,13 @@ Spreadsheets are read with python-calamine (cached formula values, fast); CSV te
 (UTF-8, UTF-8 with BOM, UTF-16 with BOM, Windows-1252) and its separator sniffed (; , tab).
 A file that cannot be read gives an :class:`~pipeline.issues.Issue` with a French message
 instead of an exception: encrypted, corrupt, not a spreadsheet (HTML or PDF renamed), empty.
+
+Hostile files are refused before calamine parses them (:class:`ReadLimits`): file size; for zip
+archives (xlsx, xlsm, ods) the sizes declared in the zip directory (total, compression ratio of
+each part), any DOCTYPE in an XML part (calamine does not expand entities, but such a file is
+never a genuine export), and the cell extent of each xlsx sheet read from its cell references
+(calamine allocates the whole rectangle at once: two cells at A1 and XFD1048576 would abort the
+process). Other formats are checked on the sheet's size before its cells become Python objects.
 """
 
 from __future__ import annotations
@@ -22,6 +29,23 @@ from pipeline.issues import Issue
 
 Cell = object  # str | float | int | bool | datetime.date | datetime.datetime | None
 
+
+@dataclass(frozen=True)
+class ReadLimits:
+    """Sizes beyond which a file is refused (or a cell cut), checked before parsing where possible."""
+
+    max_file_mb: float = 50.0
+    max_decompressed_mb: float = 200.0
+    max_compression_ratio: float = 200.0  # for parts over 1 MB once decompressed
+    max_rows: int = 100_000
+    max_columns: int = 2_000
+    max_cells: int = 5_000_000
+    max_cell_chars: int = 32_767  # Excel's own limit for one cell
+
+
+_RATIO_MIN_BYTES = 1 << 20  # a small part may compress well (styles): only big parts are checked
+_MB = 1 << 20
+
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
 TEXT_EXTENSIONS = (".csv", ".tsv", ".txt")
 SUPPORTED_EXTENSIONS = SPREADSHEET_EXTENSIONS + TEXT_EXTENSIONS
@@ -37,19 +61,25 @@ class Sheet:
     ``rows`` may be given or loaded on first access (a sheet nobody looks at is never parsed).
     """
 
-    __slots__ = ("name", "_rows", "_loader", "problem")
+    __slots__ = ("name", "_rows", "_loader", "problem", "refused", "hidden", "truncated")
 
-    def __init__(self, name: str, rows: list[list[Cell]] | None = None, loader=None) -> None:
+    def __init__(self, name: str, rows: list[list[Cell]] | None = None, loader=None, hidden: bool = False) -> None:
         self.name = name
         self._rows = rows
         self._loader = loader
-        self.problem = ""
+        self.problem = ""  # why the sheet could not be read (exception name)
+        self.refused = ""  # French message when the sheet is beyond ReadLimits
+        self.hidden = hidden  # hidden in Excel ("Listes" of the template): never the answer sheet
+        self.truncated: list[tuple[int, int, int]] = []  # (row0, col0, original length) of cut cells
 
     @property
     def rows(self) -> list[list[Cell]]:
         if self._rows is None:
             try:
                 self._rows = self._loader() if self._loader is not None else []
+            except SheetTooLarge as exc:
+                self.problem, self.refused = type(exc).__name__, str(exc)
+                self._rows = []
             except Exception as exc:  # one broken sheet must not cost the others
                 self.problem = type(exc).__name__
                 self._rows = []
@@ -68,19 +98,32 @@ class Workbook:
     encoding: str = ""
     separator: str = ""
     data: bytes = field(default=b"", repr=False)
+    notes: list[Issue] = field(default_factory=list)  # warnings from reading (control characters removed)
+
+
+class SheetTooLarge(Exception):
+    """A sheet beyond ReadLimits (message in French, naming the limit)."""
 
 
 def _reject(file: str, fmt: str, code: str, message: str) -> Workbook:
     return Workbook(file=file, format=fmt, problem=Issue(code=code, message_fr=message, file=file, severity="error"))
 
 
-def read_workbook(path: str | Path, display_name: str | None = None) -> Workbook:
+def read_workbook(path: str | Path, display_name: str | None = None, limits: ReadLimits | None = None) -> Workbook:
     """Read every sheet of ``path``; ``display_name`` is the name used in messages."""
     path = Path(path)
+    limits = limits or ReadLimits()
     name = display_name or path.name
     ext = path.suffix.lower()
     fmt = ext.lstrip(".") or "inconnu"
     try:
+        size = path.stat().st_size
+        if size > limits.max_file_mb * _MB:
+            return _reject(
+                name, fmt, "file_too_large",
+                f"Le fichier {name} pèse {size / _MB:.1f} Mo, au-delà de la limite de {limits.max_file_mb:g} Mo "
+                "(ingest.max_file_mb) : il n'a pas été ouvert. Demandez un fichier ne contenant que les réponses.",
+            )
         data = path.read_bytes()
     except OSError as exc:
         return _reject(name, fmt, "unreadable_file", f"Le fichier ne peut pas être ouvert ({exc.strerror or exc}).")
@@ -94,10 +137,13 @@ def read_workbook(path: str | Path, display_name: str | None = None) -> Workbook
                 "Le fichier est protégé par un mot de passe : demandez à la collectivité une version "
                 "sans mot de passe (Fichier > Informations > Protéger le classeur).",
             )
-        return _read_calamine(data, name, "xls")
+        return _read_calamine(data, name, "xls", limits)
     if head.startswith(_ZIP_MAGIC):
         zfmt = fmt if ext in SPREADSHEET_EXTENSIONS else ("ods" if b"opendocument" in head else "xlsx")
-        return _read_calamine(data, name, zfmt)
+        refused = _check_zip(data, name, zfmt, limits)
+        if refused is not None:
+            return refused
+        return _read_calamine(data, name, zfmt, limits)
     if head.startswith(b"%PDF"):
         return _reject(name, fmt, "not_a_spreadsheet", "Le fichier est un PDF et non un tableur : demandez le fichier Excel, ODS ou CSV d'origine.")
     lowered = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
@@ -112,10 +158,136 @@ def read_workbook(path: str | Path, display_name: str | None = None) -> Workbook
             name, fmt, "corrupt_file",
             f"Le fichier porte l'extension {ext} mais n'est pas un classeur lisible (fichier abîmé ou mal renommé).",
         )
-    return read_csv_bytes(data, name, fmt if ext in TEXT_EXTENSIONS else "csv")
+    return read_csv_bytes(data, name, fmt if ext in TEXT_EXTENSIONS else "csv", limits)
 
 
-def _read_calamine(data: bytes, name: str, fmt: str) -> Workbook:
+_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
+_ROOT_START = re.compile(rb"<[A-Za-z_]")
+# cells holding something (value, inline string, formula): calamine's rectangle spans these
+_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,4})(\d{1,9})"[^>/]*>\s*<(?:\w+:)?(?:v|is|f)\b')
+_CELL_ANY = re.compile(rb"<(?:\w+:)?c[\s>/]")
+_CELL_WITH_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="')
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>]")
+
+
+def _check_zip(data: bytes, name: str, fmt: str, limits: ReadLimits) -> Workbook | None:
+    """Refuse a zip archive from its directory and XML prologs before any parse (None: fine)."""
+    try:
+        z = zipfile.ZipFile(io.BytesIO(data))
+        infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        return None  # calamine and _other_document say what is wrong
+    with z:
+        if any(i.flag_bits & 0x1 for i in infos):
+            return _reject(name, fmt, "encrypted_file", "Le fichier est protégé par un mot de passe : demandez une version sans mot de passe.")
+        total = sum(i.file_size for i in infos)
+        if total > limits.max_decompressed_mb * _MB:
+            return _reject(
+                name, fmt, "decompressed_too_large",
+                f"Le classeur {name} occuperait {total / _MB:,.0f} Mo une fois décompressé, au-delà de la limite de "
+                f"{limits.max_decompressed_mb:g} Mo (ingest.max_decompressed_mb) : il n'a pas été ouvert (archive "
+                "piégée ou feuille démesurée). Demandez un fichier ne contenant que les réponses.".replace(",", "\u202f"),
+            )
+        for i in infos:
+            if i.file_size > _RATIO_MIN_BYTES and i.file_size > limits.max_compression_ratio * max(i.compress_size, 1):
+                ratio = i.file_size / max(i.compress_size, 1)
+                return _reject(
+                    name, fmt, "compression_ratio",
+                    f"La partie « {i.filename} » du classeur {name} est compressée {ratio:,.0f} fois, au-delà de la limite "
+                    f"de {limits.max_compression_ratio:g} (ingest.max_compression_ratio) : archive piégée (« zip bomb »), "
+                    "le fichier n'a pas été ouvert.".replace(",", "\u202f"),
+                )
+        try:
+            for i in infos:
+                if not i.filename.lower().endswith((".xml", ".rels", ".vml")):
+                    continue
+                if _has_doctype(z, i):
+                    return _reject(
+                        name, fmt, "xml_doctype",
+                        f"La partie « {i.filename} » du classeur {name} déclare une DTD (<!DOCTYPE> ou entités XML), ce "
+                        "qu'aucun tableur n'écrit : fichier refusé par sécurité (entités externes ou « billion laughs »). "
+                        "Demandez à la collectivité de réenregistrer le fichier depuis Excel ou LibreOffice.",
+                    )
+            if fmt in ("xlsx", "xlsm"):
+                for i in infos:
+                    if re.fullmatch(r"xl/worksheets/[^/]+\.xml", i.filename):
+                        problem = _sheet_extent_problem(z, i, limits)
+                        if problem:
+                            return _reject(name, fmt, "sheet_too_large", f"Le classeur {name}, partie « {i.filename} » : {problem}")
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
+            return None  # a damaged part: calamine reports the file as corrupt
+    return None
+
+
+def _has_doctype(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """True when the prolog of an XML part (what comes before its root element) has a DTD."""
+    seen = b""
+    with z.open(info) as f:
+        while True:
+            chunk = f.read(8192)
+            if not chunk:
+                return bool(_DOCTYPE.search(seen))
+            seen = seen[-16:] + chunk
+            root = _ROOT_START.search(seen)
+            if _DOCTYPE.search(seen, 0, root.start() if root else len(seen)):
+                return True
+            if root:
+                return False
+
+
+def _sheet_extent_problem(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ReadLimits) -> str:
+    """French reason when the cells of an xlsx sheet span more than the limits ('' when fine)."""
+    max_row = max_col = 0
+    cells = with_ref = 0
+    rows = 0
+    tail = b""
+    letters: set[bytes] = set()
+    with z.open(info) as f:
+        while True:
+            chunk = f.read(1 << 20)
+            if not chunk:
+                break
+            # cut after the last '>' so no tag straddles two pieces
+            buf = tail + chunk
+            cut = buf.rfind(b">") + 1
+            piece, tail = buf[:cut], buf[cut:]
+            for col, row in _CELL_REF.findall(piece):
+                letters.add(col)
+                r = int(row)
+                if r > max_row:
+                    max_row = r
+            cells += len(_CELL_ANY.findall(piece))
+            with_ref += len(_CELL_WITH_REF.findall(piece))
+            rows += len(_ROW_TAG.findall(piece))
+    if letters:
+        max_col = max(_column_number(c) for c in letters)
+    if cells > with_ref:  # cells placed by position only: count them as one wide row
+        max_col = max(max_col, cells - with_ref)
+        max_row = max(max_row, rows)
+    return _extent_problem(max_row, max_col, limits)
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _extent_problem(n_rows: int, n_cols: int, limits: ReadLimits) -> str:
+    if n_rows > limits.max_rows:
+        return (f"la feuille s'étend sur {n_rows:,} lignes, au-delà de la limite de {limits.max_rows:,} lignes "
+                "(ingest.max_rows) : fichier refusé sans être lu. Supprimez les lignes vides ou en trop.").replace(",", "\u202f")
+    if n_cols > limits.max_columns:
+        return (f"la feuille s'étend sur {n_cols:,} colonnes, au-delà de la limite de {limits.max_columns:,} colonnes "
+                "(ingest.max_columns) : fichier refusé sans être lu. Supprimez les colonnes vides ou en trop.").replace(",", "\u202f")
+    if n_rows * n_cols > limits.max_cells:
+        return (f"la feuille s'étend sur {n_rows:,} lignes × {n_cols:,} colonnes, au-delà de la limite de "
+                f"{limits.max_cells:,} cellules (ingest.max_cells) : fichier refusé sans être lu.").replace(",", "\u202f")
+    return ""
+
+
+def _read_calamine(data: bytes, name: str, fmt: str, limits: ReadLimits | None = None) -> Workbook:
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError:
@@ -131,11 +303,16 @@ def _read_calamine(data: bytes, name: str, fmt: str) -> Workbook:
             name, fmt, "corrupt_file",
             f"Le classeur est abîmé et ne peut pas être lu ({type(exc).__name__}) : demandez à la collectivité de le renvoyer.",
         )
+    limits = limits or ReadLimits()
     sheets: list[Sheet] = []
     for meta in wb.sheets_metadata:
         if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
             continue
-        sheets.append(Sheet(meta.name, loader=_sheet_loader(wb, meta.name)))
+        hidden = meta.visible != python_calamine.SheetVisibleEnum.Visible
+        loader = _sheet_loader(wb, meta.name, limits)
+        sheet = Sheet(meta.name, loader=loader, hidden=hidden)
+        sheet.truncated = loader.truncated
+        sheets.append(sheet)
     if not sheets:
         return _reject(name, fmt, "corrupt_file", "Aucune feuille de calcul dans le classeur.")
     return Workbook(file=name, format=fmt, sheets=sheets, data=data if data.startswith(_ZIP_MAGIC) else b"")
@@ -215,11 +392,31 @@ def _other_document(data: bytes) -> str:
     return ""
 
 
-def _sheet_loader(wb: python_calamine.CalamineWorkbook, name: str):
+def _sheet_loader(wb: python_calamine.CalamineWorkbook, name: str, limits: ReadLimits):
     def load() -> list[list[Cell]]:
-        return wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
+        sheet = wb.get_sheet_by_name(name)
+        # the rectangle from A1, checked before its cells become Python objects
+        end = sheet.end or (0, 0)
+        problem = _extent_problem(end[0] + 1, end[1] + 1, limits) if sheet.height else ""
+        if problem:
+            raise SheetTooLarge(problem)
+        rows = sheet.to_python(skip_empty_area=False)
+        _cut_long_cells(rows, limits.max_cell_chars, truncated)
+        return rows
+
+    truncated: list[tuple[int, int, int]] = []
+    load.truncated = truncated  # type: ignore[attr-defined]
 
     return load
+
+
+def _cut_long_cells(rows: list[list[Cell]], max_chars: int, out: list[tuple[int, int, int]]) -> None:
+    """Cut text cells longer than ``max_chars`` in place, noting (row0, col0, length) in ``out``."""
+    for r, row in enumerate(rows):
+        for c, v in enumerate(row):
+            if v.__class__ is str and len(v) > max_chars:
+                out.append((r, c, len(v)))
+                row[c] = v[:max_chars]
 
 
 def decode_text(data: bytes) -> tuple[str, str]:
@@ -252,23 +449,48 @@ def sniff_separator(text: str) -> str:
     return best
 
 
-def read_csv_bytes(data: bytes, name: str, fmt: str = "csv") -> Workbook:
+def read_csv_bytes(data: bytes, name: str, fmt: str = "csv", limits: ReadLimits | None = None) -> Workbook:
     """CSV/TSV bytes to one sheet named '' of text cells ('' for empty)."""
+    limits = limits or ReadLimits()
     text, encoding = decode_text(data)
-    if "\x00" in text[:4096]:
+    sample = text[:4096]
+    if sample.count("\x00") > max(8, len(sample) // 20):
         return _reject(name, fmt, "not_a_spreadsheet", "Le fichier n'est ni un tableur ni un fichier texte CSV lisible.")
+    notes: list[Issue] = []
+    if _CONTROL.search(text):
+        n = len(_CONTROL.findall(text))
+        text = _CONTROL.sub("", text)
+        notes.append(Issue(
+            "control_characters",
+            f"{n} caractère(s) de contrôle invisibles (octets nuls, etc.) supprimés du fichier {name} : vérifiez "
+            "que l'export n'est pas abîmé.",
+            name, severity="warning",
+        ))
     hint = re.match(r"\s*sep=(.)\s*\r?\n", text)  # Excel's "sep=;" first line
     if hint:
         sep, text = hint.group(1), text[hint.end():]
     else:
         sep = sniff_separator(text)
+    n_lines = text.count("\n") + 1
+    widest = max(line.count(sep) for line in text.split("\n")) + 1 if n_lines <= limits.max_rows else 0
+    problem = _extent_problem(n_lines, widest, limits) if n_lines > limits.max_rows or widest > limits.max_columns else ""
+    if problem:
+        return _reject(name, fmt, "sheet_too_large", f"Le fichier {name} : {problem}")
+    if csv.field_size_limit() < len(text) + 1:  # one cell may hold the whole (size-limited) file
+        csv.field_size_limit(len(text) + 1)
     # Excel hides the "sep=" line: the header is row 1 as the user sees it
     rows = [list(r) for r in csv.reader(io.StringIO(text, newline=""), delimiter=sep)]
     if not any(any(c.strip() for c in r) for r in rows):
         return _reject(name, fmt, "empty_file", "Le fichier CSV ne contient aucune donnée.")
     if fmt == "csv":  # the vocabulary of the demo manifest: csv_utf8, csv_utf8_bom, csv_cp1252
         fmt = _CSV_FORMATS.get(encoding, "csv")
-    return Workbook(file=name, format=fmt, sheets=[Sheet("", rows)], encoding=encoding, separator=sep)
+    sheet = Sheet("", rows)
+    _cut_long_cells(rows, limits.max_cell_chars, sheet.truncated)
+    return Workbook(file=name, format=fmt, sheets=[sheet], encoding=encoding, separator=sep, notes=notes)
+
+
+# C0 control characters but tab, line feed and carriage return (and DEL): never typed on purpose
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 _CSV_FORMATS = {"utf-8": "csv_utf8", "utf-8-sig": "csv_utf8_bom", "cp1252": "csv_cp1252", "utf-16": "csv_utf16"}
