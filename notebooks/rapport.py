@@ -85,7 +85,7 @@ if rep.publishable:
 if rep.publishable:
     section("2. Les types d'action",
             "Nature des actions menées à l'international, action principale et nombre de partenariats actifs.")
-    show(rep.multi("B03"), rep.single("B04"), rep.single("B05_classe"))
+    show(rep.multi("B03"), rep.single("B04"), rep.single("B05_classe"), rep.decades("B02"))
 
 # %%
 if rep.publishable:

@@ -347,12 +347,30 @@ class Report:
         table = tb.quantile_table(key, title, self.df[value], self.df[group], self.threshold,
                                   self.order_of(group),
                                   kind=("euros_cents" if cents else "euros") if unit == "€" else "number",
-                                  source=self.source, index_name=self.title_of(group))
+                                  source=self.source, index_name=self.title_of(group),
+                                  reference=None if self.national else (self.all[value], self.all[group]))
         if not self.national:
             self.tables.append(table)
             return (f'<section class="block">{tb.table_html(table)}</section>'
                     if table.n >= self.threshold else "")
         return self._block(table, lambda: figs.quartiles(table, self.source, unit=unit))
+
+    def decades(self, column: str = "B02") -> str:
+        """Start year of the engagement, by decade (a year alone would be too fine to publish)."""
+        if column not in self.df:
+            return ""
+
+        def decade(series: pd.Series) -> pd.Series:
+            years = pd.to_numeric(series, errors="coerce")
+            start = (years // 10 * 10).astype("Int64")
+            return start.map(lambda d: pd.NA if pd.isna(d) else f"Années {d}", na_action="ignore")
+
+        values = decade(self.df[column])
+        labels = sorted(decade(self.all[column]).dropna().unique())
+        table = tb.single_table(f"{column}_decennie", f"{self.title_of(column)} (par décennie)", values,
+                                self.threshold, labels, reference=None if self.national else decade(self.all[column]),
+                                source=self.source, keep_empty=False)
+        return self._block(table, self._plot(table))
 
     def key_figures(self) -> str:
         """The headline numbers of the scope, each masked like any other cell."""

@@ -268,10 +268,12 @@ def quantile_table(
     kind: str = "euros",
     source: str = "",
     index_name: str = "Groupe",
+    reference: tuple[pd.Series, pd.Series] | None = None,
 ) -> PubTable:
     """Quartiles of a number by group; a group with fewer than ``threshold`` values is secret.
 
-    No minimum or maximum is published: they are individual values.
+    No minimum or maximum is published: they are individual values. With ``reference``
+    (values, groups of France as a whole), a 'Médiane France' column is added.
     """
     frame = pd.DataFrame({"v": pd.to_numeric(values, errors="coerce"), "g": groups}).dropna()
     labels = _ordered(frame["g"], order)
@@ -296,6 +298,15 @@ def quantile_table(
     # Quartiles of fewer than `threshold` values are (nearly) individual values: secret.
     secret = pd.DataFrame({c: small for c in data.columns})
     kinds = {"Effectif": "count", "1er quartile": kind, "Médiane": kind, "3e quartile": kind}
+    if reference is not None:
+        ref = pd.DataFrame({"v": pd.to_numeric(reference[0], errors="coerce"), "g": reference[1]}).dropna()
+        by = ref.groupby("g", observed=True)["v"]
+        sizes = by.size().reindex(data.index).fillna(0)
+        medians = by.median().reindex(data.index)
+        sizes.loc["Ensemble"], medians.loc["Ensemble"] = len(ref), ref["v"].median()
+        data["Médiane France"] = medians
+        secret["Médiane France"] = small_mask(sizes, threshold)
+        kinds["Médiane France"] = kind
     return PubTable(key, title, data, secret, kinds, n=int(len(all_v)), index_name=index_name,
                     source=source, threshold=threshold,
                     note=f"Base : {fmt_number(len(all_v))} répondants ayant indiqué un montant. "

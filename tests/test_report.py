@@ -153,3 +153,21 @@ def test_workbook_neutralizes_formulas(tmp_path):
     first = hashlib.sha256((tmp_path / "t.xlsx").read_bytes()).hexdigest()
     tb.write_workbook([table], tmp_path / "t.xlsx", "-sommaire")
     assert hashlib.sha256((tmp_path / "t.xlsx").read_bytes()).hexdigest() == first
+
+
+def test_stage_main_writes_reports_and_rejects_a_mistyped_param(report_inputs, tmp_path):
+    from pipeline.params import ParamsError
+    from pipeline.report import main
+
+    params = tmp_path / "params.yaml"
+    params.write_text("survey:\n  year: 2025\nreport:\n  small_cell_threshold: 3\n  networks: false\n"
+                      "  workers: 1\n", encoding="utf-8")
+    out = tmp_path / "reports" / "2025"
+    assert main(["--params", str(params), "--clean", str(report_inputs["clean"]), "--out", str(out)]) == 0
+    page = (out / "national.html").read_text(encoding="utf-8")
+    assert "La typologie n'est pas disponible" in page.replace("&#x27;", "'")
+    assert not list((out / "regions").glob("*.html"))
+    assert "Commentaires libres" not in page  # comments are off unless params allow them
+    params.write_text("report:\n  small_cell_treshold: 3\n", encoding="utf-8")
+    with pytest.raises(ParamsError, match="small_cell_treshold"):
+        main(["--params", str(params), "--clean", str(report_inputs["clean"]), "--out", str(out)])
