@@ -493,9 +493,13 @@ class Report:
         if typo.coords.shape[1] < 2:
             return ""
         coords = typo.coords.reindex(self.df["response_id"]).dropna()
+        types = typo.types.reindex(coords.index)["nom"]
+        # A type smaller than the threshold is not drawn (its points would show who is in it).
+        sizes = types.value_counts()
+        keep = types.map(sizes).ge(self.threshold).to_numpy()
+        coords, types = coords[keep], types[keep]
         if len(coords) < self.threshold:
             return ""
-        types = typo.types.reindex(coords.index)["nom"]
         inertia = self._inertia()
         key = "typologie_plan_factoriel"
         title = "Plan factoriel F1 × F2 de l'analyse des correspondances multiples"

@@ -61,6 +61,10 @@ def test_tiny_group_is_masked_in_html_workbook_and_notice_for_tiny_network(rende
     rows = {r[0].value: [c.value for c in r[1:]] for r in ws.iter_rows(min_row=2) if r[0].value}
     assert rows[TINY_TYPE] == ["<\u00a03", "s"]
     assert ws.freeze_panes == "B2"
+    network_row = re.search(r"<th scope=\"row\">Karib Horizon</th>(.*?)</tr>", page)
+    assert network_row is not None and "&lt;\u00a03" in network_row.group(1)
+    svg = (rendered / "figures" / "A02.svg").read_text(encoding="utf-8")
+    assert "1\u00a0%" not in svg and "Syndicat ou autre groupement" in svg  # 2/160 is not drawn
     tiny = (rendered / "regions" / f"{TINY_NETWORK}.html").read_text(encoding="utf-8")
     assert "moins de 3 collectivités répondantes" in tiny
     assert "<img" not in tiny and "Effectif" not in tiny
