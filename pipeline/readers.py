@@ -163,11 +163,7 @@ def read_workbook(path: str | Path, display_name: str | None = None, limits: Rea
 
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _ROOT_START = re.compile(rb"<[A-Za-z_]")
-# cells holding something (value, inline string, formula): calamine's rectangle spans these
-_CELL_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="([A-Z]{1,4})(\d{1,9})"[^>/]*>\s*<(?:\w+:)?(?:v|is|f)\b')
-_CELL_ANY = re.compile(rb"<(?:\w+:)?c[\s>/]")
-_CELL_WITH_REF = re.compile(rb'<(?:\w+:)?c\s[^>]*?\br="')
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>]")
+_CELL_REF = re.compile(rb' r="([A-Z]{1,4})(\d{1,9})"')  # a cell's reference (rows have digits only)
 
 
 def _check_zip(data: bytes, name: str, fmt: str, limits: ReadLimits) -> Workbook | None:
@@ -236,34 +232,33 @@ def _has_doctype(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
 
 
 def _sheet_extent_problem(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ReadLimits) -> str:
-    """French reason when the cells of an xlsx sheet span more than the limits ('' when fine)."""
+    """French reason when the cells of an xlsx sheet span more than the limits ('' when fine).
+
+    Every cell reference counts, empty styled cells too (conservative); cells placed by position
+    only (no ``r`` attribute) are counted as one wide row.
+    """
     max_row = max_col = 0
-    cells = with_ref = 0
-    rows = 0
+    n_refs = n_cells = n_rows = 0
     tail = b""
-    letters: set[bytes] = set()
     with z.open(info) as f:
         while True:
             chunk = f.read(1 << 20)
             if not chunk:
                 break
-            # cut after the last '>' so no tag straddles two pieces
             buf = tail + chunk
-            cut = buf.rfind(b">") + 1
+            cut = buf.rfind(b">") + 1  # no tag straddles two pieces
             piece, tail = buf[:cut], buf[cut:]
-            for col, row in _CELL_REF.findall(piece):
-                letters.add(col)
-                r = int(row)
-                if r > max_row:
-                    max_row = r
-            cells += len(_CELL_ANY.findall(piece))
-            with_ref += len(_CELL_WITH_REF.findall(piece))
-            rows += len(_ROW_TAG.findall(piece))
-    if letters:
-        max_col = max(_column_number(c) for c in letters)
-    if cells > with_ref:  # cells placed by position only: count them as one wide row
-        max_col = max(max_col, cells - with_ref)
-        max_row = max(max_row, rows)
+            refs = _CELL_REF.findall(piece)
+            if refs:
+                letters, numbers = zip(*refs)
+                max_row = max(max_row, max(map(int, set(numbers))))
+                max_col = max(max_col, max(map(_column_number, set(letters))))
+                n_refs += len(refs)
+            n_cells += piece.count(b"<c ") + piece.count(b"<c>")
+            n_rows += piece.count(b"<row ") + piece.count(b"<row>")
+    if n_cells > n_refs:
+        max_col = max(max_col, n_cells - n_refs)
+        max_row = max(max_row, n_rows)
     return _extent_problem(max_row, max_col, limits)
 
 
