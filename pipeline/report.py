@@ -45,6 +45,7 @@ DERIVED_TITLES = {
     "rrma": "Réseau régional multi-acteurs (RRMA)",
     "budget_par_habitant": "Budget par habitant (euros)",
 }
+OTHER_ANSWER = "Autre réponse (hors liste)"
 # Numeric source of each class variable: classes are ordered by it.
 CLASS_SOURCE = {"strate_population": "A07", "B05_classe": "B05", "C01_classe": "C01", "D02_classe": "D02"}
 
@@ -88,11 +89,14 @@ def check_no_pii(columns: list[str]) -> None:
 
 
 def read_clean(path: Path, allow_comments: bool) -> pd.DataFrame:
-    """Read clean.parquet without identifiers, provenance or (unless allowed) comments."""
+    """Read from clean.parquet only what the report publishes: answers (no identifier,
+    provenance or, unless allowed, comment), derived classes and the network."""
     names = pq.read_schema(path).names
     check_no_pii(names)
     skip = set(NEVER_READ) | ({"F05"} if not allow_comments else set())
-    return pd.read_parquet(path, columns=[c for c in names if c not in skip])
+    wanted = {c for q in load_codebook() if not q.is_pii for c in q.columns} | set(DERIVED_TITLES) \
+        | {"response_id", "rrma_slug"}
+    return pd.read_parquet(path, columns=[c for c in names if c in wanted and c not in skip])
 
 
 def _read_json(path: Path | None) -> dict:
@@ -320,10 +324,18 @@ class Report:
         if column not in self.df:
             return ""
         title = title or self.title_of(column)
-        ref = None if self.national else self.all[column]
-        table = tb.single_table(column, title, self.df[column], self.threshold, self.order_of(column),
-                                reference=ref, source=self.source, keep_empty=False)
+        ref = None if self.national else self._listed(column, self.all[column])
+        table = tb.single_table(column, title, self._listed(column, self.df[column]), self.threshold,
+                                self.order_of(column), reference=ref, source=self.source, keep_empty=False)
         return self._block(table, self._plot(table))
+
+    def _listed(self, column: str, values: pd.Series) -> pd.Series:
+        """Answers outside the codebook's list are grouped: a typed answer is never published."""
+        if column in self.codebook.codes and self.codebook[column].modalities:
+            listed = {m.label for m in self.codebook[column].modalities}
+            values = values.astype("object")
+            return values.where(values.isna() | values.isin(listed), OTHER_ANSWER)
+        return values
 
     def multi(self, code: str) -> str:
         q = self.codebook[code]

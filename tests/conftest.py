@@ -61,6 +61,7 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: b
     df.loc[0, "F05"] = f"Très bonne enquête {PLANTED_SCRIPT} & merci"
     df.loc[1, "F05"] = f"Contact : {PLANTED_EMAIL}, {PLANTED_PHONE}"
     df.loc[2, "A01"] = PLANTED_NAME
+    df.loc[6, "A11"] = f"Autre : {PLANTED_NAME}"  # a typed answer outside the list
     df["budget_par_habitant"] = df["C01"] / df["A07"]
     df["strate_population"] = pd.cut(df["A07"], [0, 3500, 20000, 100000, np.inf],
                                      labels=["Moins de 3 500 hab.", "3 500 à 20 000 hab.",
