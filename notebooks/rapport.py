@@ -21,6 +21,7 @@ typology_metrics_path = "metrics/typology.json"
 quality_path = "data/processed/quality.json"
 out_dir = "reports/2025"
 small_cell_threshold = 3
+quantile_min_n = 5
 allow_comments = False
 source = "Enquête ACTER 2025, réseaux régionaux multi-acteurs (RRMA)"
 
@@ -38,7 +39,7 @@ from pipeline.tables import fmt_number
 
 inputs = load_inputs(clean_path, typology_path or None, typology_description_path or None,
                      typology_metrics_path or None, quality_path or None, year, allow_comments)
-rep = Report(inputs, scope, small_cell_threshold, source, out_dir)
+rep = Report(inputs, scope, small_cell_threshold, source, out_dir, quantile_min_n)
 N = fmt_number(rep.n) if rep.publishable else f"moins de {small_cell_threshold}"
 
 
@@ -161,7 +162,8 @@ show(
     "pour ce rapport.</p>",
     "<p>Parts : calculées sur les répondants à chaque question ; pour les questions à choix multiples, sur "
     "les répondants ayant coché au moins une modalité (le total dépasse alors 100 %). Montants : médiane "
-    "et quartiles, sans valeur individuelle.</p>",
+    f"et quartiles, sans valeur individuelle, publiés à partir de {max(small_cell_threshold, quantile_min_n)} "
+    "répondants. Réponses hors des choix proposés : regroupées en « Autre réponse (hors liste) ».</p>",
 )
 if rep.national:
     show("<h3>Qualité des données</h3>", rep.quality())

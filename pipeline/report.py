@@ -55,6 +55,7 @@ class ReportParams:
     """The ``report:`` block of params.yaml."""
 
     small_cell_threshold: int = 3
+    quantile_min_n: int = 5
     allow_comments: bool = False
     networks: bool = True
     workers: int = 2
@@ -260,10 +261,12 @@ def redact(text: str) -> str:
 class Report:
     """Builds the HTML fragments of one report (national or one network) and its tables."""
 
-    def __init__(self, inputs: Inputs, scope: str, threshold: int, source: str, out_dir: Path | None):
+    def __init__(self, inputs: Inputs, scope: str, threshold: int, source: str, out_dir: Path | None,
+                 quantile_min_n: int = 5):
         self.inputs = inputs
         self.scope = scope
         self.threshold = threshold
+        self.quantile_min_n = quantile_min_n
         self.source = source
         self.national = scope == NATIONAL
         data = inputs.clean
@@ -360,7 +363,8 @@ class Report:
                                   self.order_of(group),
                                   kind=("euros_cents" if cents else "euros") if unit == "€" else "number",
                                   source=self.source, index_name=self.title_of(group),
-                                  reference=None if self.national else (self.all[value], self.all[group]))
+                                  reference=None if self.national else (self.all[value], self.all[group]),
+                                  min_n=self.quantile_min_n)
         if not self.national:
             self.tables.append(table)
             return (f'<section class="block">{tb.table_html(table)}</section>'
@@ -397,7 +401,7 @@ class Report:
                                  ("budget_par_habitant", "budget médian par habitant", "euros_dec")):
             if col in d:
                 v = pd.to_numeric(d[col], errors="coerce").dropna()
-                if len(v) >= self.threshold:
+                if len(v) >= max(self.threshold, self.quantile_min_n):
                     text = (tb.fmt_euros(v.median()) if kind == "euros" else
                             f"{tb.fmt_number(v.median(), 2)}\u00a0€" if kind == "euros_dec" else
                             tb.fmt_number(v.median(), 1))
@@ -829,6 +833,7 @@ def render_reports(clean: Path, typology: Path | None, typology_description: Pat
         "quality_path": str(Path(quality).resolve()) if quality else "",
         "out_dir": str(Path(out).resolve()),
         "small_cell_threshold": params.small_cell_threshold,
+        "quantile_min_n": params.quantile_min_n,
         "allow_comments": params.allow_comments,
         "source": params.source.format(year=year),
     }

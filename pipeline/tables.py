@@ -269,6 +269,7 @@ def quantile_table(
     source: str = "",
     index_name: str = "Groupe",
     reference: tuple[pd.Series, pd.Series] | None = None,
+    min_n: int = 5,
 ) -> PubTable:
     """Quartiles of a number by group; a group with fewer than ``threshold`` values is secret.
 
@@ -294,9 +295,11 @@ def quantile_table(
         "3e quartile": all_v.quantile(0.75) if len(all_v) else np.nan,
     }
     data = pd.DataFrame.from_dict(rows, orient="index")
-    small = small_mask(data["Effectif"], threshold)
-    # Quartiles of fewer than `threshold` values are (nearly) individual values: secret.
-    secret = pd.DataFrame({c: small for c in data.columns})
+    # Quartiles of fewer than `min_n` values are (nearly) individual values: secret; the count
+    # itself follows the ordinary threshold.
+    few = small_mask(data["Effectif"], max(threshold, min_n))
+    secret = pd.DataFrame({c: few for c in data.columns})
+    secret["Effectif"] = small_mask(data["Effectif"], threshold)
     kinds = {"Effectif": "count", "1er quartile": kind, "Médiane": kind, "3e quartile": kind}
     if reference is not None:
         ref = pd.DataFrame({"v": pd.to_numeric(reference[0], errors="coerce"), "g": reference[1]}).dropna()
@@ -305,12 +308,13 @@ def quantile_table(
         medians = by.median().reindex(data.index)
         sizes.loc["Ensemble"], medians.loc["Ensemble"] = len(ref), ref["v"].median()
         data["Médiane France"] = medians
-        secret["Médiane France"] = small_mask(sizes, threshold)
+        secret["Médiane France"] = small_mask(sizes, max(threshold, min_n))
         kinds["Médiane France"] = kind
     return PubTable(key, title, data, secret, kinds, n=int(len(all_v)), index_name=index_name,
                     source=source, threshold=threshold,
                     note=f"Base : {fmt_number(len(all_v))} répondants ayant indiqué un montant. "
-                         "Les valeurs extrêmes (minimum, maximum) ne sont pas publiées.")
+                         "Les valeurs extrêmes (minimum, maximum) ne sont pas publiées, ni les quartiles "
+                         f"d'un groupe de moins de {max(threshold, min_n)} répondants (« s »).")
 
 
 def frame_table(

@@ -138,11 +138,14 @@ def test_masking_and_secondary_secrecy():
 
 
 def test_quartiles_of_a_small_group_are_secret():
-    values = pd.Series([100.0, 200, 300, 400, 5000, 6000])
-    groups = pd.Series(["x", "x", "x", "x", "y", "y"])
-    table = tb.quantile_table("q", "Titre", values, groups, 3)
+    values = pd.Series([100.0, 200, 300, 400, 500, 5000, 6000, 7000, 8000, 9000])
+    groups = pd.Series(["x"] * 5 + ["y"] * 2 + ["z"] * 3)
+    table = tb.quantile_table("q", "Titre", values, groups, 3, min_n=5)
     assert table.secret.loc["y"].all() and not table.secret.loc["x"].any()
-    assert "5000" not in tb.table_html(table) and "6\u202f000" not in tb.table_html(table)
+    # 3 values: the count is published, the quartiles (near-individual values) are not
+    assert not table.secret.loc["z", "Effectif"] and table.secret.loc["z", "Médiane"]
+    page = tb.table_html(table)
+    assert "6\u202f000" not in page and "7\u202f000" not in page
 
 
 def test_workbook_neutralizes_formulas(tmp_path):
