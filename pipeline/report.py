@@ -227,7 +227,16 @@ _INPUTS: dict[tuple, Inputs] = {}
 
 def load_inputs(clean: str, typology: str | None, description: str | None, metrics: str | None,
                 quality: str | None, year: int, allow_comments: bool) -> Inputs:
-    """Read the inputs once per kernel (network reports reuse what the national one read)."""
+    """Read the inputs once per kernel (network reports reuse what the national one read).
+
+    Relative paths are taken from the project root when they do not exist from the current
+    folder (the notebook opened interactively runs in notebooks/).
+    """
+    def here(p):
+        return str(ROOT / p) if p and not Path(p).is_absolute() and not Path(p).exists() else p
+
+    clean, typology, description, metrics, quality = map(here, (clean, typology, description, metrics, quality))
+
     def stamp(p):
         return (str(p), Path(p).stat().st_mtime_ns) if p and Path(p).exists() else (str(p), None)
 
