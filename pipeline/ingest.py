@@ -39,7 +39,7 @@ from pipeline.parsers import (
     parse_number,
     parse_yes_no,
 )
-from pipeline.readers import ReadLimits, Sheet, Workbook, read_workbook, xlsx_error_cells
+from pipeline.readers import ReadLimits, Sheet, Workbook, french_number, read_workbook, xlsx_error_cells
 
 PROVENANCE = ("source_file", "source_sheet", "source_row", "source_range", "source_cells", "layout")
 LAYOUTS = ("template_horizontal", "template_vertical", "horizontal", "vertical", "limesurvey", "kobo", "forms")
@@ -735,8 +735,8 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
     for r, c, length in plan.sheet.truncated:
         issues.append(Issue(
             "cell_truncated",
-            f"La cellule {_ref(r, c)} du fichier {name} contient {length:,} caractères, au-delà de la limite de "
-            f"{params.max_cell_chars:,} (ingest.max_cell_chars) : seul le début a été lu.".replace(",", "\u202f"),
+            f"La cellule {_ref(r, c)} du fichier {name} contient {french_number(length)} caractères, au-delà de la limite de "
+            f"{french_number(params.max_cell_chars)} (ingest.max_cell_chars) : seul le début a été lu.",
             name, sheet, _ref(r, c), "", "", "error",
         ))
     for other in plans[1:]:
@@ -1048,7 +1048,7 @@ def build_report(wave: str, entries: list[dict[str, object]]) -> dict[str, objec
     return {"wave": wave, "files": entries, "totals": totals}
 
 
-def summary_fr(report: dict[str, object]) -> str:
+def summaryfrench_number(report: dict[str, object]) -> str:
     """Short French summary of an ingest report."""
     t = report["totals"]
     return (
@@ -1078,7 +1078,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     frame, report = ingest_wave(args.wave, load_codebook(), params, progress=True)
     write_outputs(frame, report, args.out)
-    print(summary_fr(report))
+    print(summaryfrench_number(report))
     return 0
 
 

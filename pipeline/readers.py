@@ -121,7 +121,7 @@ def read_workbook(path: str | Path, display_name: str | None = None, limits: Rea
         if size > limits.max_file_mb * _MB:
             return _reject(
                 name, fmt, "file_too_large",
-                f"Le fichier {name} pèse {size / _MB:.1f} Mo, au-delà de la limite de {limits.max_file_mb:g} Mo "
+                f"Le fichier {name} pèse {french_number(size / _MB, 1)} Mo, au-delà de la limite de {limits.max_file_mb:g} Mo "
                 "(ingest.max_file_mb) : il n'a pas été ouvert. Demandez un fichier ne contenant que les réponses.",
             )
         data = path.read_bytes()
@@ -180,18 +180,18 @@ def _check_zip(data: bytes, name: str, fmt: str, limits: ReadLimits) -> Workbook
         if total > limits.max_decompressed_mb * _MB:
             return _reject(
                 name, fmt, "decompressed_too_large",
-                f"Le classeur {name} occuperait {total / _MB:,.0f} Mo une fois décompressé, au-delà de la limite de "
+                f"Le classeur {name} occuperait {french_number(total / _MB)} Mo une fois décompressé, au-delà de la limite de "
                 f"{limits.max_decompressed_mb:g} Mo (ingest.max_decompressed_mb) : il n'a pas été ouvert (archive "
-                "piégée ou feuille démesurée). Demandez un fichier ne contenant que les réponses.".replace(",", "\u202f"),
+                "piégée ou feuille démesurée). Demandez un fichier ne contenant que les réponses.",
             )
         for i in infos:
             if i.file_size > _RATIO_MIN_BYTES and i.file_size > limits.max_compression_ratio * max(i.compress_size, 1):
                 ratio = i.file_size / max(i.compress_size, 1)
                 return _reject(
                     name, fmt, "compression_ratio",
-                    f"La partie « {i.filename} » du classeur {name} est compressée {ratio:,.0f} fois, au-delà de la limite "
+                    f"La partie « {i.filename} » du classeur {name} est compressée {french_number(ratio)} fois, au-delà de la limite "
                     f"de {limits.max_compression_ratio:g} (ingest.max_compression_ratio) : archive piégée (« zip bomb »), "
-                    "le fichier n'a pas été ouvert.".replace(",", "\u202f"),
+                    "le fichier n'a pas été ouvert.",
                 )
         try:
             for i in infos:
@@ -271,15 +271,20 @@ def _column_number(letters: bytes) -> int:
 
 def _extent_problem(n_rows: int, n_cols: int, limits: ReadLimits) -> str:
     if n_rows > limits.max_rows:
-        return (f"la feuille s'étend sur {n_rows:,} lignes, au-delà de la limite de {limits.max_rows:,} lignes "
-                "(ingest.max_rows) : fichier refusé sans être lu. Supprimez les lignes vides ou en trop.").replace(",", "\u202f")
+        return (f"la feuille s'étend sur {french_number(n_rows)} lignes, au-delà de la limite de {french_number(limits.max_rows)} lignes "
+                "(ingest.max_rows) : fichier refusé sans être lu. Supprimez les lignes vides ou en trop.")
     if n_cols > limits.max_columns:
-        return (f"la feuille s'étend sur {n_cols:,} colonnes, au-delà de la limite de {limits.max_columns:,} colonnes "
-                "(ingest.max_columns) : fichier refusé sans être lu. Supprimez les colonnes vides ou en trop.").replace(",", "\u202f")
+        return (f"la feuille s'étend sur {french_number(n_cols)} colonnes, au-delà de la limite de {french_number(limits.max_columns)} "
+                "colonnes (ingest.max_columns) : fichier refusé sans être lu. Supprimez les colonnes vides ou en trop.")
     if n_rows * n_cols > limits.max_cells:
-        return (f"la feuille s'étend sur {n_rows:,} lignes × {n_cols:,} colonnes, au-delà de la limite de "
-                f"{limits.max_cells:,} cellules (ingest.max_cells) : fichier refusé sans être lu.").replace(",", "\u202f")
+        return (f"la feuille s'étend sur {french_number(n_rows)} lignes × {french_number(n_cols)} colonnes, au-delà de la limite de "
+                f"{french_number(limits.max_cells)} cellules (ingest.max_cells) : fichier refusé sans être lu.")
     return ""
+
+
+def french_number(x: float, decimals: int = 0) -> str:
+    """A number as French text: '1 048 576', '60,5' (narrow no-break space between thousands)."""
+    return f"{x:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
 
 
 def _read_calamine(data: bytes, name: str, fmt: str, limits: ReadLimits | None = None) -> Workbook:
@@ -449,7 +454,7 @@ def read_csv_bytes(data: bytes, name: str, fmt: str = "csv", limits: ReadLimits 
     limits = limits or ReadLimits()
     text, encoding = decode_text(data)
     sample = text[:4096]
-    if sample.count("\x00") > max(8, len(sample) // 20):
+    if len(_CONTROL.findall(sample)) > max(8, len(sample) // 20):  # binary, or UTF-16 without BOM
         return _reject(name, fmt, "not_a_spreadsheet", "Le fichier n'est ni un tableur ni un fichier texte CSV lisible.")
     notes: list[Issue] = []
     if _CONTROL.search(text):
