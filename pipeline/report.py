@@ -779,10 +779,12 @@ def ensure_kernel() -> None:
     from jupyter_client.kernelspec import KernelSpecManager, NoSuchKernel
 
     try:
-        spec = KernelSpecManager().get_kernel_spec(KERNEL)
-        exe = spec.argv[0]
-        ok = exe in ("python", "python3", "{python}") or Path(exe).resolve() == Path(sys.executable).resolve()
-    except NoSuchKernel:
+        exe = KernelSpecManager().get_kernel_spec(KERNEL).argv[0]
+        found = shutil.which(exe) or exe
+        # Compare paths without resolving symlinks: a venv's python is a link to the base one,
+        # but only the venv's path activates the venv.
+        ok = os.path.abspath(found) == os.path.abspath(sys.executable)
+    except (NoSuchKernel, IndexError):
         ok = False
     if not ok:
         from ipykernel.kernelspec import install
