@@ -1,11 +1,14 @@
-"""Demo survey wave: a seeded population of collectivités, their returned files, and the truth.
+"""Demo survey: two waves of a seeded population of collectivités, their returned files, the truth.
 
-``python -m pipeline.demo --params params.yaml --out data/raw/demo --truth data/demo`` writes
-the returned files (every layout and format of the questionnaire's "How answers come back",
-with realistic mistakes) under ``--out`` and, apart from them, the ground truth under
-``--truth``: ``truth.parquet`` (what ingest should read from each file), ``manifest.json``
-(files, expected status, planted mistakes with their cells) and ``collectivites.parquet``
-(the population with its planted organisational model).
+``python -m pipeline.demo --params params.yaml --out data/raw/demo --truth data/demo`` writes,
+for the reference year and the survey year of params.yaml (``survey.reference_year``,
+``survey.year``), the returned files (every layout and format of the questionnaire's "How
+answers come back", with realistic mistakes) under ``--out/<year>/`` and, apart from them, the
+ground truth under ``--truth/<year>/``: ``truth.parquet`` (what ingest should read from each
+file), ``manifest.json`` (files, expected status, planted mistakes with their cells) and
+``collectivites.parquet`` (the population with its planted organisational model that year).
+The second wave is a panel of the first (:mod:`pipeline.demo_panel`): most collectivités answer
+again, one planted model grows.
 """
 
 from __future__ import annotations
@@ -31,7 +34,8 @@ from pipeline.demo_layouts import (
     render_homemade_vertical,
     render_template,
 )
-from pipeline.demo_models import select_models
+from pipeline.demo_models import Model, select_models
+from pipeline.demo_panel import evolve_answers, next_population
 from pipeline.demo_plan import assign_files, build_submissions, plan_mistakes, plant_comments, plant_flags
 from pipeline.demo_population import Answers, Collectivite, generate_population
 from pipeline.params import load_block, read_params
@@ -49,6 +53,10 @@ class DemoParams:
     duplicate_rate: float = 0.02
     mistake_rate: float = 0.3
     flag_rate: float = 0.01
+    retention: float = 0.85        # share of last wave's respondents who answer again
+    newcomers: float = 0.12        # first-time respondents, as a share of last wave's respondents
+    growing_model: str = "solidarite"   # planted model (key) that collectivités of other models adopt
+    growth: float = 0.15           # probability that a collectivité of another model adopts it
 
 
 @dataclass(frozen=True)
@@ -177,7 +185,46 @@ def generate_wave(params: DemoParams, year: int, out_dir: Path, truth_dir: Path)
     rng = np.random.default_rng(params.seed)
     models = select_models(params.n_models)
     population = generate_population(rng, params.n_collectivites, models, params.response_rate)
-    subs = build_submissions(rng, cb, population, {m.name: m for m in models}, params.duplicate_rate, year)
+    return _write_wave(rng, cb, params, models, population, year, out_dir, truth_dir)[0]
+
+
+def generate_waves(params: DemoParams, reference_year: int, year: int, out_root: Path,
+                   truth_root: Path) -> dict[int, Manifest]:
+    """Two waves, ``out_root/<year>/`` and ``truth_root/<year>/``: the reference wave (the same
+    bytes as :func:`generate_wave` for that year) and, a panel of it, the survey year's wave."""
+    if year <= reference_year:
+        raise ValueError(f"survey year {year} must come after the reference year {reference_year}")
+    cb = load_codebook()
+    models = select_models(params.n_models)
+    growing = _growing_model(models, params.growing_model)
+    rng = np.random.default_rng(params.seed)
+    population = generate_population(rng, params.n_collectivites, models, params.response_rate)
+    first, answers = _write_wave(rng, cb, params, models, population, reference_year,
+                                 out_root / str(reference_year), truth_root / str(reference_year))
+    rng = np.random.default_rng([params.seed, year])
+    panel = next_population(rng, population, growing, params.retention, params.newcomers, params.growth)
+    known = evolve_answers(rng, cb, answers, panel, {c.collectivite_id: c.model for c in population},
+                           {m.name: m for m in models}, year)
+    second, _ = _write_wave(rng, cb, params, models, panel, year, out_root / str(year), truth_root / str(year),
+                            known=known)
+    return {reference_year: first, year: second}
+
+
+def _growing_model(models: tuple[Model, ...], key: str) -> Model:
+    for m in models:
+        if m.key == key:
+            return m
+    raise ValueError(f"demo.growing_model: « {key} » n'est pas un des modèles de la démo "
+                     f"({', '.join(m.key for m in models)})")
+
+
+def _write_wave(rng: np.random.Generator, cb: Codebook, params: DemoParams, models: tuple[Model, ...],
+                population: list[Collectivite], year: int, out_dir: Path, truth_dir: Path,
+                known: dict[str, Answers] | None = None) -> tuple[Manifest, dict[str, Answers]]:
+    """Plan, render and write one wave; returns its manifest and each respondent's true answers."""
+    subs = build_submissions(rng, cb, population, {m.name: m for m in models}, params.duplicate_rate, year,
+                             known=known)
+    answers = {s.collectivite.collectivite_id: s.answers for s in subs}  # the correction comes last
     subs = assign_files(rng, subs, params.unreadable_files, year)
     subs = plant_comments(subs)
     subs = plant_flags(rng, cb, subs, params.flag_rate)
@@ -193,7 +240,7 @@ def generate_wave(params: DemoParams, year: int, out_dir: Path, truth_dir: Path)
     population_frame(cb, population).to_parquet(truth_dir / "collectivites.parquet", index=False)
     (truth_dir / "manifest.json").write_text(
         json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    return manifest
+    return manifest, answers
 
 
 def _clear_previous(out_dir: Path, truth_dir: Path) -> None:
@@ -209,17 +256,19 @@ def _clear_previous(out_dir: Path, truth_dir: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Génère la vague de démonstration (fichiers retournés et vérité).")
+    parser = argparse.ArgumentParser(description="Génère les deux vagues de démonstration (fichiers retournés et vérité).")
     parser.add_argument("--params", default="params.yaml")
     parser.add_argument("--out", type=Path, default=Path("data/raw/demo"))
     parser.add_argument("--truth", type=Path, default=Path("data/demo"))
     args = parser.parse_args(argv)
     params = load_block(DemoParams, "demo", args.params)
-    year = int((read_params(args.params).get("survey") or {})["year"])
-    manifest = generate_wave(params, year, args.out, args.truth)
-    n_rows = sum(f.n_respondents for f in manifest.files)
-    print(f"demo: {len(manifest.files)} files, {n_rows} responses, {len(manifest.mistakes)} planted mistakes "
-          f"-> {args.out}, truth in {args.truth}")
+    survey = read_params(args.params).get("survey") or {}
+    year = int(survey["year"])
+    reference_year = int(survey.get("reference_year") or year - 1)
+    for wave_year, manifest in generate_waves(params, reference_year, year, args.out, args.truth).items():
+        n_rows = sum(f.n_respondents for f in manifest.files)
+        print(f"demo {wave_year}: {len(manifest.files)} files, {n_rows} responses, {len(manifest.mistakes)} "
+              f"planted mistakes -> {args.out / str(wave_year)}, truth in {args.truth / str(wave_year)}")
     return 0
 
 

@@ -7,6 +7,7 @@ Every step takes the submissions and returns new ones (the inputs are left as th
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Mapping
 
 import numpy as np
 
@@ -26,6 +27,7 @@ from pipeline.demo_population import (
     FORMULA_COMMENT,
     NO_NETWORK,
     SCRIPT_COMMENT,
+    Answers,
     Collectivite,
     ascii_fold,
     first_draft,
@@ -75,14 +77,21 @@ def network_folder(c: Collectivite) -> str:
 
 
 def build_submissions(rng: np.random.Generator, cb: Codebook, population: list[Collectivite],
-                      models: dict[str, Model], duplicate_rate: float, year: int) -> list[Submission]:
-    """Each respondent's answer, preceded by a first draft for those who sent a correction."""
+                      models: dict[str, Model], duplicate_rate: float, year: int,
+                      known: Mapping[str, Answers] | None = None) -> list[Submission]:
+    """Each respondent's answer, preceded by a first draft for those who sent a correction.
+
+    ``known``: answers already decided (a panel member's, drifted from last year), by collectivité.
+    """
     subs: list[Submission] = []
     respondents = [c for c in population if c.responded]
     n_dup = max(1, int(round(duplicate_rate * len(respondents))))
     twice = set(rng.choice(len(respondents), size=min(n_dup, len(respondents)), replace=False).tolist())
     for i, c in enumerate(respondents):
-        answers = generate_answers(rng, cb, c, models[c.model], year)
+        if known is not None and c.collectivite_id in known:
+            answers = known[c.collectivite_id]
+        else:
+            answers = generate_answers(rng, cb, c, models[c.model], year)
         if i in twice:
             subs.append(Submission(c, first_draft(rng, answers)))
             subs.append(Submission(c, answers, is_correction=True))

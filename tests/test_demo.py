@@ -13,7 +13,7 @@ import pytest
 from python_calamine import CalamineWorkbook
 
 from pipeline.codebook import load_codebook
-from pipeline.demo import DemoParams, Manifest, generate_wave, main, truth_values
+from pipeline.demo import DemoParams, Manifest, generate_wave, generate_waves, main, truth_values
 from pipeline.demo_layouts import (
     FLAG_KINDS,
     QUARANTINE_KINDS,
@@ -325,18 +325,66 @@ def test_params_block_is_checked():
         select_models(9)
 
 
-def test_main_writes_the_wave(tmp_path, capsys):
+def test_main_writes_the_two_waves(tmp_path, capsys):
     params = tmp_path / "params.yaml"
     params.write_text("survey:\n  year: 2024\ndemo:\n  seed: 5\n  n_collectivites: 25\n  unreadable_files: 2\n",
                       encoding="utf-8")
     assert main(["--params", str(params), "--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth")]) == 0
-    manifest = json.loads((tmp_path / "truth" / "manifest.json").read_text(encoding="utf-8"))
+    # without survey.reference_year the reference wave is the year before
+    assert sorted(p.name for p in (tmp_path / "raw").iterdir()) == ["2023", "2024"]
+    manifest = json.loads((tmp_path / "truth" / "2024" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["year"] == 2024 and manifest["seed"] == 5
     assert set(manifest["mistakes"][0]) == {"file", "sheet", "cell", "column", "kind", "raw", "expected", "outcome"}
-    assert "demo:" in capsys.readouterr().out
-    # a second run replaces the previous wave instead of piling files up
+    assert "demo 2023:" in capsys.readouterr().out
+    # a second run replaces the previous waves instead of piling files up
     assert main(["--params", str(params), "--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth")]) == 0
-    assert len(_files(tmp_path / "raw")) == len(manifest["files"])
+    assert len(_files(tmp_path / "raw" / "2024")) == len(manifest["files"])
+
+
+@pytest.fixture(scope="module")
+def two_waves(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    root = tmp_path_factory.mktemp("demo2")
+    generate_waves(DemoParams(seed=11, n_collectivites=150), 2024, 2025, root / "raw", root / "truth")
+    return root / "raw", root / "truth"
+
+
+def test_reference_wave_is_the_one_year_wave(two_waves, tmp_path):
+    raw, truth_dir = two_waves
+    generate_wave(DemoParams(seed=11, n_collectivites=150), 2024, tmp_path / "raw", tmp_path / "truth")
+    assert _files(tmp_path / "raw") == _files(raw / "2024")
+    assert _files(tmp_path / "truth") == _files(truth_dir / "2024")
+
+
+def test_second_wave_is_a_realistic_panel(two_waves):
+    raw, truth_dir = two_waves
+    pop = {y: pd.read_parquet(truth_dir / str(y) / "collectivites.parquet").set_index("collectivite_id")
+           for y in (2024, 2025)}
+    a, b = pop[2024], pop[2025]
+    assert list(a.index) == list(b.index) and (a["siren"] == b["siren"]).all()
+    panel, new, gone = (a.responded & b.responded).sum(), (~a.responded & b.responded).sum(), (a.responded & ~b.responded).sum()
+    assert panel > 0.75 * a.responded.sum() and new > 5 and gone > 5
+    # the growing model gains members, nobody leaves it
+    grow = "Solidarité et ECSI"
+    assert (b[b.responded]["model"] == grow).sum() > 1.2 * (a[a.responded]["model"] == grow).sum()
+    assert not ((a["model"] == grow) & (b["model"] != grow)).any()
+    # panel members who kept their model: budgets drift from last year's, they are not drawn afresh
+    truth = {y: pd.read_parquet(truth_dir / str(y) / "truth.parquet").query("~is_correction")
+             .drop_duplicates("collectivite_id", keep="last").set_index("collectivite_id") for y in (2024, 2025)}
+    kept = [i for i in a.index[a.responded & b.responded & (a["model"] == b["model"])]
+            if i in truth[2024].index and i in truth[2025].index]
+    before, after = truth[2024].loc[kept, "C01"], truth[2025].loc[kept, "C01"]
+    ok = (before > 0) & (after > 0)
+    assert np.corrcoef(np.log(before[ok]), np.log(after[ok]))[0, 1] > 0.8
+    assert (before[ok] != after[ok]).mean() > 0.5
+    assert set(truth[2025]["A14"].str[:4]) == {"2025"}
+
+
+def test_waves_must_follow_each_other(tmp_path):
+    with pytest.raises(ValueError):
+        generate_waves(SMALL, 2025, 2025, tmp_path / "raw", tmp_path / "truth")
+    with pytest.raises(ValueError, match="growing_model"):
+        generate_waves(DemoParams(seed=1, n_collectivites=20, growing_model="inconnu"), 2024, 2025,
+                       tmp_path / "raw", tmp_path / "truth")
 
 
 @pytest.mark.parametrize("n_models", [2, 6])
