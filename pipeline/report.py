@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import sys
+import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -801,7 +802,9 @@ def _render_scopes(scopes: list[str], common: dict, out: Path, title_for: dict[s
 
     template = notebook_template()
     env = {**os.environ, "SOURCE_DATE_EPOCH": "0", "PYTHONHASHSEED": "0", "MPLBACKEND": "Agg"}
-    km = KernelManager(kernel_name=KERNEL)
+    # Local sockets (ipc) in a private folder: no TCP port, nothing left in the project.
+    sockets = tempfile.mkdtemp(prefix="acter_kernel_")
+    km = KernelManager(kernel_name=KERNEL, transport="ipc", ip=os.path.join(sockets, "kernel"))
     km.start_kernel(cwd=str(ROOT), env=env)
     pages = {}
     try:
@@ -814,6 +817,7 @@ def _render_scopes(scopes: list[str], common: dict, out: Path, title_for: dict[s
             pages[scope] = export_html(nb, title_for[scope])
     finally:
         km.shutdown_kernel(now=True)
+        shutil.rmtree(sockets, ignore_errors=True)
     return pages
 
 
