@@ -227,7 +227,8 @@ def demo(tmp_path_factory):
     ingest = pytest.importorskip("pipeline.ingest")
     root = tmp_path_factory.mktemp("demo")
     params = str(ROOT / "params.yaml")
-    assert demo_mod.main(["--params", params, "--out", str(root / "raw"), "--truth", str(root / "truth")]) == 0
+    # one wave of the demo (its stage writes two, a year apart)
+    demo_mod.generate_wave(load_block(demo_mod.DemoParams, "demo", params), 2025, root / "raw", root / "truth")
     assert ingest.main(["--params", params, "--wave", str(root / "raw"), "--out", str(root / "interim")]) == 0
     assert main(["--params", params, "--responses", str(root / "interim" / "responses.parquet"),
                  "--report", str(root / "interim" / "ingest_report.json"), "--out", str(root / "processed")]) == 0
