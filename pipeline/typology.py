@@ -59,6 +59,7 @@ class TypologyParams:
     n_seeds: int = 5
     proba: float = 0.05
     names: dict[int, str] = field(default_factory=dict)
+    published: str = "refit"   # typology published for a new wave: "refit" or "reference" (pipeline.continuity)
 
 
 @dataclass
@@ -219,8 +220,12 @@ def fit_typology(table: pd.DataFrame, spec: Spec, *, ncp: int = 5, k: int | None
 
 def describe_model(model: TypologyModel, table: pd.DataFrame, proba: float = 0.05) -> Description:
     """catdes of the types by active and supplementary variables, with French labels."""
-    spec = model.spec
-    desc = describe_types(table[spec.active + spec.quali_sup + spec.quanti_sup], model.hcpc.labels_,
+    return describe_partition(model.spec, table, model.hcpc.labels_, proba)
+
+
+def describe_partition(spec: Spec, table: pd.DataFrame, labels: np.ndarray, proba: float = 0.05) -> Description:
+    """catdes of any partition of ``table`` (e.g. a later wave classified by a saved model)."""
+    desc = describe_types(table[spec.active + spec.quali_sup + spec.quanti_sup], np.asarray(labels),
                           quanti=spec.quanti_sup, proba=proba)
     cat = desc.category.rename(columns={"variable": "column"})
     readable = []
@@ -550,4 +555,8 @@ def run_typology_cli(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the module's own copy: a model pickled from ``__main__`` could not be loaded by the
+    # continuity and trends stages (its classes must be pipeline.typology's).
+    from pipeline.typology import main as _stage_main
+
+    sys.exit(_stage_main())
