@@ -66,7 +66,10 @@ def cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, dt.timedelta):
         return str(value)
-    return str(value).strip()
+    try:
+        return str(value).strip()
+    except ValueError:  # an integer of more than 4,300 digits: no text a user could have seen
+        return ""
 
 
 def parse_number(value: object) -> float | None:
@@ -77,8 +80,11 @@ def parse_number(value: object) -> float | None:
     if isinstance(value, bool):
         return float(value)
     if isinstance(value, (int, float)):
-        f = float(value)
-        return None if math.isnan(f) or math.isinf(f) else f
+        try:
+            f = float(value)
+        except OverflowError:  # an integer beyond any float
+            return None
+        return f if math.isfinite(f) else None
     if not isinstance(value, str):
         return None
     s = _APPROX.sub("", value.strip())
@@ -113,7 +119,8 @@ def parse_number(value: object) -> float | None:
     number = _read_digits(s)
     if number is None:
         return None
-    return sign * number * multiplier
+    result = sign * number * multiplier
+    return result if math.isfinite(result) else None  # "999...9" (400 digits) is not an answer
 
 
 def _read_digits(s: str) -> float | None:
@@ -170,7 +177,7 @@ def parse_date(value: object) -> str | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        return _from_serial(float(value))
+        return _from_serial(float(value)) if abs(value) < 1e9 else None
     if not isinstance(value, str):
         return None
     s = value.strip()
@@ -271,7 +278,7 @@ def normalize_insee(value: object) -> str | None:
         if isinstance(value, float) and (math.isnan(value) or not value.is_integer()):
             return None
         n = int(value)
-        if n < 0:
+        if not 0 <= n <= 99_999:  # a commune code has five characters
             return None
         text = str(n)
         # a number lost its leading zero in Excel: communes have 5 characters, départements 2
