@@ -146,7 +146,9 @@ def compare_shares(table: PubTable, source: str, scope_label: str) -> Figure:
 def quartiles(table: PubTable, source: str, log: bool = True, unit: str = "€") -> Figure:
     """Median (dot) and interquartile range (line) by group; secret groups are left empty."""
     rows = list(table.data.index)
-    fig, ax = _frame(table.title, table.n, source, 1.5 + 0.34 * len(rows), labels=[_wrap(r, 36) for r in rows])
+    height = 1.8 + 0.34 * len(rows)
+    fig, ax = _frame(table.title, table.n, source, height, labels=[_wrap(r, 36) for r in rows])
+    fig.subplots_adjust(bottom=1.0 / height)  # room for the axis label above the source line
     y = np.arange(len(rows))
     q1, med, q3 = (table.plot_values(c) for c in ("1er quartile", "Médiane", "3e quartile"))
     for yi, row in zip(y, rows):
@@ -161,9 +163,14 @@ def quartiles(table: PubTable, source: str, log: bool = True, unit: str = "€")
                     textcoords="offset points", ha="center", fontsize=7)
     ax.set_yticks(y, [_wrap(r, 36) for r in rows])
     ax.invert_yaxis()
-    positive = pd.concat([q1, q3]).dropna()
-    if log and len(positive) and (positive > 0).all():
-        ax.set_xscale("log")
+    values = pd.concat([q1, q3]).dropna()
+    positive = values[values > 0]
+    if log and len(positive) and positive.max() > 100 * positive.min():
+        if (values > 0).all():
+            ax.set_xscale("log")
+        else:  # zeros (no budget): linear up to the smallest amount, logarithmic beyond
+            ax.set_xscale("symlog", linthresh=10 ** np.floor(np.log10(positive.min())))
+            ax.set_xlim(0, values.max() * 2)
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, 0 if abs(v) >= 1 or v == 0 else 1)))
     ax.set_xlabel(f"Médiane (point) et écart interquartile (trait), en {unit}")
     return _finish(fig)
