@@ -39,7 +39,7 @@ from pipeline.parsers import (
     parse_number,
     parse_yes_no,
 )
-from pipeline.readers import ReadLimits, Sheet, Workbook, french_number, read_workbook, xlsx_error_cells
+from pipeline.readers import ReadLimits, Sheet, Workbook, french_number, read_workbook, xlsx_cell_marks
 
 PROVENANCE = ("source_file", "source_sheet", "source_row", "source_range", "source_cells", "layout")
 LAYOUTS = ("template_horizontal", "template_vertical", "horizontal", "vertical", "limesurvey", "kobo", "forms")
@@ -730,8 +730,8 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
         )
         return FileResult([], _report_entry(name, "rejected", "", fmt, "", None, 0, {}, [], [problem]), [problem])
     sheet = plan.sheet.name
-    _restore_excel_errors(wb, plan)
     issues: list[Issue] = list(wb.notes)
+    issues.extend(_read_cell_marks(wb, plan, name))
     for r, c, length in plan.sheet.truncated:
         issues.append(Issue(
             "cell_truncated",
@@ -833,11 +833,36 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
     return FileResult(records, entry, issues)
 
 
-def _restore_excel_errors(wb: Workbook, plan: SheetPlan) -> None:
-    """Put back the Excel error values (#DIV/0!) calamine reads as empty, so they are reported."""
-    for (r, c), error in xlsx_error_cells(wb, plan.sheet.name).items():
-        if r < len(plan.sheet.rows) and c < len(plan.sheet.rows[r]) and is_blank(plan.sheet.rows[r][c]):
-            plan.sheet.rows[r][c] = error
+def _read_cell_marks(wb: Workbook, plan: SheetPlan, name: str) -> list[Issue]:
+    """Put back the Excel error values (#DIV/0!) calamine reads as empty, so they are reported;
+    report formulas without a saved value and hidden rows of answers."""
+    marks = xlsx_cell_marks(wb, plan.sheet.name)
+    rows = plan.sheet.rows
+    for (r, c), error in marks.errors.items():
+        if r < len(rows) and c < len(rows[r]) and is_blank(rows[r][c]):
+            rows[r][c] = error
+    sheet = plan.sheet.name
+    read = set(plan.matches) if plan.orientation == "horizontal" else {plan.answer_col, *plan.answer_cols}
+    issues: list[Issue] = []
+    first = plan.header_rows[-1] + 1 if plan.orientation == "horizontal" else 0
+    for r, c in sorted(marks.formulas):
+        if r >= first and c in read and (plan.orientation == "horizontal" or r in plan.matches):
+            issues.append(Issue(
+                "formula_without_value",
+                f"La cellule {_ref(r, c)} contient une formule jamais calculée (fichier produit par un programme, pas "
+                "enregistré par Excel) : valeur considérée comme manquante. Ouvrez le fichier dans Excel ou LibreOffice "
+                "et enregistrez-le avant de le renvoyer.",
+                name, sheet, _ref(r, c), "", "", "warning",
+            ))
+    if plan.orientation == "horizontal":
+        for r in sorted(x for x in marks.hidden_rows if x >= first and x < len(rows) and any(not _blank(v) for v in rows[x])):
+            issues.append(Issue(
+                "hidden_row",
+                f"La ligne {r + 1} est masquée dans Excel : ses réponses ont été lues comme les autres. Supprimez-la "
+                "si elle ne doit pas compter.",
+                name, sheet, f"A{r + 1}", "", "", "warning",
+            ))
+    return issues
 
 
 def _record(answers, codebook, reader, name, sheet, rid, source_row, rng, layout):

@@ -329,13 +329,23 @@ def _column_index(letters: str) -> int:
     return n - 1
 
 
-def xlsx_error_cells(workbook: Workbook, sheet_name: str) -> dict[tuple[int, int], str]:
-    """Excel error values (#N/A, #DIV/0!) of one xlsx sheet, which calamine reads as empty.
+@dataclass
+class CellMarks:
+    """What calamine does not say about an xlsx sheet, read from its XML (0-based positions)."""
 
-    Returns {(row0, col0): "#DIV/0!"}; empty for other formats or when the archive is odd.
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # Excel error values, read as empty
+    formulas: set[tuple[int, int]] = field(default_factory=set)  # formulas without a saved value
+    hidden_rows: set[int] = field(default_factory=set)
+
+
+def xlsx_cell_marks(workbook: Workbook, sheet_name: str) -> CellMarks:
+    """Excel error values (#N/A, #DIV/0!), formulas never computed, hidden rows of one xlsx sheet.
+
+    Empty for other formats or when the archive is odd.
     """
+    marks = CellMarks()
     if not workbook.data:
-        return {}
+        return marks
     try:
         with zipfile.ZipFile(io.BytesIO(workbook.data)) as z:
             names = set(z.namelist())
@@ -352,25 +362,33 @@ def xlsx_error_cells(workbook: Workbook, sheet_name: str) -> dict[tuple[int, int
                 if attrs.get("Id") == rid:
                     target = attrs.get("Target", "").lstrip("/")
             if not target:
-                return {}
+                return marks
             path = target if target.startswith("xl/") else f"xl/{target}"
             if path not in names:
-                return {}
+                return marks
             xml = z.read(path).decode("utf-8", "replace")
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return {}
-    if 't="e"' not in xml:
-        return {}
-    out: dict[tuple[int, int], str] = {}
+        return marks
+    if 'hidden="1"' in xml or 'hidden="true"' in xml:
+        for tag in re.findall(r"<row\b[^>]*>", xml):
+            attrs = dict(_ATTR.findall(tag))
+            if attrs.get("hidden") in ("1", "true") and attrs.get("r", "").isdigit():
+                marks.hidden_rows.add(int(attrs["r"]) - 1)
+    if 't="e"' not in xml and "<f" not in xml:
+        return marks
     for m in _CELL.finditer(xml):
+        body = m.group(2) or ""
         attrs = dict(_ATTR.findall(m.group(1)))
-        if attrs.get("t") != "e" or "r" not in attrs:
+        ref = re.fullmatch(r"([A-Z]+)(\d+)", attrs.get("r", ""))
+        if not ref:
             continue
-        ref = re.fullmatch(r"([A-Z]+)(\d+)", attrs["r"])
-        value = re.search(r"<v>([^<]*)</v>", m.group(2) or "")
-        if ref and value:
-            out[(int(ref.group(2)) - 1, _column_index(ref.group(1)))] = html.unescape(value.group(1))
-    return out
+        where = (int(ref.group(2)) - 1, _column_index(ref.group(1)))
+        value = re.search(r"<v>([^<]*)</v>", body)
+        if attrs.get("t") == "e" and value:
+            marks.errors[where] = html.unescape(value.group(1))
+        elif "<f" in body and (value is None or not value.group(1)) and attrs.get("t") not in ("s", "inlineStr"):
+            marks.formulas.add(where)
+    return marks
 
 
 def _other_document(data: bytes) -> str:

@@ -237,7 +237,7 @@ def build_corpus(wave: Path, slow_rows: int = 60_000) -> list[Expected]:
              xlsx_bytes({"Accueil": [["Bonjour"]], "Réponses": [HEADER, *ROWS]}, hidden=("Réponses",)),
              "réponses dans une feuille masquée", "hidden_answer_sheet", ("masquée", "afficher"))
     ok("feuilles/lignes_masquees.xlsx", xlsx_bytes({"Réponses": [HEADER, *ROWS]}, hidden_rows=(3,)),
-       "ligne masquée (lue)")
+       "ligne masquée (lue, signalée)", code="hidden_row", words=("masquée",))
     merged = [["Nom de la collectivité", "Type de collectivité", "Types d'actions menées", None, None],
               [None, None, "Jumelage", "Coopération décentralisée", "ECSI"],
               ["Ville de Rodez", "Commune", "Oui", "Non", "Oui"]]
@@ -254,7 +254,8 @@ def build_corpus(wave: Path, slow_rows: int = 60_000) -> list[Expected]:
     rejected("entetes/sans_questionnaire.xlsx", xlsx_bytes({"Budget": [["Poste", "Montant"], ["Loyer", 1200]]}),
              "aucun en-tête reconnu", "unrecognised_layout", ("questionnaire",))
     formulas = [HEADER, ["Ville de Cahors", "Commune", "=19000+900", "=SUM(1000,2000)", "04/03/2025", "Jumelage"]]
-    ok("valeurs/formules_sans_valeur.xlsx", xlsx_bytes({"R": formulas}), "formules sans valeur en cache", rows=1)
+    ok("valeurs/formules_sans_valeur.xlsx", xlsx_bytes({"R": formulas}), "formules sans valeur en cache", rows=1,
+       code="formula_without_value", words=("formule", "enregistrez"))
     ok("valeurs/erreurs_excel.xlsx", xlsx_bytes({"R": [HEADER, ["Ville de Millau", "Commune", "#DIV/0!", "#N/A", "#VALUE!", "Jumelage"]]}),
        "valeurs d'erreur Excel", rows=1, code="excel_error", words=("erreur excel",))
     ok("valeurs/dates_serie_et_texte.xlsx", good, "dates en numéro de série et en texte")
