@@ -181,7 +181,7 @@ def heatmap(values: pd.DataFrame, title: str, n: int, source: str, label: str = 
     rows, cols = values.shape
     fig, ax = _frame(title, n, source, 2.2 + 0.3 * rows, width=9.5,
                      labels=[_wrap(r, 60) for r in values.index])
-    fig.subplots_adjust(top=1 - 1.3 / (2.2 + 0.3 * rows), right=0.9)
+    fig.subplots_adjust(top=1 - 0.85 / (2.2 + 0.3 * rows), right=0.9)
     data = values.to_numpy(dtype=float)
     bound = max(2.0, float(np.nanmax(np.abs(data))) if np.isfinite(data).any() else 2.0)
     image = ax.imshow(np.nan_to_num(data), cmap="PuOr_r", vmin=-bound, vmax=bound, aspect="auto")
@@ -206,12 +206,16 @@ def factor_map(coords: pd.DataFrame, types: pd.Series, title: str, source: str,
                x: str = "F1", y: str = "F2", inertia: tuple[float, float] | None = None) -> Figure:
     """Respondents on the first factorial plane, one colour per type, type centres labelled."""
     fig, ax = _frame(title, len(coords), source, 6.2, width=8.0)
-    fig.subplots_adjust(left=0.09, right=0.68, bottom=0.14)
-    for i, name in enumerate(sorted(types.dropna().unique(), key=str)):
+    fig.subplots_adjust(left=0.09, right=0.64, bottom=0.14)
+    def order(name: object) -> tuple[int, str]:  # "10. ..." after "9. ..."
+        head = str(name).split(".")[0]
+        return (int(head) if head.isdigit() else 0, str(name))
+
+    for i, name in enumerate(sorted(types.dropna().unique(), key=order)):
         mask = (types == name).to_numpy()
         color = OKABE_ITO[i % len(OKABE_ITO)]
         ax.scatter(coords.loc[mask, x], coords.loc[mask, y], s=9, alpha=0.45, color=color, linewidths=0,
-                   label=_wrap(name, 40))
+                   label=_wrap(name, 30))
         cx, cy = coords.loc[mask, x].mean(), coords.loc[mask, y].mean()
         ax.scatter([cx], [cy], s=90, marker="D", color=color, edgecolor="black", linewidths=0.8)
     ax.axhline(0, color=GREY, linewidth=0.6)
