@@ -990,6 +990,9 @@ class _FileWorker:
         self._ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
         self._codebook = codebook
         self._params = params
+        # built once here: a forked worker (and its replacements) inherits them
+        matcher_for(codebook, params.fuzzy_threshold)
+        _reader_for(codebook, params.fuzzy_threshold)
         self._proc = None
         self._conn = None
 
