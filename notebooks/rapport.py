@@ -47,8 +47,18 @@ def show(*parts: str) -> None:
     display(HTML("".join(p for p in parts if p)))
 
 
+SECTIONS = ["1. Qui a répondu ?", "2. Les types d'action", "3. Zones partenaires et thématiques",
+            "4. Moyens financiers", "5. Moyens humains et organisation", "6. Portage politique et stratégie",
+            "7. Partenariats internes et externes", "8. Freins, besoins et perspectives",
+            "9. Typologie des organisations", "Annexe : méthode et qualité des données"]
+
+
+def anchor(title: str) -> str:
+    return "s" + str(SECTIONS.index(title) + 1)
+
+
 def section(title: str, intro: str = "") -> None:
-    show(f"<h2>{html.escape(title)}</h2>", f"<p>{html.escape(intro)}</p>" if intro else "")
+    show(f'<h2 id="{anchor(title)}">{html.escape(title)}</h2>', f"<p>{html.escape(intro)}</p>" if intro else "")
 
 
 # %%
@@ -67,7 +77,8 @@ else:
             "et les compare, part à part, à l'ensemble des répondants en France.")
 show(f"<h1>{html.escape(heading)}</h1>", f"<p class='lead'>{html.escape(lead)}</p>")
 if rep.publishable:
-    show(rep.key_figures())
+    links = "".join(f'<li><a href="#{anchor(t)}">{html.escape(t)}</a></li>' for t in SECTIONS)
+    show(rep.key_figures(), f'<nav class="toc"><strong>Sommaire</strong><ul>{links}</ul></nav>')
 else:
     show(rep.notice())
 

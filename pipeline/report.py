@@ -699,12 +699,14 @@ padding:.3rem 0}th,td{border:1px solid #ccc;padding:.2rem .5rem}thead th{backgro
 td.num,td.secret{text-align:right;white-space:nowrap}td.secret{color:#8c2d04;font-style:italic}
 tbody th{text-align:left;font-weight:normal}.notes p{font-size:.78rem;color:#555;margin:.1rem 0}
 details{margin:.2rem 0 1.2rem}summary{cursor:pointer;color:#0b3d63}
-.kpis{display:flex;flex-wrap:wrap;gap:.8rem;margin:1rem 0}.kpi{flex:1 1 160px;background:#eef4f9;
+.kpis{display:flex;flex-wrap:wrap;gap:.8rem;margin:1rem 0}.kpi{flex:1 1 120px;background:#eef4f9;
 padding:.7rem;border-radius:6px}.kpi strong{display:block;font-size:1.5rem;color:#0b3d63}
 .kpi span{font-size:.85rem}.notice{background:#fff4e5;border-left:4px solid #E69F00;padding:.6rem}
 .portraits{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:1rem}
 .portrait{border:1px solid #ccc;border-radius:6px;padding:.3rem .8rem}.comments li{margin:.3rem 0}
-a.anchor-link{display:none}
+a.anchor-link{display:none}.toc{background:#f4f6f8;padding:.5rem 1rem;border-radius:6px}
+.toc ul{columns:2;margin:.3rem 0;list-style:none;padding-left:.5rem}.toc a{color:#0b3d63}
+@media print{details{display:block}main{max-width:none}}
 .hbars{margin:.6rem 0}.hbars .title{font-weight:bold;margin-bottom:.3rem}.hbars .row{display:flex;
 gap:.6rem;margin:.25rem 0;font-size:.85rem}.hbars .lab{flex:0 0 38%}.hbars .bars{flex:1}
 .hbars .bar{display:flex;align-items:center;gap:.3rem;height:.95rem}.hbars .fill{display:inline-block;
