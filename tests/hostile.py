@@ -352,6 +352,11 @@ def build_corpus(wave: Path, slow_rows: int = 60_000) -> list[Expected]:
     rejected("bombes/trop_de_cellules.xlsx",
              patch_zip(good, {"xl/worksheets/sheet1.xml": _sheet_xml_with('<row r="90000"><c r="CV90000"><v>1</v></c></row>')}),
              "90 000 lignes × 100 colonnes", "sheet_too_large", ("cellules", "max_cells"))
+    repeated = ('<table:table-row table:number-rows-repeated="1000000"><table:table-cell table:number-columns-repeated="16384" '
+                'office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>')
+    rejected("bombes/cellules_repetees.ods",
+             patch_zip(ods, {"content.xml": lambda x: x.replace(b"</table:table>", repeated.encode() + b"</table:table>", 1)}),
+             "ods : une cellule répétée sur 16 384 colonnes × 1 000 000 lignes", "corrupt_file", ("abîmé",))
     rejected("bombes/million_lignes.xlsx", _million_rows_xlsx(), "un million de vraies lignes", "sheet_too_large", ("lignes",))
     for rel, mb, code, words, what in (
         ("bombes/zip_bomb_250_mo.xlsx", 250, "decompressed_too_large", ("décompressé", "max_decompressed_mb"), "zip bomb : 250 Mo déclarés"),
