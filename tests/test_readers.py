@@ -128,3 +128,52 @@ def test_word_document_renamed_as_xlsx_is_named_in_the_message(tmp_path):
         z.writestr("word/document.xml", "<w:document/>")
     wb = read_workbook(path)
     assert wb.problem.code == "not_a_spreadsheet" and "Word" in wb.problem.message_fr
+
+
+# --- limits (tests/test_hostile.py runs the whole hostile corpus) --------------------------------
+from pipeline.readers import ReadLimits  # noqa: E402
+
+
+def test_a_far_away_cell_is_refused_before_calamine_allocates_the_sheet(tmp_path):
+    # calamine allocates the whole rectangle A1:XFD1048576 at once and aborts the process:
+    # this test would not return without the check of the cell references
+    from hostile import good_xlsx, patch_zip
+
+    path = tmp_path / "coin.xlsx"
+    path.write_bytes(patch_zip(good_xlsx(), {"xl/worksheets/sheet1.xml": lambda x: x.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')}))
+    wb = read_workbook(path)
+    assert wb.problem.code == "sheet_too_large" and "1\u202f048\u202f576 lignes" in wb.problem.message_fr
+
+
+def test_limits_come_from_params_and_are_named_in_messages(tmp_path):
+    path = _xlsx(tmp_path / "r.xlsx", {"R": ROWS})
+    wb = read_workbook(path, limits=ReadLimits(max_file_mb=0.001))
+    assert wb.problem.code == "file_too_large" and "ingest.max_file_mb" in wb.problem.message_fr
+    wb = read_workbook(path, limits=ReadLimits(max_columns=1))
+    assert wb.problem.code == "sheet_too_large" and "2 colonnes" in wb.problem.message_fr
+
+
+def test_long_cells_are_cut_and_noted(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_text("A01;A02\n" + "x" * 50 + ";Commune\n", encoding="utf-8")
+    sheet = read_workbook(path, limits=ReadLimits(max_cell_chars=10)).sheets[0]
+    assert sheet.rows[1][0] == "x" * 10 and sheet.truncated == [(1, 0, 50)]
+
+
+def test_stray_nul_bytes_are_removed_with_a_note_but_binary_is_refused(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"A01;A02\nVille\x00 d'Albi;Commune\n")
+    wb = read_workbook(path)
+    assert wb.problem is None and wb.sheets[0].rows[1][0] == "Ville d'Albi"
+    assert [n.code for n in wb.notes] == ["control_characters"]
+    path.write_bytes("A01;A02\nVille;Commune\n".encode("utf-16-le"))  # UTF-16 without BOM
+    assert read_workbook(path).problem.code == "not_a_spreadsheet"
+
+
+def test_hidden_sheets_are_flagged(tmp_path):
+    from hostile import xlsx_bytes
+
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(xlsx_bytes({"Réponses": ROWS, "Listes": [["Commune"]]}, hidden=("Listes",)))
+    assert [(s.name, s.hidden) for s in read_workbook(path).sheets] == [("Réponses", False), ("Listes", True)]
