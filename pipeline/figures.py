@@ -121,28 +121,6 @@ def bar_counts(table: PubTable, source: str, column: str = "Effectif", colors: b
     return _finish(fig)
 
 
-def compare_shares(table: PubTable, source: str, scope_label: str) -> Figure:
-    """Side-by-side shares: the network's respondents and France as a whole."""
-    ours = table.plot_values("Part réseau")
-    ref = table.plot_values("Part France")
-    labels = [_wrap(i) for i in table.data.index]
-    fig, ax = _frame(table.title, table.n, source, 1.3 + 0.42 * sum(l.count("\n") + 1 for l in labels), labels=labels)
-    y = np.arange(len(labels))
-    h = 0.38
-    ax.barh(y - h / 2, ours.fillna(0).to_numpy(), height=h, color=OKABE_ITO[0], label=scope_label)
-    ax.barh(y + h / 2, ref.fillna(0).to_numpy(), height=h, color=OKABE_ITO[1], label="France entière")
-    for yi, v, s in zip(y, ours, table.secret["Part réseau"].astype(bool)):
-        ax.text((0 if pd.isna(v) else v) + 0.005, yi - h / 2, SECRET_SHARE if s else fmt_percent(v), va="center", fontsize=7)
-    for yi, v, s in zip(y, ref, table.secret["Part France"].astype(bool)):
-        ax.text((0 if pd.isna(v) else v) + 0.005, yi + h / 2, SECRET_SHARE if s else fmt_percent(v), va="center", fontsize=7)
-    ax.set_yticks(y, labels)
-    ax.invert_yaxis()
-    top = np.nanmax([ours.max(skipna=True) or 0, ref.max(skipna=True) or 0]) if len(y) else 0
-    _percent_axis(ax, float(0 if pd.isna(top) else top))
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
-    return _finish(fig)
-
-
 def quartiles(table: PubTable, source: str, log: bool = True, unit: str = "€") -> Figure:
     """Median (dot) and interquartile range (line) by group; secret groups are left empty."""
     rows = list(table.data.index)

@@ -21,7 +21,7 @@ import shutil
 import sys
 import tempfile
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -220,7 +220,6 @@ class Inputs:
     typology: Typology
     quality: dict
     year: int
-    cache: dict = field(default_factory=dict)
 
 
 _INPUTS: dict[tuple, Inputs] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -103,7 +103,6 @@ class PubTable:
     note: str = ""
     source: str = ""
     threshold: int = 3
-    extra: dict = field(default_factory=dict)
 
     @property
     def masked(self) -> bool:
@@ -342,11 +341,9 @@ def frame_table(
 # --- HTML ---------------------------------------------------------------------------------------
 
 
-def table_html(table: PubTable, max_rows: int | None = None) -> str:
+def table_html(table: PubTable) -> str:
     """An escaped HTML table with caption, secrecy note and source."""
     shown = table.display_frame()
-    if max_rows is not None:
-        shown = shown.head(max_rows)
     head = "".join(f'<th scope="col">{html.escape(str(c))}</th>' for c in shown.columns)
     rows = []
     for i, (label, row) in enumerate(shown.iterrows()):

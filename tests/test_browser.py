@@ -3,7 +3,6 @@ no console message, and a screenshot to look at."""
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 import subprocess
