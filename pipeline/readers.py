@@ -162,7 +162,6 @@ def read_workbook(path: str | Path, display_name: str | None = None, limits: Rea
 
 
 _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_ROOT_START = re.compile(rb"<[A-Za-z_]")
 _CELL_REF = re.compile(rb' r="([A-Z]{1,4})(\d{1,9})"')  # a cell's reference (rows have digits only)
 
 
@@ -197,45 +196,29 @@ def _check_zip(data: bytes, name: str, fmt: str, limits: ReadLimits) -> Workbook
             for i in infos:
                 if not i.filename.lower().endswith((".xml", ".rels", ".vml")):
                     continue
-                if _has_doctype(z, i):
+                is_sheet = fmt in ("xlsx", "xlsm") and re.fullmatch(r"xl/worksheets/[^/]+\.xml", i.filename) is not None
+                has_dtd, extent = _scan_part(z, i, is_sheet)
+                if has_dtd:
                     return _reject(
                         name, fmt, "xml_doctype",
                         f"La partie « {i.filename} » du classeur {name} déclare une DTD (<!DOCTYPE> ou entités XML), ce "
                         "qu'aucun tableur n'écrit : fichier refusé par sécurité (entités externes ou « billion laughs »). "
                         "Demandez à la collectivité de réenregistrer le fichier depuis Excel ou LibreOffice.",
                     )
-            if fmt in ("xlsx", "xlsm"):
-                for i in infos:
-                    if re.fullmatch(r"xl/worksheets/[^/]+\.xml", i.filename):
-                        problem = _sheet_extent_problem(z, i, limits)
-                        if problem:
-                            return _reject(name, fmt, "sheet_too_large", f"Le classeur {name}, partie « {i.filename} » : {problem}")
+                problem = _extent_problem(*extent, limits) if is_sheet else ""
+                if problem:
+                    return _reject(name, fmt, "sheet_too_large", f"Le classeur {name}, partie « {i.filename} » : {problem}")
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
             return None  # a damaged part: calamine reports the file as corrupt
     return None
 
 
-def _has_doctype(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    """True when the prolog of an XML part (what comes before its root element) has a DTD."""
-    seen = b""
-    with z.open(info) as f:
-        while True:
-            chunk = f.read(8192)
-            if not chunk:
-                return bool(_DOCTYPE.search(seen))
-            seen = seen[-16:] + chunk
-            root = _ROOT_START.search(seen)
-            if _DOCTYPE.search(seen, 0, root.start() if root else len(seen)):
-                return True
-            if root:
-                return False
+def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: bool) -> tuple[bool, tuple[int, int]]:
+    """(a DTD anywhere in the part, (rows, columns) spanned by the cells of a worksheet part).
 
-
-def _sheet_extent_problem(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: ReadLimits) -> str:
-    """French reason when the cells of an xlsx sheet span more than the limits ('' when fine).
-
-    Every cell reference counts, empty styled cells too (conservative); cells placed by position
-    only (no ``r`` attribute) are counted as one wide row.
+    Streams the part in 1 MB pieces cut after a '>' (no tag straddles two pieces). Every cell
+    reference counts, empty styled cells too (conservative); cells placed by position only (no
+    ``r`` attribute) are counted as one wide row.
     """
     max_row = max_col = 0
     n_refs = n_cells = n_rows = 0
@@ -246,8 +229,12 @@ def _sheet_extent_problem(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Rea
             if not chunk:
                 break
             buf = tail + chunk
-            cut = buf.rfind(b">") + 1  # no tag straddles two pieces
+            cut = buf.rfind(b">") + 1
             piece, tail = buf[:cut], buf[cut:]
+            if _DOCTYPE.search(piece):
+                return True, (0, 0)
+            if not sheet:
+                continue
             refs = _CELL_REF.findall(piece)
             if refs:
                 letters, numbers = zip(*refs)
@@ -256,10 +243,12 @@ def _sheet_extent_problem(z: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Rea
                 n_refs += len(refs)
             n_cells += piece.count(b"<c ") + piece.count(b"<c>")
             n_rows += piece.count(b"<row ") + piece.count(b"<row>")
+    if _DOCTYPE.search(tail):
+        return True, (0, 0)
     if n_cells > n_refs:
         max_col = max(max_col, n_cells - n_refs)
         max_row = max(max_row, n_rows)
-    return _extent_problem(max_row, max_col, limits)
+    return False, (max_row, max_col)
 
 
 def _column_number(letters: bytes) -> int:

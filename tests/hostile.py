@@ -334,6 +334,9 @@ def build_corpus(wave: Path, slow_rows: int = 60_000) -> list[Expected]:
     rejected("xml/doctype_apres_commentaire.xlsx",
              patch_zip(good, {"xl/styles.xml": lambda x: _doctype(b"styleSheet", "<!-- " + "-" * 20_000 + " -->" + xxe)(x)}),
              "DTD après un long commentaire", "xml_doctype", ("dtd",))
+    rejected("xml/doctype_apres_fausse_balise.xlsx",
+             patch_zip(good, {"xl/workbook.xml": lambda x: _doctype(b"workbook", "<!-- <workbook> -->" + xxe)(x)}),
+             "DTD après un commentaire contenant une balise", "xml_doctype", ("dtd",))
     ods = ods_bytes([HEADER, *ROWS])
     rejected("xml/xxe.ods", patch_zip(ods, {"content.xml": _doctype(b"office:document-content", xxe)}),
              "XXE dans un .ods", "xml_doctype", ("dtd",))
