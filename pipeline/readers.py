@@ -166,7 +166,7 @@ _CELL_REF = re.compile(rb' r="([A-Z]{1,4})(\d{1,9})"')  # a cell's reference (ro
 
 
 def _check_zip(data: bytes, name: str, fmt: str, limits: ReadLimits) -> Workbook | None:
-    """Refuse a zip archive from its directory and XML prologs before any parse (None: fine)."""
+    """Refuse a zip archive from its directory and a streamed scan of its XML parts, before any parse (None: fine)."""
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()
