@@ -338,7 +338,8 @@ class Report:
         title = title or self.title_of(column)
         ref = None if self.national else self._listed(column, self.all[column])
         table = tb.single_table(column, title, self._listed(column, self.df[column]), self.threshold,
-                                self.order_of(column), reference=ref, source=self.source, keep_empty=False)
+                                self.order_of(column), reference=ref, source=self.source, keep_empty=False,
+                                scope_only=column == "A05")
         return self._block(table, self._plot(table))
 
     def _listed(self, column: str, values: pd.Series) -> pd.Series:

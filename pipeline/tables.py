@@ -170,16 +170,20 @@ def single_table(
     reference: pd.Series | None = None,
     source: str = "",
     keep_empty: bool = True,
+    scope_only: bool = False,
 ) -> PubTable:
-    """Distribution of a one-answer question; with ``reference``, side-by-side national shares."""
+    """Distribution of a one-answer question; with ``reference``, side-by-side national shares.
+
+    ``scope_only``: rows only for answers given in ``values`` (e.g. the régions of a network).
+    """
     answered = values.dropna()
     answered = answered[answered.astype(str) != ""]
     seen = set(answered)
-    if reference is not None:
+    if reference is not None and not scope_only:
         seen |= set(reference.dropna())
     seen.discard("")
     if order:
-        labels = [o for o in order if keep_empty or o in seen] + sorted(seen - set(order))
+        labels = [o for o in order if (keep_empty and not scope_only) or o in seen] + sorted(seen - set(order))
     else:
         labels = sorted(seen)
     counts = answered.value_counts().reindex(labels, fill_value=0).astype(int)
@@ -200,9 +204,10 @@ def _add_reference(data, secret, kinds, reference, labels, threshold, single):
     if single:
         ref = reference.dropna()
         ref = ref[ref.astype(str) != ""]
-        ref_counts = ref.value_counts().reindex(labels, fill_value=0).astype(int)
-        ref_n = int(ref_counts.sum())
-        ref_secret = mask_distribution(ref_counts, threshold)
+        all_counts = ref.value_counts()
+        ref_n = int(all_counts.sum())  # shares of all answers, even if some rows are not shown
+        ref_secret = mask_distribution(all_counts, threshold).reindex(labels, fill_value=False)
+        ref_counts = all_counts.reindex(labels, fill_value=0).astype(int)
     else:
         ref_counts, ref_n = reference
         ref_counts = ref_counts.reindex(labels, fill_value=0).astype(int)

@@ -178,3 +178,15 @@ def test_stage_main_writes_reports_and_rejects_a_mistyped_param(report_inputs, t
     params.write_text("report:\n  small_cell_treshold: 3\n", encoding="utf-8")
     with pytest.raises(ParamsError, match="small_cell_treshold"):
         main(["--params", str(params), "--clean", str(report_inputs["clean"]), "--out", str(out)])
+
+
+def test_network_shares_beside_france_and_scope_only_rows():
+    ours = pd.Series(["Bretagne"] * 4)
+    france = pd.Series(["Bretagne"] * 4 + ["Occitanie"] * 6 + ["Corse"] * 2)
+    table = tb.single_table("A05", "Région", ours, 3, ["Bretagne", "Corse", "Occitanie"], reference=france,
+                            scope_only=True)
+    assert list(table.data.index) == ["Bretagne"]
+    assert table.data.loc["Bretagne", "Part réseau"] == 1.0
+    assert abs(table.data.loc["Bretagne", "Part France"] - 4 / 12) < 1e-9
+    full = tb.single_table("A05", "Région", ours, 3, ["Bretagne", "Corse", "Occitanie"], reference=france)
+    assert full.display_frame().loc["Corse", "Part France"] == "s"
