@@ -24,7 +24,11 @@ def _chromium() -> str:
 
 
 def _open(page: Path, workdir: Path, screenshot: Path | None = None) -> tuple[list[str], list[str]]:
-    """Load ``page`` offline; return (URLs the page requested outside file:/data:, console lines)."""
+    """Load ``page`` offline; return (network URLs the page asked for, console lines).
+
+    Chromium's NetLog records every request, even one refused by the dead proxy; requests the
+    browser makes for itself (updates, time) are left out.
+    """
     netlog = workdir / "netlog.json"
     args = [
         _chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -38,7 +42,8 @@ def _open(page: Path, workdir: Path, screenshot: Path | None = None) -> tuple[li
     done = subprocess.run([*args, page.resolve().as_uri()], capture_output=True, text=True, timeout=180)
     assert done.returncode == 0, done.stderr[-2000:]
     urls = set(re.findall(r'"url":"([^"]+)"', netlog.read_text(encoding="utf-8", errors="replace")))
-    outside = sorted(u for u in urls if not u.startswith(("file:", "data:")) and not BROWSER_HOSTS.match(u))
+    outside = sorted(u for u in urls if u.startswith(("http:", "https:", "ws:", "wss:", "ftp:"))
+                     and not BROWSER_HOSTS.match(u))
     console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
     return outside, console
 
