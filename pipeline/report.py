@@ -638,9 +638,11 @@ class Report:
                 return f"{k} ({self.codebook[k].label})"
             return _humanize(k)
 
+        first = ["received", "ingested", "partial", "rejected"]  # files in the order they are counted
+
         def walk(obj, prefix: str, parent: str) -> None:
             if isinstance(obj, dict):
-                for k in sorted(obj, key=str):
+                for k in sorted(obj, key=lambda k: (first.index(k) if k in first else len(first), str(k))):
                     name = label(parent, k)
                     walk(obj[k], f"{prefix} › {name}" if prefix else name, str(k))
             elif isinstance(obj, (int, float)) and not isinstance(obj, bool):
