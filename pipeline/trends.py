@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,25 @@ from pipeline.typology import TypologyModel, TypologyParams, classify, load_mode
 WAVES = ("reference", "current")
 PANEL, NEW, DROPPED = "les deux vagues", "nouvelle", "sortie"
 CARRIED = ("A01", "A02", "rrma", "rrma_slug", "strate_population")
+UP, STABLE, DOWN, NONE_BOTH = "En hausse", "Stable", "En baisse", "Nul les deux années"
+MORE_FORMAL, SAME, LESS_FORMAL = "Plus formalisée", "Inchangée", "Moins formalisée"
+MORE_ACTIONS, SAME_ACTIONS, FEWER_ACTIONS = "Plus de types d'action", "Autant de types d'action", "Moins de types d'action"
+SAME_TYPE, OTHER_TYPE = "Même type", "Autre type"
+# French class columns of the panel (reports): column -> its classes in display order
+EVOLUTION_CLASSES = {
+    "evolution_budget": (UP, STABLE, DOWN, NONE_BOTH),
+    "evolution_etp": (UP, STABLE, DOWN, NONE_BOTH),
+    "evolution_strategie": (MORE_FORMAL, SAME, LESS_FORMAL),
+    "evolution_actions": (MORE_ACTIONS, SAME_ACTIONS, FEWER_ACTIONS),
+    "evolution_type": (SAME_TYPE, OTHER_TYPE),
+}
+
+
+@dataclass(frozen=True)
+class TrendsParams:
+    """The ``trends:`` block of params.yaml."""
+
+    stable_band: float = 0.10   # a budget or ETP within ±10 % of last year's is "Stable"
 
 
 def match_waves(reference: pd.DataFrame, current: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
@@ -111,6 +131,34 @@ def panel_changes(stacked: pd.DataFrame, types: pd.DataFrame, codebook: Codebook
     return out.reset_index()
 
 
+def _amount_class(before: pd.Series, after: pd.Series, band: float) -> pd.Series:
+    b, a = pd.to_numeric(before, errors="coerce"), pd.to_numeric(after, errors="coerce")
+    out = np.select([(b == 0) & (a == 0), a > b * (1 + band), a < b * (1 - band)], [NONE_BOTH, UP, DOWN], STABLE)
+    return pd.Series(out, index=before.index, dtype="string").where(b.notna() & a.notna())
+
+
+def classify_changes(changes: pd.DataFrame, codebook: Codebook, stable_band: float = 0.10) -> pd.DataFrame:
+    """The panel's changes as French classes (``evolution_*`` columns, NA outside the panel)."""
+    panel = changes["presence"] == PANEL
+    rank = {m.label: i for i, m in enumerate(codebook["D04"].modalities)}  # first = most formal
+    r = changes["strategy_reference"].map(rank).astype("Float64")
+    c = changes["strategy_current"].map(rank).astype("Float64")
+    strategy = pd.Series(np.select([(c < r).fillna(False), (c > r).fillna(False)], [MORE_FORMAL, LESS_FORMAL], SAME),
+                         index=changes.index, dtype="string").where(r.notna() & c.notna())
+    na, nc = changes["n_actions_reference"].astype("Float64"), changes["n_actions_current"].astype("Float64")
+    actions = pd.Series(np.select([(nc > na).fillna(False), (nc < na).fillna(False)], [MORE_ACTIONS, FEWER_ACTIONS],
+                                  SAME_ACTIONS), index=changes.index, dtype="string").where(na.notna() & nc.notna())
+    typed = changes["type_reference"].notna() & changes["type_current"].notna()
+    kind = pd.Series(np.where(changes["type_changed"], OTHER_TYPE, SAME_TYPE), index=changes.index,
+                     dtype="string").where(typed)
+    classes = {
+        "evolution_budget": _amount_class(changes["budget_reference"], changes["budget_current"], stable_band),
+        "evolution_etp": _amount_class(changes["etp_reference"], changes["etp_current"], stable_band),
+        "evolution_strategie": strategy, "evolution_actions": actions, "evolution_type": kind,
+    }
+    return changes.assign(**{k: v.where(panel).astype("string") for k, v in classes.items()})
+
+
 def summarize(changes: pd.DataFrame) -> dict:
     """Counts and medians of the panel (the small JSON summary of the stage)."""
     panel = changes[changes["presence"] == PANEL]
@@ -135,6 +183,8 @@ def summarize(changes: pd.DataFrame) -> dict:
         "etp_change_median": median("etp_change"),
         "strategy_changed": int(panel["strategy_changed"].sum()),
         "type_changed": int(panel["type_changed"].sum()), "n_typed_both_years": int(len(both)),
+        "evolutions": {col: {k: int((panel[col] == k).sum()) for k in classes}
+                       for col, classes in EVOLUTION_CLASSES.items() if col in panel.columns},
         "type_sizes_panel": sizes,
         "type_moves": [{"from": int(m.type_reference), "to": int(m.type_current), "n": int(m.n)}
                        for m in moves.itertuples() if m.type_reference != m.type_current],
@@ -142,13 +192,15 @@ def summarize(changes: pd.DataFrame) -> dict:
 
 
 def run_trends(reference: pd.DataFrame, current: pd.DataFrame, model: TypologyModel | None,
-               typology: TypologyParams, codebook: Codebook) -> tuple[pd.DataFrame, dict]:
+               typology: TypologyParams, codebook: Codebook, params: TrendsParams | None = None
+               ) -> tuple[pd.DataFrame, dict]:
     """Match the waves, type both with the reference model, compute the panel's changes."""
+    params = params or TrendsParams()
     stacked = match_waves(reference, current, codebook)
     waves = [stacked[stacked["wave"] == w] for w in WAVES]
     types = pd.concat([type_by_model(model, w, typology.include_column, typology.include_values) for w in waves],
                       ignore_index=True)
-    changes = panel_changes(stacked, types, codebook)
+    changes = classify_changes(panel_changes(stacked, types, codebook), codebook, params.stable_band)
     return changes, summarize(changes)
 
 
@@ -162,11 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--summary", required=True)
     args = ap.parse_args(argv)
     typology = load_block(TypologyParams, "typology", args.params)
+    params = load_block(TrendsParams, "trends", args.params)
     survey = read_params(args.params).get("survey") or {}
     codebook = load_codebook()
     model = load_model(args.model, codebook.version)
     changes, summary = run_trends(pd.read_parquet(args.reference), pd.read_parquet(args.current), model,
-                                  typology, codebook)
+                                  typology, codebook, params)
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     changes.to_parquet(args.out, index=False)
     summary = {"year": survey.get("year"), "reference_year": survey.get("reference_year"), **summary}

@@ -59,6 +59,15 @@ def test_panel_matched_by_siren_or_name_with_changes():
     assert pd.isna(by_name.loc["Ville de Salers", "budget_change"])
     assert summary | {} and summary["n_panel"] == 2 and summary["n_new"] == 1 and summary["n_dropped"] == 1
     assert summary["budget_change_median"] == 2500.0 and summary["type_changed"] == 0
+    # French classes for the reports (panel only)
+    assert lunel[["evolution_budget", "evolution_etp", "evolution_strategie", "evolution_actions"]].tolist() == [
+        "En hausse", "En hausse", "Plus formalisée", "Plus de types d'action"]
+    arbois = by_name.loc["Ville d’Arbois"]
+    assert arbois["evolution_budget"] == "Stable" and arbois["evolution_actions"] == "Autant de types d'action"
+    assert pd.isna(arbois["evolution_strategie"]) and pd.isna(arbois["evolution_type"])  # unanswered, untyped
+    assert by_name.loc[["Ville de Revel", "Ville de Salers"], "evolution_budget"].isna().all()
+    assert summary["evolutions"]["evolution_budget"] == {"En hausse": 1, "Stable": 1, "En baisse": 0,
+                                                         "Nul les deux années": 0}
 
 
 def test_empty_current_wave_gives_only_departures():
@@ -91,3 +100,5 @@ def test_trends_show_the_growing_model(repo):
     into = moves.loc[moves["to"] == grow, "n"].sum()
     assert into > moves.loc[moves["from"] == grow, "n"].sum() * 3 and into >= 0.5 * moves["n"].sum()
     assert summary["type_changed"] == moves["n"].sum()
+    assert summary["evolutions"]["evolution_type"]["Autre type"] == summary["type_changed"]
+    assert sum(summary["evolutions"]["evolution_budget"].values()) > 0.8 * summary["n_panel"]
