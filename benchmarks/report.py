@@ -65,7 +65,8 @@ def main() -> int:
     common = {
         "year": 2025, "clean_path": str(paths["clean"]),
         **{f"{k}_path": str(paths[k] or "") for k in ("typology", "typology_description", "typology_metrics", "quality")},
-        "out_dir": str(out), "small_cell_threshold": 3, "allow_comments": False, "source": "Enquête ACTER 2025",
+        "out_dir": str(out), "small_cell_threshold": 3, "quantile_min_n": 5, "allow_comments": False,
+        "source": "Enquête ACTER 2025", "trends_path": "",
     }
     titles = {s: s for s in [NATIONAL, *networks]}
     ensure_kernel()

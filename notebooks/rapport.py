@@ -19,6 +19,7 @@ typology_path = "data/processed/typology.parquet"
 typology_description_path = "data/processed/typology_description.parquet"
 typology_metrics_path = "metrics/typology.json"
 quality_path = "data/processed/quality.json"
+trends_path = "metrics/trends.json"
 out_dir = "reports/2025"
 small_cell_threshold = 3
 quantile_min_n = 5
@@ -50,7 +51,8 @@ def show(*parts: str) -> None:
 SECTIONS = ["1. Qui a répondu ?", "2. Les types d'action", "3. Zones partenaires et thématiques",
             "4. Moyens financiers", "5. Moyens humains et organisation", "6. Portage politique et stratégie",
             "7. Partenariats internes et externes", "8. Freins, besoins et perspectives",
-            "9. Typologie des organisations", "Annexe : méthode et qualité des données"]
+            "9. Typologie des organisations", "10. Évolutions depuis l'enquête précédente",
+            "Annexe : méthode et qualité des données"]
 
 
 def anchor(title: str) -> str:
@@ -76,8 +78,10 @@ else:
     lead = (f"Rapport du réseau {rep.name}. Il présente les réponses des collectivités de son territoire ({N}) "
             "et les compare, part à part, à l'ensemble des répondants en France.")
 show(f"<h1>{html.escape(heading)}</h1>", f"<p class='lead'>{html.escape(lead)}</p>")
+evolution = rep.trends(trends_path) if rep.national and rep.publishable else ""
 if rep.publishable:
-    links = "".join(f'<li><a href="#{anchor(t)}">{html.escape(t)}</a></li>' for t in SECTIONS)
+    shown = [t for t in SECTIONS if evolution or not t.startswith("10.")]
+    links = "".join(f'<li><a href="#{anchor(t)}">{html.escape(t)}</a></li>' for t in shown)
     show(rep.key_figures(), f'<nav class="toc"><strong>Sommaire</strong><ul>{links}</ul></nav>')
 else:
     show(rep.notice())
@@ -158,6 +162,13 @@ if rep.publishable:
     show(rep.typology_sizes())
     if rep.national:
         show(rep.typology_heatmap(), rep.factor_map(), "<h3>Portraits des types</h3>", rep.portraits())
+
+# %%
+if evolution:
+    section("10. Évolutions depuis l'enquête précédente",
+            "Comparaison des collectivités qui ont répondu aux deux dernières enquêtes (mêmes collectivités, "
+            "même modèle de typologie).")
+    show(evolution)
 
 # %%
 section("Annexe : méthode et qualité des données")

@@ -609,6 +609,72 @@ class Report:
             parts.append(head + "".join(f"<p>{html.escape(f)}</p>" for f in facts) + traits + "</article>")
         return '<div class="portraits">' + "".join(parts) + "</div>"
 
+    # evolution since the reference wave (metrics/trends.json of the trends stage)
+    def trends(self, path: str | None) -> str:
+        """Changes among collectivités that answered both waves; aggregates only, masked like any count."""
+        t = _read_json(Path(path)) if path else {}
+        if not t.get("n_panel"):
+            return ""
+        ref_year, year = t.get("reference_year", "N-1"), t.get("year", self.inputs.year)
+
+        def count(key: str) -> str:
+            v = t.get(key)
+            if not isinstance(v, (int, float)):
+                return "–"
+            return tb.secret_label(self.threshold) if 0 < v < self.threshold else tb.fmt_number(v)
+
+        panel = (f"Collectivités ayant répondu en {ref_year} et en {year} : {count('n_panel')} ; "
+                 f"nouvelles répondantes : {count('n_new')} ; "
+                 f"répondantes de {ref_year} absentes en {year} : {count('n_dropped')}.")
+        parts = [f"<p>{html.escape(panel)}</p>"]
+        facts = []
+        if isinstance(t.get("budget_change_median"), (int, float)):
+            facts.append(f"variation médiane du budget : {tb.fmt_euros(t['budget_change_median'])}")
+        if isinstance(t.get("etp_change_median"), (int, float)):
+            facts.append(f"variation médiane des ETP : {tb.fmt_number(t['etp_change_median'], 1)}")
+        if isinstance(t.get("strategy_changed"), (int, float)):
+            facts.append(f"stratégie internationale modifiée : {count('strategy_changed')}")
+        if isinstance(t.get("type_changed"), (int, float)):
+            facts.append(f"changement de type : {count('type_changed')} sur {count('n_typed_both_years')} "
+                         "collectivités classées les deux années")
+        if facts:
+            parts.append("<p>Parmi les collectivités présentes les deux années : "
+                         + html.escape(" ; ".join(facts)) + ".</p>")
+        sizes = t.get("type_sizes_panel") or {}
+        rows = {}
+        for key in sorted(sizes, key=lambda k: int(k) if str(k).isdigit() else 0):
+            v = sizes[key] or {}
+            name = str(v.get("name", f"Type {key}"))
+            rows[f"{key}. {name}" if not name.startswith(f"{key}.") else name] = (
+                float(v.get("reference", 0) or 0), float(v.get("current", 0) or 0))
+        if rows:
+            data = pd.DataFrame.from_dict(rows, orient="index", columns=[f"Effectif {ref_year}", f"Effectif {year}"])
+            totals = data.sum()
+            data[f"Part {ref_year}"] = data[f"Effectif {ref_year}"] / totals.iloc[0] if totals.iloc[0] else float("nan")
+            data[f"Part {year}"] = data[f"Effectif {year}"] / totals.iloc[1] if totals.iloc[1] else float("nan")
+            table = tb.PubTable(
+                "evolution_types", f"Types des collectivités présentes en {ref_year} et en {year}", data,
+                pd.DataFrame(False, index=data.index, columns=data.columns),
+                {f"Effectif {ref_year}": "count", f"Effectif {year}": "count", f"Part {ref_year}": "share",
+                 f"Part {year}": "share"}, n=int(totals.iloc[1]), index_name="Type", source=self.source,
+                threshold=self.threshold,
+                note=f"Types de {year} selon le modèle de {ref_year}, appliqué aux deux vagues.")
+            for year_col, share_col in ((f"Effectif {ref_year}", f"Part {ref_year}"), (f"Effectif {year}", f"Part {year}")):
+                small = tb.small_mask(data[year_col], self.threshold)
+                table.secret[year_col] = small
+                table.secret[share_col] = small
+            self.tables.append(table)
+            chart = tb.bars_html(table, [f"Part {ref_year}", f"Part {year}"], [str(ref_year), str(year)], self.source)
+            parts.append(f'<section class="block">{chart}<details><summary>Tableau : {html.escape(table.title)}'
+                         f"</summary>{tb.table_html(table)}</details></section>")
+        moves = [m for m in t.get("type_moves") or [] if isinstance(m, dict) and m.get("n", 0) >= self.threshold]
+        if moves:
+            ranked = sorted(moves, key=lambda m: (-m["n"], str(m.get("from")), str(m.get("to"))))[:8]
+            texts = [f"du type {m.get('from')} au type {m.get('to')} : {tb.fmt_number(m['n'])}" for m in ranked]
+            items = "".join(f"<li>{html.escape(x)}</li>" for x in texts)
+            parts.append(f"<p>Principaux changements de type (au moins {self.threshold} collectivités) :</p><ul>{items}</ul>")
+        return "".join(parts)
+
     # comments and annexes
     def comments(self, limit: int = 40) -> str:
         if "F05" not in self.df:
@@ -827,7 +893,8 @@ def _render_scopes(scopes: list[str], common: dict, out: Path, title_for: dict[s
 
 def render_reports(clean: Path, typology: Path | None, typology_description: Path | None,
                    typology_metrics: Path | None, quality: Path | None, out: Path, year: int,
-                   params: ReportParams, scopes: list[str] | None = None) -> list[Path]:
+                   params: ReportParams, scopes: list[str] | None = None,
+                   trends: Path | None = None) -> list[Path]:
     """Write national.html, regions/<slug>.html, figures/ and tableaux.xlsx under ``out``."""
     check_no_pii(pq.read_schema(clean).names)
     frame = pd.read_parquet(clean, columns=[c for c in ("rrma", "rrma_slug") if c in pq.read_schema(clean).names])
@@ -850,6 +917,7 @@ def render_reports(clean: Path, typology: Path | None, typology_description: Pat
         "typology_description_path": str(Path(typology_description).resolve()) if typology_description else "",
         "typology_metrics_path": str(Path(typology_metrics).resolve()) if typology_metrics else "",
         "quality_path": str(Path(quality).resolve()) if quality else "",
+        "trends_path": str(Path(trends).resolve()) if trends else "",
         "out_dir": str(Path(out).resolve()),
         "small_cell_threshold": params.small_cell_threshold,
         "quantile_min_n": params.quantile_min_n,
@@ -889,12 +957,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--typology-description", type=Path)
     parser.add_argument("--typology-metrics", type=Path)
     parser.add_argument("--quality", type=Path)
+    parser.add_argument("--trends", type=Path, help="metrics/trends.json (évolutions depuis la vague précédente)")
     parser.add_argument("--out", required=True, type=Path)
     args = parser.parse_args(argv)
     params = load_block(ReportParams, "report", args.params)
     year = int(read_params(args.params).get("survey", {}).get("year", 0))
     written = render_reports(args.clean, args.typology, args.typology_description, args.typology_metrics,
-                             args.quality, args.out, year, params)
+                             args.quality, args.out, year, params, trends=args.trends)
     print(f"report: {len(written)} rapports écrits dans {args.out}")
     return 0
 

@@ -82,6 +82,7 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: b
         "typology_description": folder / "typology_description.parquet",
         "typology_metrics": folder / "typology.json",
         "quality": folder / "quality.json",
+        "trends": folder / "trends.json",
     }
     folder.mkdir(parents=True, exist_ok=True)
     df.to_parquet(paths["clean"], index=False)
@@ -110,6 +111,12 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: b
         "rows_read": 175, "quarantined": 9, "duplicates": 6,
         "corrections": {"nombre_format": 31, "libelle_approche": 12},
         "warnings": {"budget_atypique": 8}}), encoding="utf-8")
+    paths["trends"].write_text(json.dumps({
+        "year": 2025, "reference_year": 2024, "n_panel": 120, "n_new": 40, "n_dropped": 2,
+        "budget_change_median": 150.0, "etp_change_median": 0.0, "strategy_changed": 11, "type_changed": 9,
+        "n_typed_both_years": 110,
+        "type_sizes_panel": {str(t): {"name": names[t], "reference": 30 - t, "current": 25 + t} for t in names},
+        "type_moves": [{"from": 1, "to": 2, "n": 6}, {"from": 3, "to": 4, "n": 2}]}), encoding="utf-8")
     return paths
 
 
@@ -124,7 +131,7 @@ def render_fixture_reports(inputs: dict[str, Path], out: Path) -> list[Path]:
     params = ReportParams(small_cell_threshold=3, allow_comments=True, workers=1)
     return render_reports(inputs["clean"], inputs["typology"], inputs["typology_description"],
                           inputs["typology_metrics"], inputs["quality"], out, 2025, params,
-                          scopes=[NETWORK, TINY_NETWORK])
+                          scopes=[NETWORK, TINY_NETWORK], trends=inputs["trends"])
 
 
 @pytest.fixture(scope="session")

@@ -78,6 +78,13 @@ def test_no_personal_data_anywhere_under_the_output(rendered):
                 assert planted not in text, f"{planted} in {path}"
 
 
+def test_evolution_section_masks_small_counts(rendered):
+    page = (rendered / "national.html").read_text(encoding="utf-8").replace("&#x27;", "'")
+    assert "10. Évolutions depuis l'enquête précédente" in page
+    assert "absentes en 2025 : &lt;\u00a03" in page  # 2 collectivités dropped out: masked
+    assert "du type 1 au type 2 : 6" in page and "du type 3 au type 4" not in page  # a move of 2 is not shown
+
+
 def test_comment_with_script_is_shown_as_text(rendered):
     page = (rendered / "national.html").read_text(encoding="utf-8")
     assert PLANTED_SCRIPT not in page
