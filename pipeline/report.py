@@ -430,6 +430,9 @@ class Report:
 
     def notice(self) -> str:
         """What a network with too few respondents gets instead of statistics."""
+        if self.national:
+            return (f'<p class="notice">Moins de {self.threshold} collectivités ont répondu : pour préserver le '
+                    "secret statistique, aucun résultat n'est publié.</p>")
         who = "Ce groupe de collectivités" if self.unassigned else f"Le réseau {html.escape(self.name)}"
         return (f'<p class="notice">{who} compte moins de {self.threshold} '
                 "collectivités répondantes : pour préserver le secret statistique, aucun résultat "

@@ -197,3 +197,13 @@ def test_network_shares_beside_france_and_scope_only_rows():
     assert abs(table.data.loc["Bretagne", "Part France"] - 4 / 12) < 1e-9
     full = tb.single_table("A05", "Région", ours, 3, ["Bretagne", "Corse", "Occitanie"], reference=france)
     assert full.display_frame().loc["Corse", "Part France"] == "s"
+
+
+def test_a_survey_too_small_to_publish_gets_a_notice(report_inputs, tmp_path):
+    small = pd.read_parquet(report_inputs["clean"]).head(2)
+    small.to_parquet(tmp_path / "clean.parquet")
+    params = ReportParams(workers=1)
+    render_reports(tmp_path / "clean.parquet", None, None, None, None, tmp_path / "out", 2025, params)
+    page = (tmp_path / "out" / "national.html").read_text(encoding="utf-8")
+    assert "Moins de 3 collectivités ont répondu" in page and "<img" not in page
+    assert not (tmp_path / "out" / "figures").exists() or not list((tmp_path / "out" / "figures").iterdir())
