@@ -201,7 +201,17 @@ def run_trends(reference: pd.DataFrame, current: pd.DataFrame, model: TypologyMo
     types = pd.concat([type_by_model(model, w, typology.include_column, typology.include_values) for w in waves],
                       ignore_index=True)
     changes = classify_changes(panel_changes(stacked, types, codebook), codebook, params.stable_band)
-    return changes, summarize(changes)
+    return changes, summarize_by_network(changes)
+
+
+def summarize_by_network(changes: pd.DataFrame) -> dict:
+    """The summary of all collectivités, and under ``by_network`` the same for each network
+    (``rrma_slug``, last known), so that each network's report shows its own evolutions."""
+    summary = summarize(changes)
+    if "rrma_slug" in changes.columns:
+        slugs = sorted(changes["rrma_slug"].dropna().astype(str).unique())
+        summary["by_network"] = {s: summarize(changes[changes["rrma_slug"] == s]) for s in slugs if s}
+    return summary
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -57,7 +57,8 @@ def test_panel_matched_by_siren_or_name_with_changes():
     assert by_name.loc["Ville de Revel", "presence"] == DROPPED and by_name.loc["Ville de Salers", "presence"] == NEW
     # R2 exists in both waves but names another collectivité each year: never matched on the id
     assert pd.isna(by_name.loc["Ville de Salers", "budget_change"])
-    assert summary | {} and summary["n_panel"] == 2 and summary["n_new"] == 1 and summary["n_dropped"] == 1
+    assert summary["by_network"]["reseau"]["n_panel"] == 2
+    assert summary["n_panel"] == 2 and summary["n_new"] == 1 and summary["n_dropped"] == 1
     assert summary["budget_change_median"] == 2500.0 and summary["type_changed"] == 0
     # French classes for the reports (panel only)
     assert lunel[["evolution_budget", "evolution_etp", "evolution_strategie", "evolution_actions"]].tolist() == [
@@ -102,3 +103,8 @@ def test_trends_show_the_growing_model(repo):
     assert summary["type_changed"] == moves["n"].sum()
     assert summary["evolutions"]["evolution_type"]["Autre type"] == summary["type_changed"]
     assert sum(summary["evolutions"]["evolution_budget"].values()) > 0.8 * summary["n_panel"]
+    # each network's own summary, same layout, adding up to the national one
+    networks = summary["by_network"]
+    assert len(networks) > 5 and set(networks) == set(changes["rrma_slug"].dropna())
+    assert sum(n["n_panel"] for n in networks.values()) == summary["n_panel"]
+    assert sum(n["type_changed"] for n in networks.values()) == summary["type_changed"]
