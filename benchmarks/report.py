@@ -66,7 +66,7 @@ def main() -> int:
         "year": 2025, "clean_path": str(paths["clean"]),
         **{f"{k}_path": str(paths[k] or "") for k in ("typology", "typology_description", "typology_metrics", "quality")},
         "out_dir": str(out), "small_cell_threshold": 3, "quantile_min_n": 5, "allow_comments": False,
-        "source": "Enquête ACTER 2025", "trends_path": "",
+        "source": "Enquête ACTER 2025", "trends_path": "", "trends_table_path": "",
     }
     titles = {s: s for s in [NATIONAL, *networks]}
     ensure_kernel()

@@ -20,6 +20,7 @@ typology_description_path = "data/processed/typology_description.parquet"
 typology_metrics_path = "metrics/typology.json"
 quality_path = "data/processed/quality.json"
 trends_path = "metrics/trends.json"
+trends_table_path = "data/processed/trends.parquet"
 out_dir = "reports/2025"
 small_cell_threshold = 3
 quantile_min_n = 5
@@ -78,7 +79,8 @@ else:
     lead = (f"Rapport du réseau {rep.name}. Il présente les réponses des collectivités de son territoire ({N}) "
             "et les compare, part à part, à l'ensemble des répondants en France.")
 show(f"<h1>{html.escape(heading)}</h1>", f"<p class='lead'>{html.escape(lead)}</p>")
-evolution = rep.trends(trends_path) if rep.national and rep.publishable else ""
+evolution = ((rep.trends(trends_path) if rep.national else "") + rep.evolutions(trends_table_path)
+             if rep.publishable else "")
 if rep.publishable:
     shown = [t for t in SECTIONS if evolution or not t.startswith("10.")]
     links = "".join(f'<li><a href="#{anchor(t)}">{html.escape(t)}</a></li>' for t in shown)
@@ -167,7 +169,7 @@ if rep.publishable:
 if evolution:
     section("10. Évolutions depuis l'enquête précédente",
             "Comparaison des collectivités qui ont répondu aux deux dernières enquêtes (mêmes collectivités, "
-            "même modèle de typologie).")
+            "même modèle de typologie). Un montant est « stable » s'il varie peu d'une année sur l'autre.")
     show(evolution)
 
 # %%

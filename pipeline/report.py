@@ -47,6 +47,13 @@ DERIVED_TITLES = {
     "budget_par_habitant": "Budget par habitant (euros)",
 }
 OTHER_ANSWER = "Autre réponse (hors liste)"
+EVOLUTION_TITLES = {
+    "evolution_budget": "Évolution du budget consacré à l'action internationale",
+    "evolution_etp": "Évolution des équivalents temps plein consacrés",
+    "evolution_strategie": "Évolution de la stratégie internationale",
+    "evolution_actions": "Évolution du nombre de types d'action menés",
+    "evolution_type": "Évolution du type (typologie)",
+}
 # Numeric source of each class variable: classes are ordered by it.
 CLASS_SOURCE = {"strate_population": "A07", "B05_classe": "B05", "C01_classe": "C01", "D02_classe": "D02"}
 
@@ -678,6 +685,30 @@ class Report:
             parts.append(f"<p>Principaux changements de type (au moins {self.threshold} collectivités) :</p><ul>{items}</ul>")
         return "".join(parts)
 
+    def evolutions(self, path: str | None) -> str:
+        """Evolution classes of the panel (trends.parquet) for this scope, beside France for a network.
+
+        Only ``rrma_slug`` and the ``evolution_*`` classes are read: no name, no identifier.
+        """
+        if not path or not Path(path).exists():
+            return ""
+        from pipeline.trends import EVOLUTION_CLASSES
+
+        names = pq.read_schema(path).names
+        columns = [c for c in EVOLUTION_CLASSES if c in names]
+        if not columns or "rrma_slug" not in names:
+            return ""
+        panel = pd.read_parquet(path, columns=["rrma_slug", *columns])
+        ours = panel if self.national else panel[panel["rrma_slug"].astype(str) == self.scope]
+        blocks = []
+        for col in columns:
+            title = EVOLUTION_TITLES.get(col, col)
+            table = tb.single_table(col, title, ours[col], self.threshold, list(EVOLUTION_CLASSES[col]),
+                                    reference=None if self.national else panel[col], source=self.source)
+            table.note += " Collectivités ayant répondu aux deux enquêtes."
+            blocks.append(self._block(table, self._plot(table)))
+        return "".join(blocks)
+
     # comments and annexes
     def comments(self, limit: int = 40) -> str:
         if "F05" not in self.df:
@@ -897,7 +928,7 @@ def _render_scopes(scopes: list[str], common: dict, out: Path, title_for: dict[s
 def render_reports(clean: Path, typology: Path | None, typology_description: Path | None,
                    typology_metrics: Path | None, quality: Path | None, out: Path, year: int,
                    params: ReportParams, scopes: list[str] | None = None,
-                   trends: Path | None = None) -> list[Path]:
+                   trends: Path | None = None, trends_table: Path | None = None) -> list[Path]:
     """Write national.html, regions/<slug>.html, figures/ and tableaux.xlsx under ``out``."""
     check_no_pii(pq.read_schema(clean).names)
     frame = pd.read_parquet(clean, columns=[c for c in ("rrma", "rrma_slug") if c in pq.read_schema(clean).names])
@@ -921,6 +952,7 @@ def render_reports(clean: Path, typology: Path | None, typology_description: Pat
         "typology_metrics_path": str(Path(typology_metrics).resolve()) if typology_metrics else "",
         "quality_path": str(Path(quality).resolve()) if quality else "",
         "trends_path": str(Path(trends).resolve()) if trends else "",
+        "trends_table_path": str(Path(trends_table).resolve()) if trends_table else "",
         "out_dir": str(Path(out).resolve()),
         "small_cell_threshold": params.small_cell_threshold,
         "quantile_min_n": params.quantile_min_n,
@@ -961,12 +993,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--typology-metrics", type=Path)
     parser.add_argument("--quality", type=Path)
     parser.add_argument("--trends", type=Path, help="metrics/trends.json (évolutions depuis la vague précédente)")
+    parser.add_argument("--trends-table", type=Path, help="data/processed/trends.parquet (classes d'évolution)")
     parser.add_argument("--out", required=True, type=Path)
     args = parser.parse_args(argv)
     params = load_block(ReportParams, "report", args.params)
     year = int(read_params(args.params).get("survey", {}).get("year", 0))
     written = render_reports(args.clean, args.typology, args.typology_description, args.typology_metrics,
-                             args.quality, args.out, year, params, trends=args.trends)
+                             args.quality, args.out, year, params, trends=args.trends,
+                             trends_table=args.trends_table)
     print(f"report: {len(written)} rapports écrits dans {args.out}")
     return 0
 

@@ -83,6 +83,7 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: b
         "typology_metrics": folder / "typology.json",
         "quality": folder / "quality.json",
         "trends": folder / "trends.json",
+        "trends_table": folder / "trends.parquet",
     }
     folder.mkdir(parents=True, exist_ok=True)
     df.to_parquet(paths["clean"], index=False)
@@ -117,6 +118,11 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: b
         "n_typed_both_years": 110,
         "type_sizes_panel": {str(t): {"name": names[t], "reference": 30 - t, "current": 25 + t} for t in names},
         "type_moves": [{"from": 1, "to": 2, "n": 6}, {"from": 3, "to": 4, "n": 2}]}), encoding="utf-8")
+    panel = df[["rrma_slug", "A01"]].assign(  # names are in the real file too: never to be read
+        evolution_budget=rng.choice(["En hausse", "Stable", "En baisse", None], n),
+        evolution_type=rng.choice(["Même type", "Autre type"], n))
+    panel.loc[7, "evolution_type"] = "Type inconnu"
+    panel.to_parquet(paths["trends_table"], index=False)
     return paths
 
 
@@ -131,7 +137,8 @@ def render_fixture_reports(inputs: dict[str, Path], out: Path) -> list[Path]:
     params = ReportParams(small_cell_threshold=3, allow_comments=True, workers=1)
     return render_reports(inputs["clean"], inputs["typology"], inputs["typology_description"],
                           inputs["typology_metrics"], inputs["quality"], out, 2025, params,
-                          scopes=[NETWORK, TINY_NETWORK], trends=inputs["trends"])
+                          scopes=[NETWORK, TINY_NETWORK], trends=inputs["trends"],
+                          trends_table=inputs["trends_table"])
 
 
 @pytest.fixture(scope="session")

@@ -83,6 +83,9 @@ def test_evolution_section_masks_small_counts(rendered):
     assert "10. Évolutions depuis l'enquête précédente" in page
     assert "absentes en 2025 : &lt;\u00a03" in page  # 2 collectivités dropped out: masked
     assert "du type 1 au type 2 : 6" in page and "du type 3 au type 4" not in page  # a move of 2 is not shown
+    assert "Évolution du budget consacré à l'action internationale" in page
+    network = (rendered / "regions" / f"{NETWORK}.html").read_text(encoding="utf-8").replace("&#x27;", "'")
+    assert "Évolution du type (typologie)" in network and "France entière" in network
 
 
 def test_comment_with_script_is_shown_as_text(rendered):
