@@ -16,8 +16,10 @@ import json
 import multiprocessing
 import re
 import sys
+import time
 import traceback
 from dataclasses import dataclass, field
+from multiprocessing.connection import wait
 from pathlib import Path
 from typing import Iterable
 
@@ -80,6 +82,7 @@ class IngestParams:
     max_cells: int = 5_000_000
     max_cell_chars: int = 32_767
     max_seconds_per_file: float = 60.0  # 0 = no limit (files read in this process)
+    workers: int = 2  # worker processes reading files side by side (with a time limit)
 
     def read_limits(self) -> ReadLimits:
         return ReadLimits(
@@ -939,25 +942,24 @@ def ingest_wave(wave_dir: str | Path, codebook: Codebook | None = None, params: 
     params = params or IngestParams()
     wave = Path(wave_dir)
     files = list_wave_files(wave)
-    worker = _FileWorker(codebook, params) if params.max_seconds_per_file > 0 and files else None
-    iterator: Iterable[Path] = files
+    bar = None
     if progress:
         from tqdm import tqdm
 
-        iterator = tqdm(files, desc="ingest", unit="fichier", file=sys.stderr)
+        bar = tqdm(total=len(files), desc="ingest", unit="fichier", file=sys.stderr)
+    if params.max_seconds_per_file > 0 and files:
+        results: Iterable[FileResult] = _WorkerPool(codebook, params, min(max(1, params.workers), len(files))).run(files, wave)
+    else:
+        results = (_ingest_guarded(path, wave, codebook, params) for path in files)
     records: list[dict[str, object]] = []
     entries: list[dict[str, object]] = []
-    try:
-        for path in iterator:
-            if worker is not None:
-                result = worker.ingest(path, wave)
-            else:
-                result = _ingest_guarded(path, wave, codebook, params)
-            records.extend(result.records)
-            entries.append(result.report)
-    finally:
-        if worker is not None:
-            worker.close()
+    for result in results:
+        records.extend(result.records)
+        entries.append(result.report)
+        if bar is not None:
+            bar.update(1)
+    if bar is not None:
+        bar.close()
     frame = responses_frame(records, codebook)
     return frame, build_report(wave.as_posix(), entries)
 
@@ -1003,28 +1005,38 @@ class _FileWorker:
         child.close()
         self._proc, self._conn = proc, parent
 
-    def ingest(self, path: Path, wave: Path) -> FileResult:
-        name = path.relative_to(wave).as_posix()
-        limit = self._params.max_seconds_per_file
+    def submit(self, path: Path, wave: Path) -> None:
+        """Send one file to read; the worker process is started (again) when needed."""
         if self._proc is None:
             self._start()
         try:
             self._conn.send((str(path), str(wave)))
-            if self._conn.poll(limit):
-                return self._conn.recv()
-            crashed = False
+        except (OSError, BrokenPipeError):
+            pass  # collect() finds the pipe broken and reports a crash
+
+    @property
+    def connection(self):  # noqa: ANN201 (a multiprocessing Connection)
+        return self._conn
+
+    def collect(self, name: str) -> FileResult:
+        """The result of the file sent last, or a rejection when the worker died reading it."""
+        try:
+            return self._conn.recv()
         except (EOFError, OSError, BrokenPipeError):
-            crashed = True
-        self._stop(kill=True)
-        if crashed:
+            self._stop(kill=True)
             return _rejected(name, "reader_crash",
                              f"La lecture du fichier {name} a fait échouer le lecteur de tableurs (mémoire épuisée ou "
                              "fichier piégé) : fichier abandonné, les autres fichiers de la vague sont lus. "
                              "Demandez à la collectivité de réenregistrer le fichier.")
+
+    def abandon(self, name: str) -> FileResult:
+        """Kill the worker stuck on ``name`` and reject that file for overrunning the time limit."""
+        self._stop(kill=True)
+        limit = self._params.max_seconds_per_file
         return _rejected(name, "time_limit",
-                         f"La lecture du fichier {name} a dépassé la limite de {limit:g} s par fichier "
-                         "(ingest.max_seconds_per_file) : fichier abandonné, les autres fichiers de la vague sont lus. "
-                         "Demandez un fichier plus léger (seulement les réponses).")
+                         f"La lecture du fichier {name} a dépassé la limite de {french_number(limit, 0 if float(limit).is_integer() else 1)} s "
+                         "par fichier (ingest.max_seconds_per_file) : fichier abandonné, les autres fichiers de la vague "
+                         "sont lus. Demandez un fichier plus léger (seulement les réponses).")
 
     def _stop(self, kill: bool) -> None:
         proc, conn = self._proc, self._conn
@@ -1046,6 +1058,51 @@ class _FileWorker:
 
     def close(self) -> None:
         self._stop(kill=False)
+
+
+class _WorkerPool:
+    """A few ``_FileWorker`` reading files side by side; results come back in file order.
+
+    Each file has ``max_seconds_per_file`` from the moment its worker starts on it; a file that
+    overruns or crashes its worker is rejected and that worker replaced.
+    """
+
+    def __init__(self, codebook: Codebook, params: IngestParams, n: int) -> None:
+        self._workers = [_FileWorker(codebook, params) for _ in range(n)]
+        self._limit = params.max_seconds_per_file
+
+    def run(self, files: list[Path], wave: Path) -> Iterable[FileResult]:
+        done: dict[int, FileResult] = {}
+        busy: dict[int, tuple[int, float]] = {}  # worker index -> (file index, deadline)
+        todo = iter(enumerate(files))
+        next_out = 0
+        try:
+            while next_out < len(files):
+                for w, worker in enumerate(self._workers):
+                    if w not in busy:
+                        job = next(todo, None)
+                        if job is not None:
+                            worker.submit(job[1], wave)
+                            busy[w] = (job[0], time.monotonic() + self._limit)
+                if busy:
+                    timeout = max(0.0, min(deadline for _, deadline in busy.values()) - time.monotonic())
+                    ready = set(wait([self._workers[w].connection for w in busy], timeout))
+                    now = time.monotonic()
+                    for w, (i, deadline) in list(busy.items()):
+                        name = files[i].relative_to(wave).as_posix()
+                        if self._workers[w].connection in ready:
+                            done[i] = self._workers[w].collect(name)
+                        elif now >= deadline:
+                            done[i] = self._workers[w].abandon(name)
+                        else:
+                            continue
+                        del busy[w]
+                while next_out in done:
+                    yield done.pop(next_out)
+                    next_out += 1
+        finally:
+            for worker in self._workers:
+                worker.close()
 
 
 def _rejected(name: str, code: str, message: str) -> FileResult:

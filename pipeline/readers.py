@@ -197,7 +197,7 @@ def _check_zip(data: bytes, name: str, fmt: str, limits: ReadLimits) -> Workbook
                 if not i.filename.lower().endswith((".xml", ".rels", ".vml")):
                     continue
                 is_sheet = fmt in ("xlsx", "xlsm") and re.fullmatch(r"xl/worksheets/[^/]+\.xml", i.filename) is not None
-                has_dtd, extent = _scan_part(z, i, is_sheet)
+                has_dtd, extent = _scan_part(z, i, is_sheet, limits)
                 if has_dtd:
                     return _reject(
                         name, fmt, "xml_doctype",
@@ -213,12 +213,14 @@ def _check_zip(data: bytes, name: str, fmt: str, limits: ReadLimits) -> Workbook
     return None
 
 
-def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: bool) -> tuple[bool, tuple[int, int]]:
+def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: bool,
+               limits: ReadLimits | None = None) -> tuple[bool, tuple[int, int]]:
     """(a DTD anywhere in the part, (rows, columns) spanned by the cells of a worksheet part).
 
     Streams the part in 1 MB pieces cut after a '>' (no tag straddles two pieces). Every cell
     reference counts, empty styled cells too (conservative); cells placed by position only (no
-    ``r`` attribute) are counted as one wide row.
+    ``r`` attribute) are counted as one wide row. With ``limits``, the scan of a sheet stops as
+    soon as its cells reach past them (a million-row sheet is refused after its first rows).
     """
     max_row = max_col = 0
     n_refs = n_cells = n_rows = 0
@@ -241,6 +243,8 @@ def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: bool) -> tuple[
                 max_row = max(max_row, max(map(int, set(numbers))))
                 max_col = max(max_col, max(map(_column_number, set(letters))))
                 n_refs += len(refs)
+                if limits is not None and _extent_problem(max_row, max_col, limits):
+                    return False, (max_row, max_col)
             n_cells += piece.count(b"<c ") + piece.count(b"<c>")
             n_rows += piece.count(b"<row ") + piece.count(b"<row>")
     if _DOCTYPE.search(tail):
