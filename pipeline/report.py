@@ -622,7 +622,10 @@ class Report:
     # evolution since the reference wave (metrics/trends.json of the trends stage)
     def trends(self, path: str | None) -> str:
         """Changes among collectivités that answered both waves; aggregates only, masked like any count."""
-        t = _read_json(Path(path)) if path else {}
+        top = _read_json(Path(path)) if path else {}
+        # A network reads its own summary (by_network), with the years of the whole file.
+        t = top if self.national else {**((top.get("by_network") or {}).get(self.scope) or {}),
+                                       "year": top.get("year"), "reference_year": top.get("reference_year")}
         if not t.get("n_panel"):
             return ""
         ref_year, year = t.get("reference_year", "N-1"), t.get("year", self.inputs.year)

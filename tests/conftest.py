@@ -18,6 +18,8 @@ PLANTED_NAME = "Jeanne Plantée-Secrète"
 PLANTED_SCRIPT = "<script>alert('acter')</script>"
 TINY_TYPE = "Syndicat ou autre groupement"  # planted with 2 respondents
 TINY_REGION = "Guadeloupe"  # its network (Karib Horizon) gets 2 respondents
+NETWORK = "reseau-bretagne-solidaire"
+TINY_NETWORK = "karib-horizon"
 
 
 def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: bool = False) -> dict[str, Path]:
@@ -117,17 +119,15 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: b
         "budget_change_median": 150.0, "etp_change_median": 0.0, "strategy_changed": 11, "type_changed": 9,
         "n_typed_both_years": 110,
         "type_sizes_panel": {str(t): {"name": names[t], "reference": 30 - t, "current": 25 + t} for t in names},
-        "type_moves": [{"from": 1, "to": 2, "n": 6}, {"from": 3, "to": 4, "n": 2}]}), encoding="utf-8")
+        "type_moves": [{"from": 1, "to": 2, "n": 6}, {"from": 3, "to": 4, "n": 2}],
+        "by_network": {NETWORK: {"n_panel": 25, "n_new": 1, "n_dropped": 4, "type_changed": 2,
+                                 "n_typed_both_years": 20}}}), encoding="utf-8")
     panel = df[["rrma_slug", "A01"]].assign(  # names are in the real file too: never to be read
         evolution_budget=rng.choice(["En hausse", "Stable", "En baisse", None], n),
         evolution_type=rng.choice(["Même type", "Autre type"], n))
     panel.loc[7, "evolution_type"] = "Type inconnu"
     panel.to_parquet(paths["trends_table"], index=False)
     return paths
-
-
-NETWORK = "reseau-bretagne-solidaire"
-TINY_NETWORK = "karib-horizon"
 
 
 def render_fixture_reports(inputs: dict[str, Path], out: Path) -> list[Path]:

@@ -86,6 +86,7 @@ def test_evolution_section_masks_small_counts(rendered):
     assert "Évolution du budget consacré à l'action internationale" in page
     network = (rendered / "regions" / f"{NETWORK}.html").read_text(encoding="utf-8").replace("&#x27;", "'")
     assert "Évolution du type (typologie)" in network and "France entière" in network
+    assert "en 2024 et en 2025 : 25 ; nouvelles répondantes : &lt;\u00a03" in network  # its own summary
 
 
 def test_comment_with_script_is_shown_as_text(rendered):
