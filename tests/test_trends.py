@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pandas as pd
 import pytest
@@ -108,3 +110,14 @@ def test_trends_show_the_growing_model(repo):
     assert len(networks) > 5 and set(networks) == set(changes["rrma_slug"].dropna())
     assert sum(n["n_panel"] for n in networks.values()) == summary["n_panel"]
     assert sum(n["type_changed"] for n in networks.values()) == summary["type_changed"]
+
+
+def test_evolution_section_of_the_national_report_shows_the_growing_type(repo):
+    grow = growing_type(repo)
+    summary = json.loads((repo / "metrics" / "trends.json").read_text(encoding="utf-8"))
+    page = (repo / "reports" / "2025" / "national.html").read_text(encoding="utf-8")
+    assert "Évolutions depuis l'enquête précédente" in page.replace("&#x27;", "'")
+    name = summary["type_sizes_panel"][str(grow)]["name"]
+    row = page.split(f'<div class="lab">{grow}. {html.escape(name, quote=False)}</div>', 1)[1].split('<div class="row">')[0]
+    before, after = (float(w) for w in re.findall(r"width:([\d.]+)%", row)[:2])
+    assert after > before + 5  # share of the panel, in percentage points
