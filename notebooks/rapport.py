@@ -79,7 +79,7 @@ else:
     lead = (f"Rapport du réseau {rep.name}. Il présente les réponses des collectivités de son territoire ({N}) "
             "et les compare, part à part, à l'ensemble des répondants en France.")
 show(f"<h1>{html.escape(heading)}</h1>", f"<p class='lead'>{html.escape(lead)}</p>")
-evolution = rep.trends(trends_path) + rep.evolutions(trends_table_path) if rep.publishable else ""
+evolution = rep.trends(trends_path) + rep.evolutions(trends_table_path, trends_path) if rep.publishable else ""
 if rep.publishable:
     shown = [t for t in SECTIONS if evolution or not t.startswith("10.")]
     links = "".join(f'<li><a href="#{anchor(t)}">{html.escape(t)}</a></li>' for t in shown)

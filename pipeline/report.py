@@ -22,6 +22,7 @@ import sys
 import tempfile
 import warnings
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -83,6 +84,7 @@ class PublicationError(ValueError):
 # --- inputs ---------------------------------------------------------------------------------
 
 
+@cache
 def pii_columns() -> tuple[str, ...]:
     return tuple(q.code for q in load_codebook().of_type("pii"))
 
@@ -673,7 +675,7 @@ class Report:
                 threshold=self.threshold,
                 note=f"Types de {year} selon le modèle de {ref_year}, appliqué aux deux vagues.")
             for year_col, share_col in ((f"Effectif {ref_year}", f"Part {ref_year}"), (f"Effectif {year}", f"Part {year}")):
-                small = tb.small_mask(data[year_col], self.threshold)
+                small = tb.mask_distribution(data[year_col], self.threshold)  # with secondary secrecy
                 table.secret[year_col] = small
                 table.secret[share_col] = small
             self.tables.append(table)
@@ -688,17 +690,18 @@ class Report:
             parts.append(f"<p>Principaux changements de type (au moins {self.threshold} collectivités) :</p><ul>{items}</ul>")
         return "".join(parts)
 
-    def evolutions(self, path: str | None) -> str:
+    def evolutions(self, path: str | None, summary_path: str | None = None) -> str:
         """Evolution classes of the panel (trends.parquet) for this scope, beside France for a network.
 
-        Only ``rrma_slug`` and the ``evolution_*`` classes are read: no name, no identifier.
+        Only ``rrma_slug`` and the ``evolution_*`` classes are read: no name, no identifier. The
+        classes' display order is the one of ``evolutions`` in trends.json (the trends stage's).
         """
         if not path or not Path(path).exists():
             return ""
-        from pipeline.trends import EVOLUTION_CLASSES
-
+        order = (_read_json(Path(summary_path)) if summary_path else {}).get("evolutions") or {}
         names = pq.read_schema(path).names
-        columns = [c for c in EVOLUTION_CLASSES if c in names]
+        columns = [c for c in EVOLUTION_TITLES if c in names] + sorted(
+            c for c in names if c.startswith("evolution_") and c not in EVOLUTION_TITLES)
         if not columns or "rrma_slug" not in names:
             return ""
         panel = pd.read_parquet(path, columns=["rrma_slug", *columns])
@@ -706,7 +709,8 @@ class Report:
         blocks = []
         for col in columns:
             title = EVOLUTION_TITLES.get(col, col)
-            table = tb.single_table(col, title, ours[col], self.threshold, list(EVOLUTION_CLASSES[col]),
+            classes = list(order.get(col) or []) or None
+            table = tb.single_table(col, title, ours[col], self.threshold, classes,
                                     reference=None if self.national else panel[col], source=self.source)
             table.note += " Collectivités ayant répondu aux deux enquêtes."
             blocks.append(self._block(table, self._plot(table)))

@@ -120,6 +120,8 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: b
         "n_typed_both_years": 110,
         "type_sizes_panel": {str(t): {"name": names[t], "reference": 30 - t, "current": 25 + t} for t in names},
         "type_moves": [{"from": 1, "to": 2, "n": 6}, {"from": 3, "to": 4, "n": 2}],
+        "evolutions": {"evolution_budget": {"En hausse": 1, "Stable": 1, "En baisse": 1},
+                       "evolution_type": {"Même type": 1, "Autre type": 1}},
         "by_network": {NETWORK: {"n_panel": 25, "n_new": 1, "n_dropped": 4, "type_changed": 2,
                                  "n_typed_both_years": 20}}}), encoding="utf-8")
     panel = df[["rrma_slug", "A01"]].assign(  # names are in the real file too: never to be read
