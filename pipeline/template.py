@@ -16,12 +16,9 @@ generator does; :func:`save_workbook` writes byte-identical files for identical 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 import os
 import re
-import tempfile
-import zipfile
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -32,8 +29,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
+from pipeline.atomic import save_workbook, workbook_bytes  # noqa: F401 (re-exported)
 from pipeline.codebook import Codebook, Modality, Question, load_codebook
 
 ANSWER_SHEET = "Réponses"
@@ -158,55 +155,6 @@ def fill_template(
             raise ValueError(f"{col} has no column in row {CODE_ROW} of {ANSWER_SHEET!r}")
         _write_answer(ws.cell(target, code_columns[col]), columns[col], value, cb)
     return wb
-
-
-def save_workbook(wb: Workbook, path: str | os.PathLike[str]) -> None:
-    """Save ``wb`` atomically, with fixed archive timestamps: same content, same bytes."""
-    target = Path(path)
-    data = workbook_bytes(wb)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent or Path("."))
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.chmod(tmp, _file_mode())  # mkstemp makes it private; a questionnaire is a normal file
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _file_mode() -> int:
-    """Permissions of a newly created file under the current umask (0o644 usually)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
-
-
-def workbook_bytes(wb: Workbook) -> bytes:
-    """The .xlsx bytes of ``wb``, deterministic (openpyxl's own save stamps the current time)."""
-    raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        ExcelWriter(wb, archive).write_data()
-    out = io.BytesIO()
-    with zipfile.ZipFile(raw) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            content = src.read(info.filename)
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                content = _sort_merged_cells(content)
-            dst.writestr(fixed, content)
-    return out.getvalue()
-
-
-def _sort_merged_cells(xml: bytes) -> bytes:
-    """Sort a sheet's <mergeCell> entries: openpyxl keeps them in a set (order varies per process)."""
-    match = re.search(rb"<mergeCells[^>]*>(.*?)</mergeCells>", xml, flags=re.S)
-    if not match:
-        return xml
-    cells = sorted(re.findall(rb"<mergeCell [^>]*/>", match.group(1)))
-    return xml[: match.start(1)] + b"".join(cells) + xml[match.end(1) :]
 
 
 def default_year() -> int:
