@@ -18,9 +18,11 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from pipeline.atomic import atomic_path, atomic_write_text, save_workbook
 from pipeline.codebook import Codebook, load_codebook, normalize_label
 from pipeline.geography import Geography, enrich_geography, fill_declared_geography, load_geography
 from pipeline.params import load_block, read_params
+from pipeline.safe_text import neutralize
 from pipeline.validate import (
     BLOCKING,
     INSEE_PATTERN,
@@ -474,14 +476,6 @@ def clean_responses(
 
 # --- outputs ---------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralize_formula(text: str) -> str:
-    """Prefix text that a spreadsheet would read as a formula with a ' so it stays text."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def french_headers(columns: list[str], codebook: Codebook) -> list[str]:
     """French header for each column: question label (with the modality for multi-select)."""
     names = {}
@@ -513,7 +507,7 @@ def write_clean_xlsx(df: pd.DataFrame, path: str | Path, codebook: Codebook) -> 
     ws = wb.active
     ws.title = "Réponses"
     headers = french_headers(list(df.columns), codebook)
-    ws.append([neutralize_formula(h) for h in headers])
+    ws.append([neutralize(h) for h in headers])
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.data_type = "s"
@@ -525,7 +519,7 @@ def write_clean_xlsx(df: pd.DataFrame, path: str | Path, codebook: Codebook) -> 
         elif pd.api.types.is_numeric_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype):
             columns.append([None if pd.isna(v) else float(v) for v in s.astype("Float64").astype(object)])
         else:
-            columns.append([None if pd.isna(v) else neutralize_formula(str(v)) for v in s.astype(object)])
+            columns.append([None if pd.isna(v) else neutralize(str(v)) for v in s.astype(object)])
     widths = [min(60, max(10, len(h) // 2)) for h in headers]
     for r, row in enumerate(zip(*columns), start=2):
         for j, v in enumerate(row, start=1):
@@ -540,8 +534,7 @@ def write_clean_xlsx(df: pd.DataFrame, path: str | Path, codebook: Codebook) -> 
         ws.auto_filter.ref = f"A1:{get_column_letter(len(df.columns))}{max(1, len(df) + 1)}"
     for j, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(j)].width = w
-    Path(path).parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
+    save_workbook(wb, path, drop_dates=True)
 
 
 def _parquet_safe(df: pd.DataFrame) -> pd.DataFrame:
@@ -556,10 +549,12 @@ def write_outputs(result: CleanResult, out_dir: str | Path, codebook: Codebook) 
         ("clean", result.clean), ("quarantine", result.quarantine), ("duplicates", result.duplicates),
         ("issues", result.issues), ("corrections", result.corrections),
     ):
-        _parquet_safe(frame).to_parquet(out / f"{name}.parquet", index=False)
-    _parquet_safe(result.contacts).to_parquet(out / "restricted" / "contacts.parquet", index=False)
+        with atomic_path(out / f"{name}.parquet") as tmp:
+            _parquet_safe(frame).to_parquet(tmp, index=False)
+    with atomic_path(out / "restricted" / "contacts.parquet") as tmp:
+        _parquet_safe(result.contacts).to_parquet(tmp, index=False)
     write_clean_xlsx(result.clean, out / "clean.xlsx", codebook)
-    (out / "quality.json").write_text(json.dumps(result.quality, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    atomic_write_text(out / "quality.json", json.dumps(result.quality, ensure_ascii=False, indent=2) + "\n")
 
 
 def summary_fr(quality: dict[str, object]) -> str:

@@ -20,13 +20,13 @@ from pipeline.clean import (
     clean_responses,
     deduplicate,
     main,
-    neutralize_formula,
     normalize_modalities,
     reconcile,
     write_outputs,
 )
 from pipeline.codebook import load_codebook
 from pipeline.params import load_block
+from pipeline.safe_text import neutralize
 from pipeline.validate import blank_responses
 
 CB = load_codebook()
@@ -202,7 +202,7 @@ def test_formula_injection_neutralised_in_clean_xlsx(tmp_path):
     for cell in cells:
         assert cell.data_type == "s"  # text, never a formula
         assert cell.value.startswith("'")
-    assert neutralize_formula("Ville") == "Ville" and neutralize_formula("=1") == "'=1"
+    assert neutralize("Ville") == "Ville" and neutralize("=1") == "'=1" and neutralize(-1.0) == -1.0
 
 
 def test_main_writes_every_output(tmp_path):
