@@ -16,11 +16,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.atomic import save_workbook
+from pipeline.safe_text import neutralize
+
 NBSP = "\u00a0"
 NNBSP = "\u202f"
 SECRET_SHARE = "s"
-# Leading characters a spreadsheet reads as a formula (OWASP "CSV injection").
-_FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- French number formats --------------------------------------------------------------------
@@ -51,13 +52,6 @@ def fmt_euros(value: float | None) -> str:
 def secret_label(threshold: int) -> str:
     """What a masked count shows: '< 3'."""
     return f"<{NBSP}{threshold}"
-
-
-def neutralize_formula(text: object) -> object:
-    """Prefix text a spreadsheet would run as a formula with an apostrophe (shown as text)."""
-    if isinstance(text, str) and text.startswith(_FORMULA_LEAD):
-        return "'" + text
-    return text
 
 
 # --- masking --------------------------------------------------------------------------------
@@ -402,7 +396,7 @@ def write_workbook(tables: list[PubTable], path: Path, title: str) -> None:
     wb = Workbook()
     toc = wb.active
     toc.title = "Sommaire"
-    toc.append([neutralize_formula(title)])
+    toc.append([neutralize(title)])
     toc["A1"].font = Font(bold=True, size=13)
     toc.append([])
     toc.append(["Feuille", "Tableau", "Base (n)"])
@@ -414,15 +408,15 @@ def write_workbook(tables: list[PubTable], path: Path, title: str) -> None:
     formats = {"count": "#,##0", "share": "0%", "euros": '#,##0" €"', "euros_cents": '#,##0.00" €"', "number": "#,##0.0", "vtest": "0.0"}
     for table in tables:
         name = _sheet_name(table.key, used)
-        toc.append([name, neutralize_formula(table.title), table.n])
+        toc.append([name, neutralize(table.title), table.n])
         ws = wb.create_sheet(name)
-        ws.append([neutralize_formula(table.index_name), *[neutralize_formula(str(c)) for c in table.data.columns]])
+        ws.append([neutralize(table.index_name), *[neutralize(str(c)) for c in table.data.columns]])
         for c in ws[1]:
             c.font = Font(bold=True)
             c.fill = header_fill
             c.alignment = Alignment(wrap_text=True, vertical="top")
         for i, row in enumerate(table.data.index):
-            values = [neutralize_formula(str(row))]
+            values = [neutralize(str(row))]
             for j, col in enumerate(table.data.columns):
                 kind = table.kinds.get(col, "number")
                 if bool(table.secret.iat[i, j]):
@@ -430,7 +424,7 @@ def write_workbook(tables: list[PubTable], path: Path, title: str) -> None:
                     continue
                 v = table.data.iat[i, j]
                 if kind == "text":
-                    values.append(neutralize_formula("" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)))
+                    values.append(neutralize("" if v is None or (not isinstance(v, str) and pd.isna(v)) else str(v)))
                 elif v is None or pd.isna(v):
                     values.append(None)
                 else:
@@ -447,7 +441,7 @@ def write_workbook(tables: list[PubTable], path: Path, title: str) -> None:
         for text in (table.note, mask_note(table.threshold) if table.masked else "",
                      f"Source : {table.source}" if table.source else ""):
             if text:
-                ws.cell(row=r, column=1, value=neutralize_formula(text))
+                ws.cell(row=r, column=1, value=neutralize(text))
                 r += 1
         ws.freeze_panes = "B2"
         ws.column_dimensions["A"].width = min(70, max(18, max(len(str(i)) for i in [table.index_name, *table.data.index]) + 2))
@@ -456,26 +450,7 @@ def write_workbook(tables: list[PubTable], path: Path, title: str) -> None:
     toc.column_dimensions["A"].width = 34
     toc.column_dimensions["B"].width = 90
     toc.column_dimensions["C"].width = 10
-    path.parent.mkdir(parents=True, exist_ok=True)
-    wb.save(path)
-    _normalize_xlsx(path)
-
-
-def _normalize_xlsx(path: Path) -> None:
-    """Make the workbook byte-identical across runs: fixed zip dates and no creation time."""
-    import zipfile
-
-    fixed = (1980, 1, 1, 0, 0, 0)
-    with zipfile.ZipFile(path) as src:
-        items = [(i.filename, src.read(i.filename)) for i in src.infolist()]
-    stamp = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
-        for name, data in items:
-            if name == "docProps/core.xml":
-                data = stamp.sub(b"", data)
-            info = zipfile.ZipInfo(name, date_time=fixed)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            dst.writestr(info, data)
+    save_workbook(wb, path, drop_dates=True)
 
 
 def bars_html(table: PubTable, columns: list[str], legend: list[str], source: str) -> str:
