@@ -26,11 +26,13 @@ import scipy
 import sklearn
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
 
+from pipeline.atomic import atomic_path, atomic_write_parquet, atomic_write_text
 from pipeline.codebook import Codebook, load_codebook, normalize_label
 from pipeline.describe import Description, describe_types, suggest_names
 from pipeline.hcpc import HCPC
 from pipeline.mca import MCA
 from pipeline.params import load_block
+from pipeline.safe_text import safe_frame
 
 MODEL_FORMAT = 1
 AUTO_KK_ABOVE = 10000
@@ -342,9 +344,7 @@ def versions(codebook_version: str) -> dict:
 def save_model(model: TypologyModel, path: str | Path, codebook_version: str) -> None:
     """Pickle stream (whatever the file extension): a header of versions in plain types, then
     the model, so that :func:`load_model` checks versions before unpickling the model."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as f:
+    with atomic_path(path) as tmp, tmp.open("wb") as f:
         pickle.dump(versions(codebook_version), f, protocol=4)
         pickle.dump(model, f, protocol=4)
 
@@ -422,10 +422,16 @@ def run_stage(clean: pd.DataFrame, params: TypologyParams, codebook: Codebook,
 
 def write_plots(per_k: pd.DataFrame, folder: str | Path) -> None:
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    per_k[["k", "inertia_gain", "within_inertia", "ratio"]].to_csv(folder / "inertia.csv", index=False)
-    per_k[["k", "silhouette"]].to_csv(folder / "silhouette.csv", index=False)
-    per_k[["k", "calinski_harabasz"]].to_csv(folder / "calinski_harabasz.csv", index=False)
+    write_csv(per_k[["k", "inertia_gain", "within_inertia", "ratio"]], folder / "inertia.csv")
+    write_csv(per_k[["k", "silhouette"]], folder / "silhouette.csv")
+    write_csv(per_k[["k", "calinski_harabasz"]], folder / "calinski_harabasz.csv")
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> None:
+    """CSV written atomically, text that a spreadsheet would run as a formula neutralised and
+    quoted (a carriage return inside a quoted field cannot start a new row)."""
+    with atomic_path(path) as tmp:
+        safe_frame(df).to_csv(tmp, index=False, quoting=csv.QUOTE_NONNUMERIC)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -446,15 +452,13 @@ def main(argv: list[str] | None = None) -> int:
         truth = pd.read_parquet(args.truth)
     res = run_stage(clean, params, codebook, truth)
     out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    res["types"].to_parquet(out / "typology.parquet", index=False)
-    res["description"].category.to_parquet(out / "typology_description.parquet", index=False)
-    res["description"].chi2.to_csv(out / "typology_chi2.csv", index=False)
-    pd.concat([res["description"].quanti, res["description"].quanti_var.assign(type=pd.NA)],
-              ignore_index=True).to_csv(out / "typology_quanti.csv", index=False)
+    atomic_write_parquet(res["types"], out / "typology.parquet")
+    atomic_write_parquet(res["description"].category, out / "typology_description.parquet")
+    write_csv(res["description"].chi2, out / "typology_chi2.csv")
+    write_csv(pd.concat([res["description"].quanti, res["description"].quanti_var.assign(type=pd.NA)],
+                        ignore_index=True), out / "typology_quanti.csv")
     save_model(res["model"], args.model, codebook.version)
-    Path(args.metrics).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.metrics).write_text(json.dumps(res["metrics"], ensure_ascii=False, indent=2), encoding="utf-8")
+    atomic_write_text(args.metrics, json.dumps(res["metrics"], ensure_ascii=False, indent=2))
     write_plots(res["per_k"], args.plots)
     m = res["metrics"]
     print(f"Typologie : {m['n']} répondants ({m['selection']['excluded']} exclus), {m['k']} types : "
@@ -529,19 +533,19 @@ def run_typology_cli(args: argparse.Namespace) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     mca, hc = model.mca, model.hcpc
-    mca.eigenvalues_.reset_index().to_csv(out / "eigenvalues.csv", index=False)
+    write_csv(mca.eigenvalues_.reset_index(), out / "eigenvalues.csv")
     ind = mca.row_coordinates_.assign(type=hc.labels_, type_name=[model.names[int(t)] for t in hc.labels_])
-    ind.reset_index().to_csv(out / "individuals.csv", index=False)
+    write_csv(ind.reset_index(), out / "individuals.csv")
     act = mca.column_coordinates_.join(mca.column_vtest_.add_prefix("vtest_")).join(
         mca.column_contributions_.add_prefix("contrib_")).join(mca.column_cos2_.add_prefix("cos2_"))
     parts = [act.assign(role="active")]
     if spec.quali_sup:
         parts.append(mca.quali_sup_coordinates_.join(mca.quali_sup_vtest_.add_prefix("vtest_"))
                      .join(mca.quali_sup_cos2_.add_prefix("cos2_")).assign(role="supplementary"))
-    pd.concat(parts).reset_index().to_csv(out / "categories.csv", index=False)
-    desc.category.to_csv(out / "description.csv", index=False)
+    write_csv(pd.concat(parts).reset_index(), out / "categories.csv")
+    write_csv(desc.category, out / "description.csv")
     if spec.quanti_sup:
-        mca.quanti_sup_correlations_.reset_index().to_csv(out / "quanti_sup.csv", index=False)
+        write_csv(mca.quanti_sup_correlations_.reset_index(), out / "quanti_sup.csv")
     share = mca.eigenvalues_["percent"].iloc[:2].sum()
     print(f"{len(table)} individus, {len(model.spec.active)} variables actives ; "
           f"axes 1-2 : {share:.1f} % de l'inertie ; {hc.n_clusters_} types"
