@@ -26,6 +26,7 @@ from pathlib import Path
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
+from pipeline.atomic import atomic_write_parquet, atomic_write_text
 from pipeline.codebook import load_codebook
 from pipeline.params import ParamsError, load_block, read_params
 from pipeline.typology import (
@@ -169,13 +170,11 @@ def main(argv: list[str] | None = None) -> int:
     years = {"year": survey.get("year"), "reference_year": survey.get("reference_year")}
     published = {**published, "published": typology.published, **years}
     out = Path(args.out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    types.to_parquet(out / "typology.parquet", index=False)
-    description.to_parquet(out / "typology_description.parquet", index=False)
-    res["transitions"].to_parquet(out / "continuity.parquet", index=False)
+    atomic_write_parquet(types, out / "typology.parquet")
+    atomic_write_parquet(description, out / "typology_description.parquet")
+    atomic_write_parquet(res["transitions"], out / "continuity.parquet")
     for path, data in ((args.metrics, {**years, **res["summary"]}), (args.published_metrics, published)):
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        Path(path).write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     s = res["summary"]
     print(f"Continuité : {s['n']} répondants classés par le modèle {years['reference_year']}, ARI {s['ari']:.2f} "
           f"avec la typologie ré-ajustée ; {'dérive signalée' if s['drift'] else 'pas de dérive'} ; "

@@ -22,6 +22,7 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 
+from pipeline.atomic import atomic_write_bytes, atomic_write_parquet, atomic_write_text
 from pipeline.codebook import Codebook, load_codebook
 from pipeline.demo_exports import broken_bytes, render_forms, render_kobo, render_limesurvey
 from pipeline.demo_layouts import (
@@ -231,15 +232,11 @@ def _write_wave(rng: np.random.Generator, cb: Codebook, params: DemoParams, mode
     subs = plan_mistakes(rng, cb, subs, params.mistake_rate)
     files, manifest, placements = render_all(params.seed, cb, subs, year)
     _clear_previous(out_dir, truth_dir)
-    for rel, data in files.items():
-        target = out_dir / PurePosixPath(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    truth_dir.mkdir(parents=True, exist_ok=True)
-    truth_frame(cb, placements).to_parquet(truth_dir / "truth.parquet", index=False)
-    population_frame(cb, population).to_parquet(truth_dir / "collectivites.parquet", index=False)
-    (truth_dir / "manifest.json").write_text(
-        json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    for rel, data in files.items():  # each file whole or absent; the manifest, written last, lists them
+        atomic_write_bytes(out_dir / PurePosixPath(rel), data)
+    atomic_write_parquet(truth_frame(cb, placements), truth_dir / "truth.parquet")
+    atomic_write_parquet(population_frame(cb, population), truth_dir / "collectivites.parquet")
+    atomic_write_text(truth_dir / "manifest.json", json.dumps(manifest.to_dict(), ensure_ascii=False, indent=1) + "\n")
     return manifest, answers
 
 

@@ -18,6 +18,7 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from pipeline.atomic import atomic_write_bytes  # noqa: E402
 from pipeline.tables import SECRET_SHARE, PubTable, fmt_number, fmt_percent  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every colour-vision deficiency.
@@ -226,7 +227,6 @@ def render_png(fig: Figure) -> bytes:
 def save(fig: Figure, folder: Path, name: str) -> bytes:
     """Write ``name``.png and ``name``.svg into ``folder``; return the PNG bytes."""
     png, svg = render(fig)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / f"{name}.png").write_bytes(png)
-    (folder / f"{name}.svg").write_bytes(svg)
+    atomic_write_bytes(folder / f"{name}.png", png)
+    atomic_write_bytes(folder / f"{name}.svg", svg)
     return png

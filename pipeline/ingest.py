@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from pipeline.atomic import atomic_write_parquet, atomic_write_text
 from pipeline.codebook import Codebook, Question, load_codebook
 from pipeline.issues import Issue, column_letter
 from pipeline.matching import TIER_CODE, HeaderMatch, HeaderMatcher, Target, matcher_for, norm, resolve_columns
@@ -1146,9 +1147,8 @@ def summaryfrench_number(report: dict[str, object]) -> str:
 def write_outputs(frame: pd.DataFrame, report: dict[str, object], out_dir: str | Path) -> None:
     """Write responses.parquet and ingest_report.json (deterministic)."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    frame.to_parquet(out / "responses.parquet", index=False)
-    (out / "ingest_report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    atomic_write_parquet(frame, out / "responses.parquet")
+    atomic_write_text(out / "ingest_report.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from pipeline.atomic import atomic_write_parquet, atomic_write_text
 from pipeline.clean import identity_keys
 from pipeline.codebook import Codebook, load_codebook
 from pipeline.params import load_block, read_params
@@ -230,11 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     model = load_model(args.model, codebook.version)
     changes, summary = run_trends(pd.read_parquet(args.reference), pd.read_parquet(args.current), model,
                                   typology, codebook, params)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    changes.to_parquet(args.out, index=False)
+    atomic_write_parquet(changes, args.out)
     summary = {"year": survey.get("year"), "reference_year": survey.get("reference_year"), **summary}
-    Path(args.summary).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.summary).write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    atomic_write_text(args.summary, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     print(f"Évolutions : {summary['n_panel']} collectivités dans les deux vagues, {summary['n_new']} nouvelles, "
           f"{summary['n_dropped']} sorties ; {summary['type_changed']} ont changé de type.")
     return 0
