@@ -30,6 +30,7 @@ import pyarrow.parquet as pq
 
 from pipeline import figures as figs
 from pipeline import tables as tb
+from pipeline.atomic import atomic_dir, atomic_write_text
 from pipeline.codebook import load_codebook, normalize_label
 from pipeline.params import ParamsError, load_block, read_params
 
@@ -946,10 +947,18 @@ def render_reports(clean: Path, typology: Path | None, typology_description: Pat
                      frame.get("rrma", pd.Series(dtype=str)).astype(str)))
     title_for = {NATIONAL: f"Observatoire ACTER {year} — rapport national",
                  **{s: f"Observatoire ACTER {year} — {names.get(s, s)}" for s in networks}}
-    for name in ("national.html", "tableaux.xlsx"):
-        (out / name).unlink(missing_ok=True)
-    for name in ("regions", "figures"):
-        shutil.rmtree(out / name, ignore_errors=True)
+    # Built in a temporary folder beside ``out``, which takes its place once every page is
+    # written: an interrupted run leaves the previous reports or none, never half of them.
+    with atomic_dir(out) as build:
+        return _render_into(build, clean, typology, typology_description, typology_metrics, quality, trends,
+                            trends_table, year, params, networks, title_for, final=Path(out))
+
+
+def _render_into(out: Path, clean: Path, typology: Path | None, typology_description: Path | None,
+                 typology_metrics: Path | None, quality: Path | None, trends: Path | None,
+                 trends_table: Path | None, year: int, params: ReportParams, networks: list[str],
+                 title_for: dict[str, str], final: Path) -> list[Path]:
+    """Render every page into the (empty) folder ``out``; return their paths under ``final``."""
     (out / "regions").mkdir(parents=True, exist_ok=True)
     common = {
         "year": year,
@@ -985,9 +994,9 @@ def render_reports(clean: Path, typology: Path | None, typology_description: Pat
                 pages.update(part)
     written = []
     for scope in all_scopes:
-        path = out / "national.html" if scope == NATIONAL else out / "regions" / f"{scope}.html"
-        path.write_text(pages[scope], encoding="utf-8")
-        written.append(path)
+        rel = Path("national.html") if scope == NATIONAL else Path("regions") / f"{scope}.html"
+        atomic_write_text(out / rel, pages[scope])
+        written.append(final / rel)
     return written
 
 
