@@ -16,6 +16,9 @@ PLANTED_EMAIL = "jeanne.planted@example.org"
 PLANTED_PHONE = "06 12 34 56 78"
 PLANTED_NAME = "Jeanne Plantée-Secrète"
 PLANTED_SCRIPT = "<script>alert('acter')</script>"
+# Executed, these would mark the page (tests/test_browser.py looks for data-xss in Chromium's DOM).
+XSS_SCRIPT = "<script>document.documentElement.setAttribute('data-xss','script')</script>"
+XSS_IMG = "<img src=x onerror=\"document.documentElement.setAttribute('data-xss','img')\">"
 TINY_TYPE = "Syndicat ou autre groupement"  # planted with 2 respondents
 TINY_REGION = "Guadeloupe"  # its network (Karib Horizon) gets 2 respondents
 NETWORK = "reseau-bretagne-solidaire"
@@ -61,6 +64,9 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: b
     df["B02"] = rng.integers(1960, 2024, n).astype(float)
     df["F05"] = None
     df.loc[0, "F05"] = f"Très bonne enquête {PLANTED_SCRIPT} & merci"
+    df.loc[8, "F05"] = f"Commentaire {XSS_IMG} {XSS_SCRIPT}"
+    df.loc[8, "A11"] = f"Autre : {XSS_IMG}"  # a typed answer outside the list
+    df.loc[9, "A01"] = f"Commune {XSS_SCRIPT}"
     df.loc[1, "F05"] = f"Contact : {PLANTED_EMAIL}, {PLANTED_PHONE}"
     df.loc[2, "A01"] = PLANTED_NAME
     df.loc[6, "A11"] = f"Autre : {PLANTED_NAME}"  # a typed answer outside the list

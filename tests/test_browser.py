@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import XSS_IMG
+
 # Requests Chromium makes on its own (updates, time, accounts), not the page's.
 BROWSER_HOSTS = re.compile(r"^https?://([a-z0-9-]+\.)*(google\.com|googleapis\.com|gstatic\.com|gvt1\.com)(:\d+)?/")
 
@@ -23,8 +25,10 @@ def _chromium() -> str:
                 "test du rendu navigateur non exécuté sur cette machine")
 
 
-def _open(page: Path, workdir: Path, screenshot: Path | None = None) -> tuple[list[str], list[str]]:
-    """Load ``page`` offline; return (network URLs the page asked for, console lines).
+def _open(page: Path, workdir: Path, screenshot: Path | None = None,
+          dom: list[str] | None = None) -> tuple[list[str], list[str]]:
+    """Load ``page`` offline; return (network URLs the page asked for, console lines); the DOM
+    after scripts ran is appended to ``dom`` when given.
 
     Chromium's NetLog records every request, even one refused by the dead proxy; requests the
     browser makes for itself (updates, time) are left out.
@@ -45,6 +49,8 @@ def _open(page: Path, workdir: Path, screenshot: Path | None = None) -> tuple[li
     outside = sorted(u for u in urls if u.startswith(("http:", "https:", "ws:", "wss:", "ftp:"))
                      and not BROWSER_HOSTS.match(u))
     console = [line for line in done.stderr.splitlines() if ":CONSOLE" in line]
+    if dom is not None:
+        dom.append(done.stdout)
     return outside, console
 
 
@@ -71,6 +77,26 @@ def test_national_report_renders_offline_with_no_failed_request(rendered, tmp_pa
         colors = image.convert("RGB").resize((128, 400)).getcolors(maxcolors=1 << 16)
     assert colors is not None and len(colors) > 50  # charts and text, not a blank page
     print(f"capture d'écran : {shot}")
+
+
+def test_the_check_sees_injected_markup_run(tmp_path):
+    bad = tmp_path / "xss.html"
+    bad.write_text(f"<!DOCTYPE html><html><body><p>{XSS_IMG}</p></body></html>", encoding="utf-8")
+    dom: list[str] = []
+    _open(bad, tmp_path, dom=dom)
+    assert re.search(r"<html[^>]*data-xss=", dom[0])
+
+
+def test_respondent_markup_is_shown_as_text_not_run(rendered, tmp_path):
+    """A comment holding <script> and <img onerror>, an off-list answer and a name holding them:
+    Chromium shows the comment as text, creates no element and runs nothing."""
+    dom: list[str] = []
+    _, console = _open(rendered / "national.html", tmp_path, dom=dom)
+    page = dom[0]
+    assert console == []
+    assert "&lt;img src=x onerror=" in page and "&lt;script&gt;document.documentElement" in page
+    assert not re.search(r"<html[^>]*data-xss=", page)
+    assert not re.search(r"<img[^>]*\bsrc=\"x\"", page) and "<script>document." not in page
 
 
 def test_network_report_renders_offline(rendered, tmp_path):
