@@ -21,14 +21,12 @@ def neutralize(value: object) -> object:
 
 def safe_frame(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` for CSV: text cells, column names and index labels neutralised."""
-    def text_columns(frame: pd.DataFrame) -> list[str]:
-        return [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c].dtype)
-                or isinstance(frame[c].dtype, pd.CategoricalDtype)]
-
-    out = df.rename(columns=lambda c: neutralize(c) if isinstance(c, str) else c)
-    if not isinstance(out.index, pd.MultiIndex) and not pd.api.types.is_numeric_dtype(out.index.dtype):
-        out.index = out.index.map(neutralize)
-        out.index.name = neutralize(df.index.name)
-    changed = {c: out[c].astype(object).map(neutralize) for c in text_columns(out)
-               if pd.api.types.is_bool_dtype(out[c].dtype) is False}
-    return out.assign(**changed) if changed else out
+    out = df.copy()
+    out.columns = [neutralize(c) for c in df.columns]
+    if not isinstance(df.index, pd.MultiIndex) and not pd.api.types.is_numeric_dtype(df.index.dtype):
+        out.index = df.index.map(neutralize).rename(neutralize(df.index.name))
+    for j in range(out.shape[1]):
+        column = out.iloc[:, j]
+        if column.dtype == object or isinstance(column.dtype, (pd.StringDtype, pd.CategoricalDtype)):
+            out.isetitem(j, column.astype(object).map(neutralize))
+    return out
