@@ -937,7 +937,8 @@ def render_reports(clean: Path, typology: Path | None, typology_description: Pat
                    typology_metrics: Path | None, quality: Path | None, out: Path, year: int,
                    params: ReportParams, scopes: list[str] | None = None,
                    trends: Path | None = None, trends_table: Path | None = None) -> list[Path]:
-    """Write national.html, regions/<slug>.html, figures/ and tableaux.xlsx under ``out``."""
+    """Write national.html, regions/<slug>.html, figures/ and tableaux.xlsx under ``out`` (the
+    folder is replaced as a whole)."""
     check_no_pii(pq.read_schema(clean).names)
     frame = pd.read_parquet(clean, columns=[c for c in ("rrma", "rrma_slug") if c in pq.read_schema(clean).names])
     networks = list_scopes(frame) if params.networks else []
