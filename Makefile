@@ -27,8 +27,18 @@ annual: $(STAMP)
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q
 
+# Every benchmark, each printing its figures, its target and its ratio to a baseline measured in
+# the same run; all run even if one misses its target (then the exit status is 1).
+BENCHMARKS := ingest clean typology report
 bench: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/ingest.py
+	@status=0; start=$$(date +%s); uname -srm; $(BIN)/python --version; \
+	grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: /cpu: /'; \
+	echo "cores: $$(nproc 2>/dev/null || sysctl -n hw.ncpu)"; \
+	for b in $(BENCHMARKS); do \
+	  echo "== benchmarks/$$b.py"; \
+	  PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/$$b.py || status=1; \
+	done; \
+	echo "== all benchmarks: $$(( $$(date +%s) - start )) s"; exit $$status
 
 clean-venv:
 	rm -rf $(VENV)
