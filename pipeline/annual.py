@@ -50,6 +50,20 @@ def set_survey(text: str, values: dict[str, object]) -> str:
     return "".join(lines[:end] + insert + lines[end:])
 
 
+def _has_files(folder: Path) -> bool:
+    return folder.is_dir() and any(p.is_file() for p in folder.rglob("*"))
+
+
+def first_survey(values: dict[str, object], waves: str) -> dict[str, object]:
+    """The survey keys for a first survey: no earlier wave anywhere, so the wave is its own
+    reference (continuity is trivial, the trends stage writes no evolution, reports have no
+    section 10). Unchanged when the earlier wave exists or can be pulled."""
+    ref = Path(str(values["reference_wave"]))
+    if waves == DEMO or _has_files(ref) or Path(f"{ref}.dvc").is_file():
+        return values
+    return {**values, "reference_year": values["year"], "reference_wave": values["wave"]}
+
+
 def check_waves(values: dict[str, object], waves: str) -> list[str]:
     """French messages for each wave folder that is missing or empty (none for the demo)."""
     if waves == DEMO:
@@ -58,7 +72,9 @@ def check_waves(values: dict[str, object], waves: str) -> list[str]:
     for key, year_key, what in (("wave", "year", "Vague"), ("reference_wave", "reference_year", "Vague de référence")):
         folder, year = Path(str(values[key])), values[year_key]
         tracked = Path(f"{folder}.dvc").is_file()
-        if not folder.is_dir() or not any(p.is_file() for p in folder.rglob("*")):
+        if key == "reference_wave" and values["reference_wave"] == values["wave"]:
+            continue
+        if not _has_files(folder):
             state = "n'existe pas" if not folder.is_dir() else "ne contient aucun fichier"
             hint = (f"Récupérez-la depuis le stockage partagé : dvc pull {folder}.dvc" if tracked else
                     f"Déposez-y les fichiers reçus des collectivités puis suivez-les avec : dvc add {folder}")
@@ -74,7 +90,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--year", type=int, required=True, help="année de l'enquête, par exemple 2025")
     ap.add_argument("--waves", default="data/raw", help="dossier des vagues (data/raw), ou « demo »")
     args = ap.parse_args(argv)
-    values = survey_values(args.year, args.waves or "data/raw")
+    values = first_survey(survey_values(args.year, args.waves or "data/raw"), args.waves or "data/raw")
+    if values["reference_wave"] == values["wave"]:
+        print(f"Aucune vague {args.year - 1} : l'enquête {args.year} est traitée comme une première enquête "
+              "(pas de section « Évolutions » dans les rapports).")
     problems = check_waves(values, args.waves or "data/raw")
     if problems:
         for p in problems:

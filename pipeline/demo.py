@@ -261,7 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     params = load_block(DemoParams, "demo", args.params)
     survey = read_params(args.params).get("survey") or {}
     year = int(survey["year"])
-    reference_year = int(survey.get("reference_year") or year - 1)
+    # The demo always has an earlier wave, even when the real survey is a first one (reference = year).
+    reference_year = min(int(survey.get("reference_year") or year - 1), year - 1)
     for wave_year, manifest in generate_waves(params, reference_year, year, args.out, args.truth).items():
         n_rows = sum(f.n_respondents for f in manifest.files)
         print(f"demo {wave_year}: {len(manifest.files)} files, {n_rows} responses, {len(manifest.mistakes)} "

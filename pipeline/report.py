@@ -707,6 +707,8 @@ class Report:
             return ""
         panel = pd.read_parquet(path, columns=["rrma_slug", *columns])
         ours = panel if self.national else panel[panel["rrma_slug"].astype(str) == self.scope]
+        if ours.empty:  # a first survey, or a network new this year: no evolution to show
+            return ""
         blocks = []
         for col in columns:
             title = EVOLUTION_TITLES.get(col, col)

@@ -231,6 +231,10 @@ def main(argv: list[str] | None = None) -> int:
     model = load_model(args.model, codebook.version)
     changes, summary = run_trends(pd.read_parquet(args.reference), pd.read_parquet(args.current), model,
                                   typology, codebook, params)
+    if survey.get("reference_year") == survey.get("year"):
+        # First survey (make annual found no earlier wave): nothing to compare, no section 10.
+        changes, summary = changes.iloc[0:0], {"first_wave": True, "n_panel": 0, "n_new": 0,
+                                               "n_dropped": 0, "type_changed": 0}
     atomic_write_parquet(changes, args.out)
     summary = {"year": survey.get("year"), "reference_year": survey.get("reference_year"), **summary}
     atomic_write_text(args.summary, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")

@@ -79,3 +79,14 @@ def test_scheduled_workflows_run_the_pipeline_and_keep_the_reports():
     job = gl["annuel"]
     assert any("schedule" in r["if"] for r in job["rules"]) and job["artifacts"]["paths"] == ["reports/"]
     assert any("make annual" in line for line in job["script"])
+
+
+def test_first_survey_without_an_earlier_wave_is_its_own_reference(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "params.yaml").write_text(PARAMS, encoding="utf-8")
+    (tmp_path / "data" / "raw" / "2025").mkdir(parents=True)
+    (tmp_path / "data" / "raw" / "2025" / "reponse.xlsx").write_bytes(b"x")
+    assert main(["--year", "2025"]) == 0
+    assert "première enquête" in capsys.readouterr().out
+    survey = yaml.safe_load((tmp_path / "params.yaml").read_text(encoding="utf-8"))["survey"]
+    assert survey == {"year": 2025, "wave": "data/raw/2025", "reference_year": 2025, "reference_wave": "data/raw/2025"}
