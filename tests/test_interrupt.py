@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline_run import YEAR, env, fresh_repo, pipeline_repo, run
+from pipeline_run import YEAR, env, pipeline_repo, run
 
 OUTPUTS = ("data", "models", "metrics", "plots", "reports")
 # leftovers of an interrupted write (pipeline/atomic.py): never at a final path
@@ -70,8 +70,11 @@ def test_killed_repro_resumes_to_the_same_bytes(repo, tmp_path):
     expected = outputs(repo)
     assert any(k.startswith(f"reports/{YEAR}/") for k in expected) and "data/processed/clean.xlsx" in expected
 
-    work = fresh_repo(tmp_path / "interrupted")
-    run([sys.executable, "-m", "pipeline.annual", "--year", str(YEAR), "--waves", "demo"], work)
+    # the very sources and params of the session run (the working tree may have moved since)
+    work = tmp_path / "interrupted"
+    run(["git", "clone", "-q", str(repo), str(work)], tmp_path)
+    (work / "dvc.lock").unlink()
+    assert not (work / "data" / "processed").exists()  # nothing but sources: every stage runs
     kill_points = [
         ("pendant l'ingestion", lambda: (work / "dvc.lock").exists(), 1.5),  # demo done, ingest running
         ("dès que clean.parquet existe", lambda: (work / "data" / "processed" / "clean.parquet").exists(), 0.0),
