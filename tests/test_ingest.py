@@ -188,6 +188,35 @@ def test_cp1252_semicolon_csv_and_ods(tmp_path):
     assert df2["A05"][0] == "Occitanie" and df2["C01"][0] == 120_000.0
 
 
+def test_genuine_legacy_xls_workbook(tmp_path):
+    """An Excel 97-2003 .xls (BIFF) written by xlwt: title block, answers on the second sheet, a date."""
+    import datetime as dt
+
+    import xlwt
+
+    wb = xlwt.Workbook(encoding="utf-8")
+    wb.add_sheet("Lisez-moi").write(0, 0, "Merci de remplir la feuille suivante")
+    ws = wb.add_sheet("Données")
+    ws.write(0, 0, "Enquête ACTER — réponses de la collectivité")
+    header = ["Nom de la collectivité", "Type de collectivité", "Q12. Types d'actions menées",
+              "Budget consacré à l'action internationale en N-1 (euros)", "Date de réponse"]
+    for col, text in enumerate(header):
+        ws.write(2, col, text)
+    date_style = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    for col, value in enumerate(["Ville de Tulle", "commune", "Jumelage, Coopération décentralisée", "12 k€"]):
+        ws.write(3, col, value)
+    ws.write(3, 4, dt.date(2025, 3, 14), date_style)
+    path = tmp_path / "tulle.xls"
+    wb.save(str(path))
+    res = ingest_file(path, tmp_path)
+    df = _one(res)
+    assert res.report["status"] == "ingested" and res.report["format"] == "xls"
+    assert res.report["sheet"] == "Données" and df["source_row"][0] == 4
+    assert df["A01"][0] == "Ville de Tulle" and df["A02"][0] == "Commune"
+    assert bool(df["B03__jumelage"][0]) and bool(df["B03__coop_decentralisee"][0]) and not bool(df["B03__ecsi"][0])
+    assert df["C01"][0] == 12_000.0 and df["A14"][0] == "2025-03-14"
+
+
 # --- problems ----------------------------------------------------------------------------------
 def test_two_columns_claiming_one_question_is_an_error_naming_both_cells(tmp_path):
     rows = [["Nom de la collectivité", "Type de collectivité", "Budget", "Type de collectivité"], ["Ville de Nantes", "Commune", "10 000", "Métropole"]]
