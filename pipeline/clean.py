@@ -92,7 +92,7 @@ class CleanParams:
     budget_per_inhabitant_max: dict[str, float] = field(default_factory=dict)
     population_tolerance: float = 0.2
     fuzzy_threshold: float = 90.0
-    communes: str = ""
+    communes: str = "pipeline/reference/communes.csv.gz"
 
     def rule_params(self, survey_year: int) -> RuleParams:
         return RuleParams(survey_year=survey_year, budget_per_inhabitant_max=dict(self.budget_per_inhabitant_max))

@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 from typing import Mapping
 
 import numpy as np
+import pandas as pd
 
-from pipeline.codebook import Codebook, read_reference
+from pipeline.codebook import Codebook, read_reference, reference_path
 from pipeline.demo_models import TYPE_BUDGET, TYPE_ETP, TYPE_POPULATION, TYPE_SHARES, Model
 
 Answers = dict[str, object]
@@ -172,6 +173,26 @@ def _model_weights(models: tuple[Model, ...], kind: str, population: int) -> dic
     return weights
 
 
+def _communes_by_departement() -> dict[str, pd.DataFrame]:
+    """The shipped communes reference (INSEE COG), by département, with population and SIREN."""
+    table = pd.read_csv(reference_path("communes.csv.gz"), dtype=str, keep_default_na=False)
+    table = table[(table["population"] != "") & (table["siren"].str.fullmatch(r"\d{9}"))]
+    table = table.assign(population=table["population"].astype(int))
+    return {d: g.sort_values("code", kind="stable") for d, g in table.groupby("departement", sort=True)}
+
+
+def _real_commune(table: pd.DataFrame | None, population: int, used: set[str]) -> dict[str, object] | None:
+    """The unused commune of ``table`` whose population is nearest ``population`` (None if none)."""
+    if table is None:
+        return None
+    free = table[~table["code"].isin(used)]
+    if free.empty:
+        return None
+    row = free.iloc[int(np.argmin(np.abs(free["population"].to_numpy() - population)))]
+    used.add(str(row["code"]))
+    return row.to_dict()
+
+
 def generate_population(
     rng: np.random.Generator, n_respondents: int, models: tuple[Model, ...], response_rate: float
 ) -> list[Collectivite]:
@@ -189,6 +210,8 @@ def generate_population(
     used_depts: set[str] = set()
     used_regions: set[str] = set()
     used_sirens: set[str] = set()
+    used_codes: set[str] = set()
+    communes = _communes_by_departement()
     out: list[Collectivite] = []
     responded_idx = set(rng.choice(total, size=n_respondents, replace=False).tolist())
     for i in range(total):
@@ -211,23 +234,35 @@ def generate_population(
                     kind = "statut_particulier"
         median, sigma, lo, hi = TYPE_POPULATION[kind]
         population = int(np.clip(rng.lognormal(np.log(median), sigma), lo, hi))
-        place = _commune_name(rng, used_names)
+        real = _real_commune(communes.get(dept_code), population, used_codes) if kind == "commune" else None
+        if real is not None:  # a real commune of the département, of about the drawn size
+            place, population = real["name"], int(real["population"])
+        else:
+            place = _commune_name(rng, used_names)
         name = _display_name(kind, place, dept_name, regions[region])
-        if kind in ("region", "statut_particulier"):
+        if real is not None:
+            insee = str(real["code"])
+        elif kind in ("region", "statut_particulier"):
             insee = region
         elif kind == "departement":
             insee = dept_code
-        else:
+        else:  # an EPCI, a syndicate, or a commune beyond the département's real ones: no real code
             width = 5 - len(dept_code)
+            taken = set(communes[dept_code]["code"]) if dept_code in communes else set()
             insee = dept_code + f"{int(rng.integers(1, 10**width)):0{width}d}"
+            while insee in taken:
+                insee = dept_code + f"{int(rng.integers(1, 10**width)):0{width}d}"
         prefix = {"commune": "21", "departement": "22", "region": "23", "statut_particulier": "20",
                   "syndicat": "25"}.get(kind, "24")
-        while True:
+        while real is None:
             dept_digits = dept_code.replace("2A", "20").replace("2B", "20")[:2]
             siren = luhn_complete(prefix + dept_digits + f"{int(rng.integers(0, 10_000)):04d}")
             if siren not in used_sirens:
                 used_sirens.add(siren)
                 break
+        if real is not None:
+            siren = str(real["siren"])
+            used_sirens.add(siren)
         model = _pick(rng, _model_weights(models, kind, population))
         out.append(Collectivite(
             collectivite_id=f"C{i + 1:04d}", model=model_names[model], name=name, type=kind, siren=siren,

@@ -15,10 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.codebook import Codebook, normalize_label, read_reference, slugify
+from pipeline.codebook import Codebook, normalize_label, read_reference, reference_path, slugify
 from pipeline.validate import issues_table, make_issues, normalize_insee_series, normalize_siren_series
 
 COMMUNES_COLUMNS = ("code", "name", "departement", "population", "vintage")
+SHIPPED_COMMUNES = "communes.csv.gz"  # pipeline/reference/, INSEE COG 2026 (see communes.README.md)
 GEO_COLUMNS = (
     "region_code", "region", "departement_code", "departement", "geo_source",
     "population_ref", "population_vintage", "rrma", "rrma_slug",
@@ -62,6 +63,8 @@ def load_communes(path: str | Path) -> pd.DataFrame:
 
 def load_geography(communes_path: str | Path | None = None) -> Geography:
     """Reference tables shipped with the package, plus the communes table when given."""
+    if communes_path and not Path(communes_path).exists() and Path(communes_path).name == SHIPPED_COMMUNES:
+        communes_path = reference_path(SHIPPED_COMMUNES)  # outside the project folder: the packaged copy
     communes = (
         load_communes(communes_path)
         if communes_path

@@ -16,10 +16,14 @@ then set ``clean.communes: pipeline/reference/communes.csv.gz`` in params.yaml.
 from __future__ import annotations
 
 import argparse
+import gzip
+import json
 import sys
 from pathlib import Path
 
 import pandas as pd
+
+from pipeline.codebook import read_reference
 
 COLUMNS = ["code", "name", "departement", "population", "vintage"]
 
@@ -63,15 +67,39 @@ def build_communes(cog: pd.DataFrame, population: pd.DataFrame | None, vintage: 
     return table.assign(vintage=vintage)[COLUMNS].drop_duplicates("code").sort_values("code", ignore_index=True)
 
 
+# the 101 départements of the reference (overseas collectivités such as Saint-Martin are not in it)
+_DEPARTEMENTS = {r["code"] for r in read_reference("departements.csv")}
+
+
+def from_decoupage(communes: list[dict], vintage: str) -> pd.DataFrame:
+    """Current communes of Etalab's ``decoupage-administratif`` ``data/communes.json`` (npm package)."""
+    rows = [
+        {"code": c["code"], "name": c["nom"], "departement": c["departement"], "population": c.get("population"),
+         "vintage": vintage, "siren": c.get("siren")}
+        for c in communes if c.get("type") == "commune-actuelle" and c.get("departement") in _DEPARTEMENTS
+    ]
+    return pd.DataFrame(rows).drop_duplicates("code").sort_values("code", ignore_index=True).astype(
+        {"population": "Int64"})
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Table des communes (COG INSEE + populations légales).")
-    parser.add_argument("--cog", required=True, help="fichier des communes du COG (v_commune_AAAA.csv)")
+    parser.add_argument("--decoupage", default=None,
+                        help="data/communes.json du paquet npm @etalab/decoupage-administratif (au lieu de --cog)")
+    parser.add_argument("--cog", default=None, help="fichier des communes du COG (v_commune_AAAA.csv)")
     parser.add_argument("--population", default=None, help="populations légales (donnees_communes.csv)")
     parser.add_argument("--vintage", required=True, help="millésime des populations légales (ex. 2022)")
     parser.add_argument("--out", required=True, help="fichier à écrire (.csv ou .csv.gz)")
     args = parser.parse_args(argv)
-    table = build_communes(_read(args.cog), _read(args.population) if args.population else None, args.vintage)
-    table.to_csv(args.out, index=False, encoding="utf-8")
+    if args.decoupage:
+        table = from_decoupage(json.loads(Path(args.decoupage).read_text(encoding="utf-8")), args.vintage)
+    elif args.cog:
+        table = build_communes(_read(args.cog), _read(args.population) if args.population else None, args.vintage)
+    else:
+        parser.error("--decoupage ou --cog est nécessaire")
+    # gzip without a timestamp in its header: the same table gives the same bytes
+    with gzip.GzipFile(args.out, "wb", mtime=0) if args.out.endswith(".gz") else open(args.out, "wb") as f:
+        f.write(table.to_csv(index=False, lineterminator="\n").encode("utf-8"))
     print(f"{len(table)} communes écrites dans {args.out} (millésime {args.vintage})")
     return 0
 

@@ -30,7 +30,7 @@ from pipeline.params import ParamsError, block_from_dict, load_block
 from pipeline.template import ANSWER_SHEET, build_template, fill_template, workbook_bytes
 
 YEAR = 2025
-SMALL = DemoParams(seed=7, n_collectivites=60)
+SMALL = DemoParams(seed=8, n_collectivites=60)
 ENCODINGS = {"csv_utf8": "utf-8", "csv_utf8_bom": "utf-8-sig", "csv_cp1252": "cp1252"}
 
 

@@ -144,3 +144,19 @@ def test_build_communes_script_from_insee_files(tmp_path):
     enriched, issues = enrich_geography(df, CB, geo)
     assert enriched.loc[0, "population_ref"] == 153810 and issues.empty
     assert enriched.loc[0, "region"] == "La Réunion"
+
+
+def test_shipped_communes_table_covers_france_with_legal_populations(tmp_path, monkeypatch):
+    from pipeline.clean import CleanParams
+
+    shipped = next(f.default for f in __import__("dataclasses").fields(CleanParams) if f.name == "communes")
+    monkeypatch.chdir(tmp_path)  # outside the project folder: the packaged copy is used
+    geo = load_geography(shipped)
+    communes = geo.communes.set_index("code")
+    assert len(communes) > 34_000
+    assert communes.loc["31555", "name"] == "Toulouse" and communes.loc["31555", "population"] > 400_000
+    assert communes.loc["2A004", "departement"] == "2A" and communes.loc["97411", "departement"] == "974"
+    assert set(communes["departement"]) <= DEPTS
+    out, issues = enrich_geography(frame([{"A02": "Commune", "A04": "31555", "A07": 5_000.0}]), CB, geo, population_tolerance=0.2)
+    assert out["region"].iloc[0] == "Occitanie" and out["population_vintage"].iloc[0] == "COG 2026"
+    assert issues["code"].tolist() == ["population_mismatch"]
