@@ -54,7 +54,7 @@ def load_communes(path: str | Path) -> pd.DataFrame:
             f"Table des communes {path} : colonne(s) {', '.join(missing)} manquante(s) "
             f"(attendues : {', '.join(COMMUNES_COLUMNS)})"
         )
-    table = table[list(COMMUNES_COLUMNS)].astype("string")
+    table = table[[*COMMUNES_COLUMNS, *(["siren"] if "siren" in table.columns else [])]].astype("string")
     return table.assign(
         code=table["code"].str.strip().str.upper(),
         population=pd.to_numeric(table["population"].str.replace(r"\s", "", regex=True), errors="coerce"),
@@ -128,6 +128,9 @@ def enrich_geography(
 
     insee = normalize_insee_series(df["A04"])
     siren = normalize_siren_series(df["A03"])
+    if "siren" in geo.communes.columns:  # a commune that gave its SIREN but no INSEE code
+        commune_of_siren = dict(zip(geo.communes["siren"], geo.communes["code"]))
+        insee = insee.fillna(siren.map(commune_of_siren).astype("string"))
     is_region_type = (df["A02"] == codebook["A02"].modality("region").label).fillna(False)
 
     from_insee = departement_of_code(insee.where(~is_region_type), dept_codes)

@@ -160,3 +160,11 @@ def test_shipped_communes_table_covers_france_with_legal_populations(tmp_path, m
     out, issues = enrich_geography(frame([{"A02": "Commune", "A04": "31555", "A07": 5_000.0}]), CB, geo, population_tolerance=0.2)
     assert out["region"].iloc[0] == "Occitanie" and out["population_vintage"].iloc[0] == "COG 2026"
     assert issues["code"].tolist() == ["population_mismatch"]
+
+
+def test_commune_found_from_its_siren_when_the_insee_code_is_missing():
+    geo = load_geography("pipeline/reference/communes.csv.gz")
+    out, issues = enrich_geography(frame([{"A02": "Commune", "A03": "213 105 554", "A07": 504_000.0}]), CB, geo,
+                                   population_tolerance=0.2)
+    assert out["departement"].iloc[0] == "Haute-Garonne" and out["population_ref"].iloc[0] > 400_000
+    assert issues.empty
