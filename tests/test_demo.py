@@ -1,7 +1,6 @@
 """The demo wave: deterministic, every layout and format, truth and manifest agree with the files."""
 
 import csv
-import datetime as dt
 import io
 import json
 import re
@@ -22,6 +21,7 @@ from pipeline.demo_layouts import (
     Submission,
     Templates,
     render_template,
+    raw_text,
     template_answers,
 )
 from pipeline.demo_models import MODELS, select_models
@@ -57,16 +57,6 @@ def _sheet_rows(path: Path, fmt: str, sheet: str, layout: str = "") -> list[list
         sep = ";" if layout in ("kobo", "horizontal") else ","
         return [list(r) for r in csv.reader(io.StringIO(text), delimiter=sep)]
     return CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet).to_python()
-
-
-def _text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return str(value)
 
 
 def _cell(ref: str) -> tuple[int, int]:
@@ -189,7 +179,7 @@ def test_manifest_cells_hold_the_raw_values(wave):
         if key not in cache:
             cache[key] = _sheet_rows(raw / m.file, formats[m.file], m.sheet, layouts[m.file])
         r, c = _cell(m.cell)
-        assert _text(cache[key][r][c]) == m.raw, m
+        assert raw_text(cache[key][r][c]) == m.raw, m
     outcomes = {m.kind: m.outcome for m in manifest.mistakes}
     assert outcomes["not_a_number"] == "reported" and outcomes["money_format"] == "corrected"
     assert all(outcomes[k] == ("quarantined" if k in QUARANTINE_KINDS else "flagged") for k in FLAG_KINDS)
