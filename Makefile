@@ -20,7 +20,7 @@ repro: $(STAMP)
 WAVES ?= data/raw
 annual: $(STAMP)
 	@test -n "$(YEAR)" || { echo "Indiquez l'année de l'enquête : make annual YEAR=2025 (démonstration : make annual YEAR=2025 WAVES=demo)" >&2; exit 2; }
-	$(BIN)/python -m pipeline.annual --params params.yaml --year $(YEAR) --waves $(WAVES)
+	$(BIN)/python -m pipeline.cli.annual --params params.yaml --year $(YEAR) --waves $(WAVES)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
 	@echo "Rapports de l'enquête $(YEAR) : reports/$(YEAR)/ (pensez à committer params.yaml et dvc.lock)"
 

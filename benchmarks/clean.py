@@ -19,11 +19,11 @@ import time
 import numpy as np
 import pandas as pd
 
-from pipeline.clean import CleanParams, clean_responses
-from pipeline.codebook import load_codebook
-from pipeline.geography import load_geography
-from pipeline.params import load_block
-from pipeline.validate import blank_responses
+from pipeline.clean.recipe import CleanParams, clean_responses
+from pipeline.domain.codebook import load_codebook
+from pipeline.clean.geography import load_geography
+from pipeline.domain.params import load_block
+from pipeline.clean.validate import blank_responses
 
 
 def _luhn_complete(stems: np.ndarray) -> list[str]:

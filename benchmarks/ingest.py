@@ -17,8 +17,8 @@ from pathlib import Path
 import python_calamine
 from openpyxl import Workbook
 
-from pipeline.codebook import load_codebook
-from pipeline.ingest import IngestParams, ingest_wave
+from pipeline.domain.codebook import load_codebook
+from pipeline.ingest.wave import IngestParams, ingest_wave
 
 TARGET = 3.0
 

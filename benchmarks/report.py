@@ -47,7 +47,7 @@ def main() -> int:
     parser.add_argument("--quality", type=Path)
     args = parser.parse_args()
 
-    from pipeline.report import NATIONAL, ReportParams, _render_scopes, ensure_kernel, list_scopes, render_reports
+    from pipeline.reporting.report import NATIONAL, ReportParams, _render_scopes, ensure_kernel, list_scopes, render_reports
 
     tmp = Path(tempfile.mkdtemp(prefix="acter_bench_report_"))
     if args.clean is None:

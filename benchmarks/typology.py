@@ -56,9 +56,9 @@ def worker(n: int, mode: str, kk: int) -> dict:
     X, model = synthetic(n)
     t0 = time.perf_counter()
     if mode == "ours":
-        from pipeline.describe import describe_types
-        from pipeline.hcpc import HCPC
-        from pipeline.mca import MCA
+        from pipeline.typology.describe import describe_types
+        from pipeline.typology.hcpc import HCPC
+        from pipeline.typology.mca import MCA
 
         mca = MCA(n_components=5, quali_sup=["type_collectivite"], quanti_sup=["population"]).fit(X)
         t1 = time.perf_counter()

@@ -29,15 +29,15 @@ source = "Enquête ACTER 2025, réseaux régionaux multi-acteurs (RRMA)"
 
 # %%
 # Observatoire ACTER: diagnostic report of the external action of collectivités.
-# Executed by `pipeline.report` (papermill) once per scope: "national" or a network slug.
-# Every published number goes through `pipeline.tables` (French formats, small-cell masking);
+# Executed by `pipeline.reporting.report` (papermill) once per scope: "national" or a network slug.
+# Every published number goes through `pipeline.reporting.tables` (French formats, small-cell masking);
 # the report text is French, only markdown-free HTML outputs reach the page.
 import html
 
 from IPython.display import HTML, display
 
-from pipeline.report import Report, load_inputs
-from pipeline.tables import fmt_number
+from pipeline.reporting.report import Report, load_inputs
+from pipeline.reporting.tables import fmt_number
 
 inputs = load_inputs(clean_path, typology_path or None, typology_description_path or None,
                      typology_metrics_path or None, quality_path or None, year, allow_comments)

@@ -8,9 +8,9 @@ from the files an analyst downloads from insee.fr (the pipeline itself never goe
   (``;``-separated; code from DEP + CODCOM, or a CODGEO/COM column of 5 characters; PMUN).
 
     python scripts/build_communes.py --cog v_commune_2025.csv --population donnees_communes.csv \
-        --vintage 2022 --out pipeline/reference/communes.csv.gz
+        --vintage 2022 --out pipeline/domain/reference/communes.csv.gz
 
-then set ``clean.communes: pipeline/reference/communes.csv.gz`` in params.yaml.
+then set ``clean.communes: pipeline/domain/reference/communes.csv.gz`` in params.yaml.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.codebook import read_reference
+from pipeline.domain.codebook import read_reference
 
 COLUMNS = ["code", "name", "departement", "population", "vintage"]
 

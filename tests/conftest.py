@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.codebook import load_codebook, read_reference
+from pipeline.domain.codebook import load_codebook, read_reference
 
 # Planted values the reports must never show.
 PLANTED_EMAIL = "jeanne.planted@example.org"
@@ -101,7 +101,7 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: b
     coords = {f"F{k}": rng.normal(0, 1, n) + (types == k) * 1.5 for k in range(1, 6)}
     pd.DataFrame({"response_id": df["response_id"], "type": types,
                   "type_name": [names[t] for t in types], **coords}).to_parquet(paths["typology"], index=False)
-    rows = []  # the layout of pipeline.describe (FactoMineR catdes) as the typology stage writes it
+    rows = []  # the layout of pipeline.typology.describe (FactoMineR catdes) as the typology stage writes it
     for t in names:
         for var, column, value, label in [("D01", "D01", "Direction ou service dédié", "Direction ou service dédié"),
                                           ("D04", "D04", "Adoptée par délibération", "Adoptée par délibération"),
@@ -140,7 +140,7 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: b
 
 def render_fixture_reports(inputs: dict[str, Path], out: Path) -> list[Path]:
     """National report + one network + the tiny network, comments allowed (to test escaping)."""
-    from pipeline.report import ReportParams, render_reports
+    from pipeline.reporting.report import ReportParams, render_reports
 
     params = ReportParams(small_cell_threshold=3, allow_comments=True, workers=1)
     return render_reports(inputs["clean"], inputs["typology"], inputs["typology_description"],

@@ -67,7 +67,7 @@ def _annual(repo: Path) -> None:
         os.utime(repo / "pyproject.toml", (0, 0))
         run(["make", "annual", f"YEAR={YEAR}", "WAVES=demo", f"VENV={venv}"], repo)
     else:  # the same two steps as the Makefile's target
-        run([sys.executable, "-m", "pipeline.annual", "--year", str(YEAR), "--waves", "demo"], repo)
+        run([sys.executable, "-m", "pipeline.cli.annual", "--year", str(YEAR), "--waves", "demo"], repo)
         dvc("repro", cwd=repo)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from pipeline.annual import check_waves, main, set_survey, survey_values
+from pipeline.cli.annual import check_waves, main, set_survey, survey_values
 from pipeline_run import YEAR, pipeline_repo
 
 PARAMS = """# comment on top

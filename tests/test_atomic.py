@@ -1,4 +1,4 @@
-"""Atomic writes (pipeline/atomic.py): a failed or interrupted write leaves the previous file or
+"""Atomic writes (pipeline/common/atomic.py): a failed or interrupted write leaves the previous file or
 none; every stage writes its outputs through these helpers."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from pipeline.atomic import atomic_dir, atomic_path, atomic_write_text, save_workbook, workbook_bytes
+from pipeline.common.atomic import atomic_dir, atomic_path, atomic_write_text, save_workbook, workbook_bytes
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.check import resolve_survey_year, run_check
-from pipeline.cli import main as cli_main
+from pipeline.cli.check import resolve_survey_year, run_check
+from pipeline.cli.main import main as cli_main
 
-template = pytest.importorskip("pipeline.template")
+template = pytest.importorskip("pipeline.questionnaire.template")
 
 GOOD = {
     "A01": "Ville de Toulouse", "A02": "Commune", "A03": "213105554", "A04": "31555",

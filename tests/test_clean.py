@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from pipeline.clean import (
+from pipeline.clean.recipe import (
     PII_COLUMNS,
     Bins,
     CleanParams,
@@ -24,10 +24,10 @@ from pipeline.clean import (
     reconcile,
     write_outputs,
 )
-from pipeline.codebook import load_codebook
-from pipeline.params import load_block
-from pipeline.safe_text import neutralize
-from pipeline.validate import blank_responses
+from pipeline.domain.codebook import load_codebook
+from pipeline.domain.params import load_block
+from pipeline.common.safe_text import neutralize
+from pipeline.clean.validate import blank_responses
 
 CB = load_codebook()
 ROOT = Path(__file__).resolve().parents[1]
@@ -223,8 +223,8 @@ def test_main_writes_every_output(tmp_path):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    demo_mod = pytest.importorskip("pipeline.demo")
-    ingest = pytest.importorskip("pipeline.ingest")
+    demo_mod = pytest.importorskip("pipeline.demo.generate")
+    ingest = pytest.importorskip("pipeline.ingest.wave")
     root = tmp_path_factory.mktemp("demo")
     params = str(ROOT / "params.yaml")
     # one wave of the demo (its stage writes two, a year apart)

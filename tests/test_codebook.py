@@ -5,7 +5,7 @@ import copy
 import pytest
 import yaml
 
-from pipeline.codebook import CodebookError, load_codebook, normalize_label, parse_codebook, reference_path
+from pipeline.domain.codebook import CodebookError, load_codebook, normalize_label, parse_codebook, reference_path
 
 QUESTIONNAIRE_CODES = (
     [f"A{i:02d}" for i in range(1, 15)]

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from pipeline.continuity import (
+from pipeline.panel.continuity import (
     ContinuityParams,
     assess_drift,
     main,
@@ -16,8 +16,8 @@ from pipeline.continuity import (
     share_changes,
     transition_table,
 )
-from pipeline.params import ParamsError
-from pipeline.typology import TypologyParams
+from pipeline.domain.params import ParamsError
+from pipeline.typology.model import TypologyParams
 from pipeline_run import pipeline_repo
 
 GROWING = "Solidarité et ECSI"

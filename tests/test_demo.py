@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 from python_calamine import CalamineWorkbook
 
-from pipeline.codebook import load_codebook
-from pipeline.demo import DemoParams, Manifest, generate_wave, generate_waves, main, truth_values
-from pipeline.demo_layouts import (
+from pipeline.domain.codebook import load_codebook
+from pipeline.demo.generate import DemoParams, Manifest, generate_wave, generate_waves, main, truth_values
+from pipeline.demo.layouts import (
     FLAG_KINDS,
     QUARANTINE_KINDS,
     LAYOUTS,
@@ -24,10 +24,10 @@ from pipeline.demo_layouts import (
     raw_text,
     template_answers,
 )
-from pipeline.demo_models import MODELS, select_models
-from pipeline.demo_population import generate_answers, generate_population
-from pipeline.params import ParamsError, block_from_dict, load_block
-from pipeline.template import ANSWER_SHEET, build_template, fill_template, workbook_bytes
+from pipeline.demo.models import MODELS, select_models
+from pipeline.demo.population import generate_answers, generate_population
+from pipeline.domain.params import ParamsError, block_from_dict, load_block
+from pipeline.questionnaire.template import ANSWER_SHEET, build_template, fill_template, workbook_bytes
 
 YEAR = 2025
 SMALL = DemoParams(seed=8, n_collectivites=60)
@@ -80,7 +80,7 @@ def test_same_bytes_in_another_process_with_another_hash_seed(wave, tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys; from pathlib import Path; from pipeline.demo import DemoParams, generate_wave; "
+    code = ("import sys; from pathlib import Path; from pipeline.demo.generate import DemoParams, generate_wave; "
             f"generate_wave(DemoParams(seed={SMALL.seed}, n_collectivites={SMALL.n_collectivites}), {YEAR}, "
             "Path(sys.argv[1]), Path(sys.argv[2]))")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}

@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.describe import describe_types, suggest_names
-from pipeline.hcpc import HCPC
-from pipeline.mca import MCA
+from pipeline.typology.describe import describe_types, suggest_names
+from pipeline.typology.hcpc import HCPC
+from pipeline.typology.mca import MCA
 
 FIX = Path(__file__).parent / "fixtures" / "factominer"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from pipeline import figures as figs
-from pipeline import tables as tb
+from pipeline.reporting import figures as figs
+from pipeline.reporting import tables as tb
 
 
 def _table():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.codebook import load_codebook
-from pipeline.geography import (
+from pipeline.domain.codebook import load_codebook
+from pipeline.clean.geography import (
     GeographyError,
     departement_of_code,
     departement_of_siren,
@@ -15,7 +15,7 @@ from pipeline.geography import (
     load_communes,
     load_geography,
 )
-from pipeline.validate import blank_responses
+from pipeline.clean.validate import blank_responses
 
 CB = load_codebook()
 GEO = load_geography()
@@ -147,7 +147,7 @@ def test_build_communes_script_from_insee_files(tmp_path):
 
 
 def test_shipped_communes_table_covers_france_with_legal_populations(tmp_path, monkeypatch):
-    from pipeline.clean import CleanParams
+    from pipeline.clean.recipe import CleanParams
 
     shipped = next(f.default for f in __import__("dataclasses").fields(CleanParams) if f.name == "communes")
     monkeypatch.chdir(tmp_path)  # outside the project folder: the packaged copy is used
@@ -163,7 +163,7 @@ def test_shipped_communes_table_covers_france_with_legal_populations(tmp_path, m
 
 
 def test_commune_found_from_its_siren_when_the_insee_code_is_missing():
-    geo = load_geography("pipeline/reference/communes.csv.gz")
+    geo = load_geography("pipeline/domain/reference/communes.csv.gz")
     out, issues = enrich_geography(frame([{"A02": "Commune", "A03": "213 105 554", "A07": 504_000.0}]), CB, geo,
                                    population_tolerance=0.2)
     assert out["departement"].iloc[0] == "Haute-Garonne" and out["population_ref"].iloc[0] > 400_000

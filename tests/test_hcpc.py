@@ -9,8 +9,8 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
-from pipeline.hcpc import HCPC, kmeans_hartigan_wong, ward_tree, weighted_ward
-from pipeline.mca import MCA
+from pipeline.typology.hcpc import HCPC, kmeans_hartigan_wong, ward_tree, weighted_ward
+from pipeline.typology.mca import MCA
 
 FIX = Path(__file__).parent / "fixtures" / "factominer"
 
@@ -112,7 +112,7 @@ def test_bad_input():
 
 
 def test_direct_ward_refuses_large_n(monkeypatch):
-    import pipeline.hcpc as hcpc_module
+    import pipeline.typology.hcpc as hcpc_module
 
     monkeypatch.setattr(hcpc_module, "MAX_WARD", 50)
     A = np.random.default_rng(2).normal(size=(80, 3))

@@ -21,8 +21,8 @@ import pytest
 import yaml
 
 from hostile import HEADER, PARAMS, ROWS, build_corpus, good_xlsx
-from pipeline.codebook import load_codebook
-from pipeline.ingest import IngestParams, ingest_file, ingest_wave
+from pipeline.domain.codebook import load_codebook
+from pipeline.ingest.wave import IngestParams, ingest_file, ingest_wave
 
 ROOT = Path(__file__).resolve().parents[1]
 MAX_RSS_MB = 1536  # whole ingest run, worker process included
@@ -33,7 +33,7 @@ MAX_SECONDS = 120  # whole corpus (the slow file is cut at PARAMS["max_seconds_p
 _RUNNER = textwrap.dedent("""
     import json, resource, subprocess, sys, time
     t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pipeline.ingest", *sys.argv[1:]], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "pipeline.ingest.wave", *sys.argv[1:]], capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(json.dumps({"rc": done.returncode, "seconds": seconds, "rss_mb": rss_kb / 1024,
@@ -180,7 +180,7 @@ def test_memory_and_time_stay_bounded(hostile_run):
 
 
 def test_a_reader_crash_costs_one_file_not_the_wave(tmp_path, monkeypatch):
-    import pipeline.ingest as ingest_module
+    import pipeline.ingest.wave as ingest_module
 
     wave = tmp_path / "w"
     wave.mkdir()

@@ -8,8 +8,8 @@ import json
 import openpyxl
 import pandas as pd
 
-from pipeline.codebook import load_codebook
-from pipeline.ingest import IngestParams, ingest_file, ingest_wave, main, responses_frame
+from pipeline.domain.codebook import load_codebook
+from pipeline.ingest.wave import IngestParams, ingest_file, ingest_wave, main, responses_frame
 
 CB = load_codebook()
 
@@ -76,7 +76,7 @@ def test_answers_on_second_sheet_and_instructions_ignored(tmp_path):
 
 
 def test_template_layout_codes_under_labels_and_multi_as_oui_non(tmp_path):
-    from pipeline.template import build_template, fill_template, save_workbook
+    from pipeline.questionnaire.template import build_template, fill_template, save_workbook
 
     wb = build_template()
     fill_template(wb, {"A01": "Ville de Grenoble", "A02": "Commune", "B03__jumelage": True, "B03__ecsi": False, "D02": 1.5})
@@ -110,7 +110,7 @@ def test_vertical_form_with_code_label_and_answer_columns(tmp_path):
 
 
 def test_vertical_template_from_the_questionnaire(tmp_path):
-    from pipeline.template import build_template, fill_template, save_workbook
+    from pipeline.questionnaire.template import build_template, fill_template, save_workbook
 
     wb = build_template(vertical=True)
     fill_template(wb, {"A01": "Région Bretagne", "A02": "Région", "C01": 2_500_000.0, "B06__asie": True}, vertical=True)
@@ -371,8 +371,8 @@ def test_csv_with_excel_sep_line_and_a_total_row(tmp_path):
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from pipeline.ingest import ingest_workbook  # noqa: E402
-from pipeline.readers import Sheet, Workbook  # noqa: E402
+from pipeline.ingest.wave import ingest_workbook  # noqa: E402
+from pipeline.ingest.readers import Sheet, Workbook  # noqa: E402
 
 _CELLS = st.one_of(
     st.none(), st.text(max_size=12), st.floats(allow_nan=True), st.integers(-10**6, 10**6), st.booleans(),
@@ -395,7 +395,7 @@ def test_an_internal_error_on_one_file_does_not_cost_the_wave(tmp_path, monkeypa
     wave.mkdir()
     _xlsx(wave / "a.xlsx", {"R": [["A01", "A02"], ["Ville d'Albi", "Commune"]]})
     _xlsx(wave / "b.xlsx", {"R": [["A01", "A02"], ["Ville de Rodez", "Commune"]]})
-    import pipeline.ingest as ingest_module
+    import pipeline.ingest.wave as ingest_module
 
     real = ingest_module.ingest_file
 
@@ -447,7 +447,7 @@ def test_a_second_sheet_of_answers_is_reported_not_silently_dropped(tmp_path):
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=80))
 def test_one_cell_multi_split_never_crashes_and_names_real_modalities(text):
-    from pipeline.ingest import ValueReader
+    from pipeline.ingest.wave import ValueReader
 
     reader = ValueReader(CB, 88.0)
     q = CB["B07"]
@@ -457,7 +457,7 @@ def test_one_cell_multi_split_never_crashes_and_names_real_modalities(text):
 
 
 def test_greedy_split_keeps_commas_inside_labels():
-    from pipeline.ingest import ValueReader
+    from pipeline.ingest.wave import ValueReader
 
     reader = ValueReader(CB, 88.0)
     slugs, leftovers = reader.split_multi(CB["B07"], "Eau et assainissement, Climat, énergie et environnement")

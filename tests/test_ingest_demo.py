@@ -8,10 +8,10 @@ import math
 import pandas as pd
 import pytest
 
-from pipeline.codebook import load_codebook
-from pipeline.ingest import ingest_wave
+from pipeline.domain.codebook import load_codebook
+from pipeline.ingest.wave import ingest_wave
 
-demo = pytest.importorskip("pipeline.demo")
+demo = pytest.importorskip("pipeline.demo.generate")
 
 CB = load_codebook()
 

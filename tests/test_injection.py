@@ -1,6 +1,6 @@
 """Formula injection: respondent text that a spreadsheet would run stays inert in every xlsx
 and csv the pipeline writes (clean.xlsx, tableaux.xlsx, typology stage and `acter typology`
-CSVs); numbers stay numbers. One helper does it (pipeline/safe_text.py)."""
+CSVs); numbers stay numbers. One helper does it (pipeline/common/safe_text.py)."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from pipeline import tables as tb
-from pipeline.clean import write_clean_xlsx
-from pipeline.cli import main as acter
-from pipeline.codebook import load_codebook
-from pipeline.safe_text import FORMULA_LEAD, neutralize, safe_frame
-from pipeline.typology import write_csv
+from pipeline.reporting import tables as tb
+from pipeline.clean.recipe import write_clean_xlsx
+from pipeline.cli.main import main as acter
+from pipeline.domain.codebook import load_codebook
+from pipeline.common.safe_text import FORMULA_LEAD, neutralize, safe_frame
+from pipeline.typology.model import write_csv
 
 ROOT = Path(__file__).resolve().parents[1]
 EVIL = ['=HYPERLINK("http://evil.example/","clic")', "@SUM(1)", "+1+1", "-2+3", "\t=1", "\r=1"]

@@ -22,7 +22,7 @@ import pytest
 from pipeline_run import YEAR, env, pipeline_repo, run
 
 OUTPUTS = ("data", "models", "metrics", "plots", "reports")
-# leftovers of an interrupted write (pipeline/atomic.py): never at a final path
+# leftovers of an interrupted write (pipeline/common/atomic.py): never at a final path
 TEMPORARY = re.compile(r"(^|/)\.[^/]+\.(tmp|partial-[^/]+|old-[^/]+)(/|$)")
 TIMEOUT = 300
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.codebook import load_codebook
-from pipeline.matching import HeaderMatch, Target, match_header, resolve_columns
+from pipeline.domain.codebook import load_codebook
+from pipeline.ingest.matching import HeaderMatch, Target, match_header, resolve_columns
 
 CB = load_codebook()
 

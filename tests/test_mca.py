@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.mca import MCA
+from pipeline.typology.mca import MCA
 
 FIX = Path(__file__).parent / "fixtures" / "factominer"
 SETS = ["complete", "with_missing"]

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.codebook import load_codebook
-from pipeline.parsers import (
+from pipeline.domain.codebook import load_codebook
+from pipeline.ingest.parsers import (
     cell_text,
     is_excel_error,
     normalize_insee,

@@ -16,10 +16,10 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.codebook import load_codebook, normalize_label
-from pipeline.ingest import ValueReader
-from pipeline.matching import match_header
-from pipeline.parsers import cell_text, normalize_insee, normalize_siren, parse_date, parse_number, parse_yes_no
+from pipeline.domain.codebook import load_codebook, normalize_label
+from pipeline.ingest.wave import ValueReader
+from pipeline.ingest.matching import match_header
+from pipeline.ingest.parsers import cell_text, normalize_insee, normalize_siren, parse_date, parse_number, parse_yes_no
 
 CB = load_codebook()
 READER = ValueReader(CB, 88.0)

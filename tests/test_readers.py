@@ -8,7 +8,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.readers import decode_text, read_workbook, sniff_separator
+from pipeline.ingest.readers import decode_text, read_workbook, sniff_separator
 
 ROWS = [["Type de collectivité", "Nom de la collectivité"], ["Communauté d'agglomération", "Agglo de Saint-Étienne"]]
 
@@ -131,7 +131,7 @@ def test_word_document_renamed_as_xlsx_is_named_in_the_message(tmp_path):
 
 
 # --- limits (tests/test_hostile.py runs the whole hostile corpus) --------------------------------
-from pipeline.readers import ReadLimits  # noqa: E402
+from pipeline.ingest.readers import ReadLimits  # noqa: E402
 
 
 def test_a_far_away_cell_is_refused_before_calamine_allocates_the_sheet(tmp_path):

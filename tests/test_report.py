@@ -13,8 +13,8 @@ from openpyxl import load_workbook
 
 from conftest import (NETWORK, PLANTED_EMAIL, PLANTED_NAME, PLANTED_PHONE, PLANTED_SCRIPT, TINY_NETWORK, TINY_TYPE,
                       render_fixture_reports)
-from pipeline import tables as tb
-from pipeline.report import PublicationError, ReportParams, check_no_pii, redact, render_reports
+from pipeline.reporting import tables as tb
+from pipeline.reporting.report import PublicationError, ReportParams, check_no_pii, redact, render_reports
 
 PARAMS = ReportParams(small_cell_threshold=3, allow_comments=True, workers=1)
 
@@ -174,8 +174,8 @@ def test_workbook_neutralizes_formulas(tmp_path):
 
 
 def test_stage_main_writes_reports_and_rejects_a_mistyped_param(report_inputs, tmp_path):
-    from pipeline.params import ParamsError
-    from pipeline.report import main
+    from pipeline.domain.params import ParamsError
+    from pipeline.reporting.report import main
 
     params = tmp_path / "params.yaml"
     params.write_text("survey:\n  year: 2025\nreport:\n  small_cell_threshold: 3\n  networks: false\n"

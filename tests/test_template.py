@@ -12,9 +12,9 @@ import python_calamine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.cli import main
-from pipeline.codebook import Codebook, Question, load_codebook
-from pipeline.template import (
+from pipeline.cli.main import main
+from pipeline.domain.codebook import Codebook, Question, load_codebook
+from pipeline.questionnaire.template import (
     ANSWER_SHEET,
     CODE_ROW,
     FIRST_ANSWER_ROW,
@@ -352,9 +352,9 @@ def _ingested_rows(ingest, path: Path, cb: Codebook) -> tuple[str, list[dict[str
 
 @pytest.mark.parametrize("layout", ["horizontal", "vertical"])
 def test_filled_template_goes_through_ingest_unchanged(tmp_path: Path, cb: Codebook, layout: str) -> None:
-    ingest = pytest.importorskip("pipeline.ingest", reason="pipeline/ingest.py is not available yet")
+    ingest = pytest.importorskip("pipeline.ingest.wave", reason="pipeline/ingest/wave.py is not available yet")
     if not all(hasattr(ingest, name) for name in ("ingest_file", "IngestParams")):
-        pytest.skip("pipeline.ingest does not expose ingest_file and IngestParams yet")
+        pytest.skip("pipeline.ingest.wave does not expose ingest_file and IngestParams yet")
     vertical = layout == "vertical"
     wb = build_template(cb, vertical=vertical, year=YEAR)
     given, expected = _example_answers(cb, 0)

@@ -9,10 +9,12 @@ import re
 import pandas as pd
 import pytest
 
-from pipeline import clean, trends
-from pipeline.codebook import load_codebook
-from pipeline.trends import DROPPED, NEW, PANEL, run_trends
-from pipeline.typology import TypologyParams
+from pipeline.clean import recipe as clean
+
+from pipeline.panel import trends
+from pipeline.domain.codebook import load_codebook
+from pipeline.panel.trends import DROPPED, NEW, PANEL, run_trends
+from pipeline.typology.model import TypologyParams
 from pipeline_run import pipeline_repo
 from test_continuity import growing_type
 

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from pipeline import typology as T
-from pipeline.cli import main as acter
-from pipeline.codebook import load_codebook
+from pipeline.typology import model as T
+from pipeline.cli.main import main as acter
+from pipeline.domain.codebook import load_codebook
 
 FIX = Path(__file__).parent / "fixtures" / "factominer"
 CB = load_codebook()

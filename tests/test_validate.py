@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from pipeline.codebook import load_codebook
-from pipeline.validate import (
+from pipeline.domain.codebook import load_codebook
+from pipeline.clean.validate import (
     BLOCKING,
     RULES,
     WARNING,

@@ -1,0 +1,257 @@
+"""Write cell grids as returned files (.xlsx, .xlsm, .ods, .csv) with byte-identical output.
+
+Spreadsheets carry fixed creation / modification times and fixed archive timestamps, so the
+same grid always gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from pipeline.questionnaire.template import workbook_bytes
+
+FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass
+class SheetGrid:
+    """One sheet as rows of cell values (row 0 is Excel row 1); ``bold`` lists 0-based rows."""
+
+    name: str
+    rows: list[list[object]] = field(default_factory=list)
+    bold: tuple[int, ...] = ()
+    widths: dict[int, float] = field(default_factory=dict)
+    hidden: bool = False
+
+
+def cell_ref(row: int, col: int) -> str:
+    """1-based row and column to an A1 reference."""
+    return f"{get_column_letter(col)}{row}"
+
+
+def fix_workbook_times(wb: Workbook, year: int, author: str) -> None:
+    """Stamp fixed document properties (openpyxl would write the current time)."""
+    stamp = dt.datetime(year, 1, 15, 9, 0, 0)
+    wb.properties.created = stamp
+    wb.properties.modified = stamp
+    wb.properties.creator = author
+    wb.properties.lastModifiedBy = author
+
+
+def as_text_cell(cell, value: object) -> None:  # noqa: ANN001 (openpyxl Cell)
+    """Write ``value``; a text starting with '=' stays text (a comment, not a formula)."""
+    cell.value = value
+    if isinstance(value, str) and value.startswith("="):
+        cell.data_type = "s"
+
+
+def xlsx_bytes(sheets: list[SheetGrid], year: int, author: str) -> bytes:
+    """An .xlsx (or .xlsm-named) workbook with the grids, dates as real dates."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    for grid in sheets:
+        ws = wb.create_sheet(grid.name)
+        for r, row in enumerate(grid.rows, start=1):
+            for c, value in enumerate(row, start=1):
+                if value is None or value == "":
+                    continue
+                cell = ws.cell(r, c)
+                as_text_cell(cell, value)
+                if isinstance(value, dt.datetime):
+                    cell.number_format = "dd/mm/yyyy hh:mm:ss"
+                elif isinstance(value, dt.date):
+                    cell.number_format = "dd/mm/yyyy"
+                if r - 1 in grid.bold:
+                    cell.font = Font(bold=True)
+                    cell.alignment = Alignment(wrap_text=True, vertical="top")
+        for c, width in sorted(grid.widths.items()):
+            ws.column_dimensions[get_column_letter(c)].width = width
+        if grid.hidden:
+            ws.sheet_state = "hidden"
+    fix_workbook_times(wb, year, author)
+    return workbook_bytes(wb)
+
+
+_ODS_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+    'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0" '
+    'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+    'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+    'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0" '
+    'xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" office:version="1.2"'
+)
+_ODS_STYLES = (
+    '<office:automatic-styles>'
+    '<number:date-style style:name="N1"><number:day number:style="long"/><number:text>/</number:text>'
+    '<number:month number:style="long"/><number:text>/</number:text><number:year/></number:date-style>'
+    '<number:date-style style:name="N2"><number:day number:style="long"/><number:text>/</number:text>'
+    '<number:month number:style="long"/><number:text>/</number:text><number:year/><number:text> </number:text>'
+    '<number:hours number:style="long"/><number:text>:</number:text><number:minutes number:style="long"/>'
+    '<number:text>:</number:text><number:seconds number:style="long"/></number:date-style>'
+    '<style:style style:name="ce1" style:family="table-cell" style:data-style-name="N1"/>'
+    '<style:style style:name="ce2" style:family="table-cell" style:data-style-name="N2"/>'
+    '<style:style style:name="ta1" style:family="table"><style:table-properties table:display="true"/></style:style>'
+    '<style:style style:name="ta2" style:family="table"><style:table-properties table:display="false"/></style:style>'
+    '</office:automatic-styles>'
+)
+_ODS_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+    '<manifest:file-entry manifest:full-path="/" manifest:version="1.2" '
+    'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    '<manifest:file-entry manifest:full-path="meta.xml" manifest:media-type="text/xml"/>'
+    '</manifest:manifest>'
+)
+
+
+def _ods_paragraphs(text: str) -> str:
+    """text:p elements; spaces kept with text:s (ODF collapses plain runs of spaces)."""
+    out = []
+    for line in text.split("\n"):
+        parts = re.split(r"( {2,}|^ | $)", _xml_escape(line))
+        body = "".join(f'<text:s text:c="{len(p)}"/>' if p and not p.strip() else p for p in parts)
+        out.append(f"<text:p>{body}</text:p>")
+    return "".join(out)
+
+
+def _ods_cell(value: object) -> str:
+    if value is None or value == "":
+        return "<table:table-cell/>"
+    if isinstance(value, bool):
+        return (f'<table:table-cell office:value-type="boolean" office:boolean-value="{str(value).lower()}">'
+                f"<text:p>{'VRAI' if value else 'FAUX'}</text:p></table:table-cell>")
+    if isinstance(value, dt.datetime):
+        return (f'<table:table-cell table:style-name="ce2" office:value-type="date" '
+                f'office:date-value="{value.isoformat(timespec="seconds")}"><text:p>{value:%d/%m/%Y %H:%M:%S}</text:p>'
+                "</table:table-cell>")
+    if isinstance(value, dt.date):
+        return (f'<table:table-cell table:style-name="ce1" office:value-type="date" office:date-value="{value.isoformat()}">'
+                f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>")
+    if isinstance(value, (int, float)):
+        number = str(int(value)) if float(value).is_integer() else repr(float(value))
+        return (f'<table:table-cell office:value-type="float" office:value="{number}"><text:p>{number}</text:p>'
+                "</table:table-cell>")
+    return f'<table:table-cell office:value-type="string">{_ods_paragraphs(str(value))}</table:table-cell>'
+
+
+def ods_bytes(sheets: list[SheetGrid]) -> bytes:
+    """An OpenDocument spreadsheet with the grids (as LibreOffice users send them)."""
+    tables = []
+    for grid in sheets:
+        rows = "".join("<table:table-row>" + ("".join(_ods_cell(v) for v in row) or "<table:table-cell/>")
+                       + "</table:table-row>" for row in grid.rows)
+        name = _xml_escape(grid.name)
+        style = "ta2" if grid.hidden else "ta1"
+        tables.append(f'<table:table table:name="{name}" table:style-name="{style}">'
+                      f'<table:table-column/>{rows}</table:table>')
+    content = (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {_ODS_NS}>{_ODS_STYLES}'
+               f'<office:body><office:spreadsheet>{"".join(tables)}</office:spreadsheet></office:body>'
+               "</office:document-content>")
+    meta = (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-meta {_ODS_NS}><office:meta>'
+            "<meta:generator>LibreOffice/7.6</meta:generator></office:meta></office:document-meta>")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        entries = (("mimetype", b"application/vnd.oasis.opendocument.spreadsheet", zipfile.ZIP_STORED),
+                   ("content.xml", content.encode("utf-8"), zipfile.ZIP_DEFLATED),
+                   ("meta.xml", meta.encode("utf-8"), zipfile.ZIP_DEFLATED),
+                   ("META-INF/manifest.xml", _ODS_MANIFEST.encode("utf-8"), zipfile.ZIP_DEFLATED))
+        for name, data, method in entries:
+            info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
+            info.compress_type = method
+            info.external_attr = 0o600 << 16
+            archive.writestr(info, data)
+    return out.getvalue()
+
+
+def csv_text(value: object) -> str:
+    """Text of a CSV cell: numbers without a useless '.0', dates as dd/mm/yyyy."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.strftime("%d/%m/%Y %H:%M:%S")
+    if isinstance(value, dt.date):
+        return value.strftime("%d/%m/%Y")
+    return str(value)
+
+
+def csv_bytes(rows: list[list[object]], *, sep: str, encoding: str, bom: bool, quote_all: bool = False) -> bytes:
+    """CSV with CRLF line ends; ``encoding`` 'utf-8' or 'cp1252' (strict: no silent loss)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, delimiter=sep, lineterminator="\r\n",
+                        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
+    for row in rows:
+        writer.writerow([csv_text(v) for v in row])
+    data = buf.getvalue().encode(encoding)
+    return (b"\xef\xbb\xbf" + data) if bom else data
+
+
+# --- fast filling of a saved workbook ----------------------------------------------------------
+
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def _xml_escape(text: str) -> str:
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+    return "".join(ch for ch in text if ch in "\t\n\r" or ord(ch) >= 0x20)
+
+
+def _cell_xml(ref: str, style: str, value: object) -> str:
+    """One <c> element of a worksheet: inline text, number or date serial."""
+    if isinstance(value, dt.datetime):
+        delta = value - dt.datetime(1899, 12, 30)
+        value = delta.days + delta.seconds / 86400
+    elif isinstance(value, dt.date):
+        value = (value - _EXCEL_EPOCH).days
+    if isinstance(value, bool):
+        return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float)):
+        number = str(int(value)) if float(value).is_integer() else repr(float(value))
+        return f'<c r="{ref}" s="{style}"><v>{number}</v></c>'
+    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_xml_escape(str(value))}</t></is></c>'
+
+
+def patch_cells(sheet_xml: str, values: dict[str, object]) -> str:
+    """Put values into existing empty styled cells of a worksheet's XML (as Excel would save them).
+
+    Used to fill copies of the questionnaire quickly; every target cell must exist empty in
+    the template (the template styles each answer cell).
+    """
+    def repl(match: re.Match[str]) -> str:
+        ref, style = match.group(1), match.group(2)
+        if ref not in values or values[ref] is None or values[ref] == "":
+            return match.group(0)
+        return _cell_xml(ref, style, values[ref])
+
+    out, n = re.subn(r'<c r="([A-Z]+\d+)" s="(\d+)"(?: t="n")?\s*/>', repl, sheet_xml)
+    missing = [r for r, v in values.items() if v not in (None, "") and f'<c r="{r}" s=' not in sheet_xml]
+    if missing:
+        raise ValueError(f"cells not prepared in the template: {', '.join(missing[:5])}")
+    return out
+
+
+def replace_entry(archive: bytes, name: str, content: bytes) -> bytes:
+    """The archive with one entry replaced; fixed entry times keep the bytes reproducible."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(archive)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=FIXED_ZIP_TIME)
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = 0o600 << 16
+            dst.writestr(fixed, content if info.filename == name else src.read(info.filename))
+    return out.getvalue()
+
+

@@ -1,0 +1,295 @@
+"""Parse the values people type in survey spreadsheets: French numbers, dates, yes/no, ids.
+
+Every parser takes any cell value (str, float, int, bool, date, datetime, None) and never
+raises: it returns the parsed value or ``None`` when the text cannot be read, so the caller
+can report the cell.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+import unicodedata
+from functools import cache, lru_cache
+
+from pipeline.domain.codebook import Codebook, normalize_label
+
+# Spaces used as thousands separators: normal, no-break, narrow no-break, thin, figure.
+_SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007\u2008\u200a']+")
+_EXCEL_ERRORS = frozenset(
+    {"#N/A", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+)
+_MULTIPLIERS = {
+    "k": 1e3, "ke": 1e3, "keur": 1e3, "milliers": 1e3, "mille": 1e3,
+    "m": 1e6, "me": 1e6, "meur": 1e6, "million": 1e6, "millions": 1e6, "md": 1e9, "mds": 1e9,
+    "milliard": 1e9, "milliards": 1e9,
+}
+_UNIT = re.compile(r"(?:€|eur(?:os?)?|euros?|etp|habitants?|hab\.?|ans?)$", re.IGNORECASE)
+_APPROX = re.compile(r"^(?:environ|env\.?|approx(?:\.|imativement)?|ca\.|~|≈)\s*", re.IGNORECASE)
+
+# Excel stores dates as days since 1899-12-30 (with the 1900 leap-year bug folded in).
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def is_blank(value: object) -> bool:
+    """True for None, NaN, and strings made only of whitespace."""
+    if value is None:
+        return True
+    if isinstance(value, float):
+        return math.isnan(value)
+    if isinstance(value, str):
+        return not value.strip()
+    return False
+
+
+def is_excel_error(value: object) -> bool:
+    """True for an Excel error value kept as text ('#N/A', '#DIV/0!')."""
+    return isinstance(value, str) and value.strip().upper() in _EXCEL_ERRORS
+
+
+def cell_text(value: object) -> str:
+    """The text a user sees in the cell: integral floats without '.0', dates in ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "VRAI" if value else "FAUX"
+    if isinstance(value, float):
+        if math.isnan(value):
+            return ""
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    try:
+        return str(value).strip()
+    except ValueError:  # an integer of more than 4,300 digits: no text a user could have seen
+        return ""
+
+
+def parse_number(value: object) -> float | None:
+    """French-formatted number to float: '1 500', '1 500,50', '1.500,50', '12 k€', '1,5 M€'.
+
+    Returns None when the text is not a number ('beaucoup', 'entre 2 et 3').
+    """
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, (int, float)):
+        try:
+            f = float(value)
+        except OverflowError:  # an integer beyond any float
+            return None
+        return f if math.isfinite(f) else None
+    if not isinstance(value, str):
+        return None
+    s = _APPROX.sub("", value.strip())
+    if "(" in s:  # an aside: "1 500 (estimation)"
+        s = re.sub(r"\(.*?\)", " ", s).strip()
+    s = re.sub(r"(?i)\s*(?:ttc|ht|/\s*an|par an|annuels?)\s*$", "", s)
+    s = _SPACES.sub("", s)
+    if not s:
+        return None
+    s = s.replace("\u2212", "-").replace("–", "-")
+    s = s.rstrip(".")
+    multiplier = 1.0
+    # strip units and multipliers at the end, in any order: "12k€", "1,5M€", "12 000 euros"
+    for _ in range(3):
+        unit = _UNIT.search(s)
+        if unit and unit.start() > 0:
+            s = s[: unit.start()]
+            continue
+        tail = re.search(r"[A-Za-z]+$", s)
+        if tail and tail.group(0).lower() in _MULTIPLIERS and tail.start() > 0:
+            multiplier *= _MULTIPLIERS[tail.group(0).lower()]
+            s = s[: tail.start()]
+            continue
+        break
+    s = s.lstrip("€").rstrip(".")
+    if s.startswith("~") or s.startswith("≈"):
+        s = s[1:]
+    if not s or not re.fullmatch(r"[+-]?[\d.,]+", s) or not re.search(r"\d", s):
+        return None
+    sign = -1.0 if s.startswith("-") else 1.0
+    s = s.lstrip("+-")
+    number = _read_digits(s)
+    if number is None:
+        return None
+    result = sign * number * multiplier
+    return result if math.isfinite(result) else None  # "999...9" (400 digits) is not an answer
+
+
+def _read_digits(s: str) -> float | None:
+    """Digits with '.' and ',' in French or English conventions."""
+    has_dot, has_comma = "." in s, "," in s
+    if has_dot and has_comma:
+        # the last separator is the decimal one: "1.500,50" (French) or "1,500.50" (English)
+        if s.rfind(",") > s.rfind("."):
+            s = s.replace(".", "").replace(",", ".")
+        else:
+            s = s.replace(",", "")
+    elif has_comma:
+        if s.count(",") > 1:
+            if not re.fullmatch(r"\d{1,3}(?:,\d{3})+", s):
+                return None
+            s = s.replace(",", "")
+        else:
+            s = s.replace(",", ".")
+    elif has_dot and s.count(".") > 1:
+        # "1.500.000": dots as thousands separators
+        if not re.fullmatch(r"\d{1,3}(?:\.\d{3})+", s):
+            return None
+        s = s.replace(".", "")
+    elif has_dot and re.fullmatch(r"[1-9]\d{0,2}\.\d{3}", s):
+        # "1.500": French thousands separator (a decimal would rarely have 3 digits)
+        s = s.replace(".", "")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+_DATE_PATTERNS = (
+    # dd/mm/yyyy, dd-mm-yyyy, dd.mm.yyyy, optionally followed by a time
+    (re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})(?:[ T]\d{1,2}[:h]\d{2}(?::\d{2})?.*)?"), "dmy"),
+    # dd/mm/yy
+    (re.compile(r"(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?.*)?"), "dmy2"),
+    # ISO yyyy-mm-dd, optionally with a time and zone (LimeSurvey submitdate, Kobo)
+    (re.compile(r"(\d{4})[\-/.](\d{1,2})[\-/.](\d{1,2})(?:[ T].*)?"), "ymd"),
+)
+_MONTHS_FR = {
+    "janvier": 1, "janv": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "avril": 4, "avr": 4,
+    "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8, "septembre": 9, "sept": 9,
+    "octobre": 10, "oct": 10, "novembre": 11, "nov": 11, "decembre": 12, "dec": 12,
+}
+
+
+def parse_date(value: object) -> str | None:
+    """Date to ISO 'YYYY-MM-DD': Excel serials, dd/mm/yyyy, ISO, '4 mars 2025', datetimes."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        return _from_serial(float(value)) if abs(value) < 1e9 else None
+    if not isinstance(value, str):
+        return None
+    s = value.strip()
+    if not s:
+        return None
+    if re.fullmatch(r"\d{5}(?:[.,]\d+)?", s):
+        return _from_serial(float(s.replace(",", ".")))
+    for pattern, order in _DATE_PATTERNS:
+        m = pattern.fullmatch(s)
+        if not m:
+            continue
+        a, b, c = (int(x) for x in m.groups())
+        if order == "ymd":
+            return _safe_date(a, b, c)
+        year = c if order == "dmy" else 2000 + c
+        return _safe_date(year, b, a)
+    m = re.fullmatch(r"(\d{1,2})(?:er)?\s+([a-z]+)\.?\s+(\d{4})", _fold(s))
+    if m and m.group(2) in _MONTHS_FR:
+        return _safe_date(int(m.group(3)), _MONTHS_FR[m.group(2)], int(m.group(1)))
+    return None
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.lower())
+    return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
+
+
+def _from_serial(serial: float) -> str | None:
+    # plausible answer dates only (1954-2119): a bare 2025 is a year, not 1905-07-17
+    if math.isnan(serial) or not 20000 <= serial < 80000:
+        return None
+    return (_EXCEL_EPOCH + dt.timedelta(days=int(serial))).isoformat()
+
+
+def _safe_date(year: int, month: int, day: int) -> str | None:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+_norm = lru_cache(maxsize=1 << 16)(normalize_label)
+
+
+@cache
+def _yes_no_keys(yes: tuple[str, ...], no: tuple[str, ...]) -> tuple[frozenset[str], frozenset[str]]:
+    def keys(tokens: tuple[str, ...]) -> frozenset[str]:
+        return frozenset({t.strip().lower() for t in tokens} | {normalize_label(t) for t in tokens} - {""})
+
+    return keys(yes), keys(no)
+
+
+def parse_yes_no(value: object, codebook: Codebook) -> bool | None:
+    """'Oui', 'Y', 'x', 1, True -> True; 'Non', 'N', 0, False -> False; anything else -> None."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and math.isnan(value):
+            return None
+        return True if value == 1 else False if value == 0 else None
+    if not isinstance(value, str):
+        return None
+    yes, no = _yes_no_keys(codebook.yes, codebook.no)
+    raw = value.strip().lower()
+    key = _norm(value)
+    if raw in yes or (key and key in yes):
+        return True
+    if raw in no or (key and key in no):
+        return False
+    return None
+
+
+def normalize_siren(value: object) -> str | None:
+    """SIREN as 9 digits without spaces ('213 100 553' -> '213100553'); None if not digits."""
+    text = cell_text(value)
+    digits = re.sub(r"[\s\u00a0\u202f\u2009.\-]", "", text)
+    if not digits:
+        return None
+    if not digits.isdigit():
+        return None
+    return digits
+
+
+def siren_is_valid(siren: str) -> bool:
+    """9 digits with a valid Luhn checksum."""
+    if len(siren) != 9 or not siren.isdigit():
+        return False
+    total = 0
+    for i, ch in enumerate(reversed(siren)):
+        d = int(ch) * (2 if i % 2 else 1)
+        total += d - 9 if d > 9 else d
+    return total % 10 == 0
+
+
+def normalize_insee(value: object) -> str | None:
+    """INSEE code as text, leading zeros kept: '01053' stays, 1053 (a number) -> '01053'."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if isinstance(value, float) and (math.isnan(value) or not value.is_integer()):
+            return None
+        n = int(value)
+        if not 0 <= n <= 99_999:  # a commune code has five characters
+            return None
+        text = str(n)
+        # a number lost its leading zero in Excel: communes have 5 characters, départements 2
+        if len(text) == 4:
+            return text.zfill(5)
+        if len(text) == 1:
+            return text.zfill(2)
+        return text
+    text = re.sub(r"[\s\u00a0\u202f]", "", cell_text(value)).upper()
+    if not text:
+        return None
+    if not re.fullmatch(r"[0-9AB]{1,5}", text):
+        return None
+    return text

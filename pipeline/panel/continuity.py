@@ -1,0 +1,188 @@
+"""Stage ``continuity``: last year's typology on this year's wave, beside this year's refit.
+
+    python -m pipeline.panel.continuity --params params.yaml --clean data/processed/clean.parquet \\
+        --reference-model models/reference/typology.joblib \\
+        --reference-metrics metrics/reference/typology.json \\
+        --refit-dir data/processed/refit --refit-metrics metrics/refit/typology.json \\
+        --out-dir data/processed --metrics metrics/continuity.json --published-metrics metrics/typology.json
+
+The current wave is classified with the model fitted on the reference wave (``classify``) and
+compared with the typology refitted on the current wave: a transition table (reference-model
+type -> refit type), the adjusted Rand index between the two partitions, each reference type's
+share in both waves, and a drift flag when the ARI falls below ``continuity.ari_min`` or a
+type's share moves by more than ``continuity.share_change_max``. ``typology.published`` decides
+which of the two typologies becomes ``typology.parquet`` (and its description and metrics), the
+files the reports read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+from sklearn.metrics import adjusted_rand_score
+
+from pipeline.common.atomic import atomic_write_parquet, atomic_write_text
+from pipeline.domain.codebook import load_codebook
+from pipeline.domain.params import ParamsError, load_block, read_params
+from pipeline.typology.model import (
+    TypologyModel,
+    TypologyParams,
+    analysis_table,
+    classify,
+    describe_partition,
+    load_model,
+    select_respondents,
+)
+
+PUBLISHED = ("refit", "reference")
+TRANSITION_COLUMNS = ("reference_type", "reference_name", "refit_type", "refit_name", "n", "share")
+
+
+@dataclass(frozen=True)
+class ContinuityParams:
+    """The ``continuity:`` block of params.yaml."""
+
+    ari_min: float = 0.5            # below: the two typologies part (drift)
+    share_change_max: float = 0.05  # a type's share moving more than this (0-1) between waves: drift
+
+
+def classify_wave(model: TypologyModel, clean: pd.DataFrame, column: str, values: list[str]) -> pd.DataFrame:
+    """response_id, type, type_name and coordinates of the wave's respondents kept by the typology."""
+    selected, _ = select_respondents(clean, column, values)
+    return classify(model, selected.assign(response_id=selected["response_id"].astype(str)))
+
+
+def transition_table(reference: pd.DataFrame, refit: pd.DataFrame) -> pd.DataFrame:
+    """Respondents by (reference-model type, refit type), with the share of the reference type."""
+    both = reference[["response_id", "type", "type_name"]].merge(
+        refit[["response_id", "type", "type_name"]].astype({"response_id": str}), on="response_id",
+        suffixes=("_reference", "_refit"), validate="one_to_one")
+    table = (both.groupby(["type_reference", "type_name_reference", "type_refit", "type_name_refit"])
+             .size().rename("n").reset_index())
+    table.columns = list(TRANSITION_COLUMNS[:-1])
+    table["share"] = table["n"] / table.groupby("reference_type")["n"].transform("sum")
+    return table.astype({"reference_type": int, "refit_type": int, "n": int}).sort_values(
+        ["reference_type", "refit_type"]).reset_index(drop=True)
+
+
+def partition_ari(reference: pd.DataFrame, refit: pd.DataFrame) -> float:
+    """Adjusted Rand index between the two partitions of the same respondents."""
+    both = reference[["response_id", "type"]].merge(refit[["response_id", "type"]].astype({"response_id": str}),
+                                                    on="response_id")
+    return float(adjusted_rand_score(both["type_x"], both["type_y"]))
+
+
+def share_changes(reference_sizes: dict[int, int], current: pd.Series, names: dict[int, str]) -> pd.DataFrame:
+    """Each reference type's share of respondents in the reference wave and in the current wave."""
+    types = sorted(set(reference_sizes) | set(int(t) for t in current.unique()))
+    n_ref = pd.Series({t: reference_sizes.get(t, 0) for t in types}, dtype=float)
+    n_cur = current.astype(int).value_counts().reindex(types, fill_value=0).astype(float)
+    out = pd.DataFrame({"type": types, "type_name": [names.get(t, f"Type {t}") for t in types],
+                        "n_reference": n_ref.to_numpy().astype(int), "n_current": n_cur.to_numpy().astype(int)})
+    out["share_reference"] = out["n_reference"] / max(out["n_reference"].sum(), 1)
+    out["share_current"] = out["n_current"] / max(out["n_current"].sum(), 1)
+    out["change"] = out["share_current"] - out["share_reference"]
+    return out
+
+
+def assess_drift(ari: float, shares: pd.DataFrame, params: ContinuityParams) -> tuple[bool, list[str]]:
+    """Drift flag and its reasons, in French."""
+    reasons = []
+    if ari < params.ari_min:
+        reasons.append(f"La typologie ré-ajustée s'écarte de celle de référence (ARI {ari:.2f} < {params.ari_min:.2f}).")
+    for row in shares.itertuples():
+        if abs(row.change) > params.share_change_max:
+            verb = "gagne" if row.change > 0 else "perd"
+            reasons.append(f"Le type « {row.type_name} » {verb} {abs(row.change) * 100:.1f} points "
+                           f"({row.share_reference * 100:.1f} % → {row.share_current * 100:.1f} %).")
+    return bool(reasons), reasons
+
+
+def run_continuity(clean: pd.DataFrame, model: TypologyModel, reference_metrics: dict, refit: pd.DataFrame,
+                   typology: TypologyParams, params: ContinuityParams) -> dict:
+    """Every computation of the stage, without files: classification, transitions, drift."""
+    if typology.published not in PUBLISHED:
+        raise ParamsError(f"params.yaml, typology.published : « {typology.published} » (attendu : refit ou reference)")
+    by_reference = classify_wave(model, clean, typology.include_column, typology.include_values)
+    transitions = transition_table(by_reference, refit)
+    ari = partition_ari(by_reference, refit)
+    sizes = {int(k): int(v) for k, v in (reference_metrics.get("type_sizes") or {}).items()}
+    shares = share_changes(sizes, by_reference["type"], {int(k): v for k, v in model.names.items()})
+    drift, reasons = assess_drift(ari, shares, params)
+    summary = {
+        "published": typology.published, "n": int(len(by_reference)), "ari": ari, "drift": drift,
+        "drift_reasons": reasons, "thresholds": {"ari_min": params.ari_min, "share_change_max": params.share_change_max},
+        "k_reference": int(model.hcpc.n_clusters_), "k_refit": int(refit["type"].nunique()),
+        "shares": {int(r.type): {"name": r.type_name, "reference": float(r.share_reference),
+                                 "current": float(r.share_current), "change": float(r.change)}
+                   for r in shares.itertuples()},
+    }
+    return {"by_reference": by_reference, "transitions": transitions, "shares": shares, "summary": summary}
+
+
+def reference_publication(clean: pd.DataFrame, model: TypologyModel, by_reference: pd.DataFrame,
+                          reference_metrics: dict, typology: TypologyParams) -> tuple[pd.DataFrame, dict]:
+    """Description and metrics of the reference typology on the current wave (when it is published)."""
+    selected, excl = select_respondents(clean, typology.include_column, typology.include_values)
+    selected = selected.set_axis(pd.Index(selected["response_id"].astype(str), name="response_id"))
+    table = analysis_table(selected, model.spec)
+    labels = by_reference.set_index("response_id").loc[table.index, "type"].to_numpy()
+    description = describe_partition(model.spec, table, labels, typology.proba).category
+    metrics = {**reference_metrics, "n": int(len(table)), "n_input": int(len(clean)), "selection": excl,
+               "type_sizes": {int(t): int((labels == t).sum()) for t in sorted(model.names)},
+               "n_reference_wave": reference_metrics.get("n")}
+    return description, metrics
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Continuité de la typologie : modèle de référence contre ré-ajustement")
+    ap.add_argument("--params", default="params.yaml")
+    ap.add_argument("--clean", required=True)
+    ap.add_argument("--reference-model", required=True)
+    ap.add_argument("--reference-metrics", required=True)
+    ap.add_argument("--refit-dir", required=True)
+    ap.add_argument("--refit-metrics", required=True)
+    ap.add_argument("--out-dir", required=True)
+    ap.add_argument("--metrics", required=True)
+    ap.add_argument("--published-metrics", required=True)
+    args = ap.parse_args(argv)
+    typology = load_block(TypologyParams, "typology", args.params)
+    params = load_block(ContinuityParams, "continuity", args.params)
+    survey = read_params(args.params).get("survey") or {}
+    model = load_model(args.reference_model, load_codebook().version)
+    clean = pd.read_parquet(args.clean)
+    refit_dir = Path(args.refit_dir)
+    refit = pd.read_parquet(refit_dir / "typology.parquet")
+    reference_metrics = json.loads(Path(args.reference_metrics).read_text(encoding="utf-8"))
+    refit_metrics = json.loads(Path(args.refit_metrics).read_text(encoding="utf-8"))
+    res = run_continuity(clean, model, reference_metrics, refit, typology, params)
+    if typology.published == "refit":
+        types, description = refit, pd.read_parquet(refit_dir / "typology_description.parquet")
+        published = dict(refit_metrics)
+    else:
+        types = res["by_reference"]
+        description, published = reference_publication(clean, model, types, reference_metrics, typology)
+    years = {"year": survey.get("year"), "reference_year": survey.get("reference_year")}
+    published = {**published, "published": typology.published, **years}
+    out = Path(args.out_dir)
+    atomic_write_parquet(types, out / "typology.parquet")
+    atomic_write_parquet(description, out / "typology_description.parquet")
+    atomic_write_parquet(res["transitions"], out / "continuity.parquet")
+    for path, data in ((args.metrics, {**years, **res["summary"]}), (args.published_metrics, published)):
+        atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    s = res["summary"]
+    print(f"Continuité : {s['n']} répondants classés par le modèle {years['reference_year']}, ARI {s['ari']:.2f} "
+          f"avec la typologie ré-ajustée ; {'dérive signalée' if s['drift'] else 'pas de dérive'} ; "
+          f"typologie publiée : {'ré-ajustée' if typology.published == 'refit' else 'de référence'}.")
+    for reason in s["drift_reasons"]:
+        print(f"  - {reason}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

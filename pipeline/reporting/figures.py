@@ -1,0 +1,232 @@
+"""Figures of the reports (plots only): one colour-blind-safe palette, French number formats,
+each chart with its title, its base (n) and its source; byte-identical PNG and SVG output.
+"""
+
+from __future__ import annotations
+
+import io
+import textwrap
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from pipeline.common.atomic import atomic_write_bytes  # noqa: E402
+from pipeline.reporting.tables import SECRET_SHARE, PubTable, fmt_number, fmt_percent  # noqa: E402
+
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every colour-vision deficiency.
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+GREY = "#8C8C8C"
+DPI = 100
+
+
+def setup_style() -> None:
+    """Fixed, deterministic matplotlib settings shared by every figure."""
+    matplotlib.rcParams.update(
+        {
+            "svg.hashsalt": "acter",
+            "svg.fonttype": "none",
+            "font.family": "DejaVu Sans",
+            "font.size": 9,
+            "axes.titlesize": 11,
+            "axes.prop_cycle": matplotlib.cycler(color=OKABE_ITO),
+            "axes.spines.top": False,
+            "axes.spines.right": False,
+            "figure.dpi": DPI,
+            "savefig.dpi": DPI,
+            "path.simplify": True,
+        }
+    )
+
+
+setup_style()
+
+
+def _wrap(label: object, width: int = 42) -> str:
+    return "\n".join(textwrap.wrap(str(label), width)) or str(label)
+
+
+def _frame(title: str, n: int, source: str, height: float, width: float = 8.0,
+           labels: list[str] | None = None) -> tuple[Figure, plt.Axes]:
+    """Figure with title, base and source; margins computed from the labels (no tight_layout,
+    which draws the figure twice)."""
+    fig = Figure(figsize=(width, height))
+    longest = max((len(line) for lab in labels or [] for line in str(lab).split("\n")), default=4)
+    left = min(0.6, (0.068 * longest + 0.25) / width)
+    title = _wrap(title, 80)
+    top_inches, bottom_inches = 0.5 + 0.2 * title.count("\n"), 0.55
+    fig.subplots_adjust(left=left, right=0.96, top=1 - top_inches / height, bottom=bottom_inches / height)
+    ax = fig.add_subplot()
+    fig.suptitle(title, x=0.01, y=1 - 0.12 / height, ha="left", va="top", fontsize=11,
+                 fontweight="bold")
+    fig.text(0.01, 0.08 / height, f"n = {fmt_number(n)} · Source : {source}", fontsize=8, color="#444444",
+             ha="left", va="bottom")
+    return fig, ax
+
+
+def _finish(fig: Figure) -> Figure:
+    return fig
+
+
+def _percent_axis(ax: plt.Axes, top: float) -> None:
+    """Bars carry their value: no x axis (fewer texts to draw, cleaner chart)."""
+    ax.set_xlim(0, max(0.05, min(1.0, top * 1.18 + 0.02)))
+    _bare_x(ax)
+
+
+def _bare_x(ax: plt.Axes) -> None:
+    ax.xaxis.set_visible(False)
+    ax.spines["bottom"].set_visible(False)
+    ax.tick_params(axis="y", length=0)
+
+
+def bar_shares(table: PubTable, source: str, column: str = "Part") -> Figure:
+    """Horizontal bars of shares; a secret share is drawn as no bar with an 's' label."""
+    values = table.plot_values(column)
+    labels = [_wrap(i) for i in table.data.index]
+    fig, ax = _frame(table.title, table.n, source, 1.1 + 0.3 * sum(l.count("\n") + 1 for l in labels), labels=labels)
+    y = np.arange(len(labels))
+    ax.barh(y, values.fillna(0).to_numpy(), color=OKABE_ITO[0], height=0.65)
+    for yi, v, is_secret in zip(y, values, table.secret[column].astype(bool)):
+        text = SECRET_SHARE if is_secret else fmt_percent(v)
+        ax.text((0 if pd.isna(v) else v) + 0.005, yi, text, va="center", fontsize=8)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    _percent_axis(ax, float(values.max()) if values.notna().any() else 0.0)
+    return _finish(fig)
+
+
+def bar_counts(table: PubTable, source: str, column: str = "Effectif", colors: bool = False) -> Figure:
+    """Horizontal bars of counts (secret counts shown as '< 3' without a bar)."""
+    values = table.plot_values(column)
+    labels = [_wrap(i) for i in table.data.index]
+    fig, ax = _frame(table.title, table.n, source, 1.1 + 0.3 * sum(l.count("\n") + 1 for l in labels), labels=labels)
+    y = np.arange(len(labels))
+    palette = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(y))] if colors else OKABE_ITO[0]
+    ax.barh(y, values.fillna(0).to_numpy(), color=palette, height=0.65)
+    top = float(values.max()) if values.notna().any() else 1.0
+    j = table.data.columns.get_loc(column)
+    for i, (yi, v) in enumerate(zip(y, values)):
+        ax.text((0 if pd.isna(v) else v) + top * 0.01, yi, table.cell_text_at(i, j), va="center", fontsize=8)
+    ax.set_yticks(y, labels)
+    ax.invert_yaxis()
+    ax.set_xlim(0, top * 1.15 + 1)
+    _bare_x(ax)
+    return _finish(fig)
+
+
+def quartiles(table: PubTable, source: str, log: bool = True, unit: str = "€") -> Figure:
+    """Median (dot) and interquartile range (line) by group; secret groups are left empty."""
+    rows = list(table.data.index)
+    height = 1.8 + 0.34 * len(rows)
+    fig, ax = _frame(table.title, table.n, source, height, labels=[_wrap(r, 36) for r in rows])
+    fig.subplots_adjust(bottom=1.0 / height)  # room for the axis label above the source line
+    y = np.arange(len(rows))
+    q1, med, q3 = (table.plot_values(c) for c in ("1er quartile", "Médiane", "3e quartile"))
+    for yi, row in zip(y, rows):
+        color = OKABE_ITO[2] if row == "Ensemble" else OKABE_ITO[0]
+        if pd.isna(med.loc[row]):
+            ax.text(0.5, yi, "s (secret statistique)" if table.secret.at[row, "Médiane"] else "–",
+                    transform=ax.get_yaxis_transform(), va="center", ha="center", fontsize=8, color=GREY)
+            continue
+        ax.plot([q1.loc[row], q3.loc[row]], [yi, yi], color=color, linewidth=4, alpha=0.45, solid_capstyle="butt")
+        ax.plot([med.loc[row]], [yi], "o", color=color, markersize=6)
+        ax.annotate(table.cell_text_at(int(yi), table.data.columns.get_loc("Médiane")), (med.loc[row], yi), xytext=(0, 7),
+                    textcoords="offset points", ha="center", fontsize=7)
+    ax.set_yticks(y, [_wrap(r, 36) for r in rows])
+    ax.invert_yaxis()
+    values = pd.concat([q1, q3]).dropna()
+    positive = values[values > 0]
+    if log and len(positive) and positive.max() > 100 * positive.min():
+        if (values > 0).all():
+            ax.set_xscale("log")
+        else:  # zeros (no budget): linear up to the smallest amount, logarithmic beyond
+            ax.set_xscale("symlog", linthresh=10 ** np.floor(np.log10(positive.min())))
+            ax.set_xlim(0, values.max() * 2)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, 0 if abs(v) >= 1 or v == 0 else 1)))
+    ax.set_xlabel(f"Médiane (point) et écart interquartile (trait), en {unit}")
+    return _finish(fig)
+
+
+def heatmap(values: pd.DataFrame, title: str, n: int, source: str, label: str = "v-test") -> Figure:
+    """Diverging heatmap (rows: categories, columns: types), value printed in each cell."""
+    rows, cols = values.shape
+    fig, ax = _frame(title, n, source, 2.2 + 0.3 * rows, width=9.5,
+                     labels=[_wrap(r, 60) for r in values.index])
+    fig.subplots_adjust(top=1 - 0.85 / (2.2 + 0.3 * rows), right=0.9)
+    data = values.to_numpy(dtype=float)
+    bound = max(2.0, float(np.nanmax(np.abs(data))) if np.isfinite(data).any() else 2.0)
+    image = ax.imshow(np.nan_to_num(data), cmap="PuOr_r", vmin=-bound, vmax=bound, aspect="auto")
+    ax.set_xticks(np.arange(cols), [_wrap(c, 16) for c in values.columns], fontsize=8)
+    ax.xaxis.tick_top()
+    ax.set_yticks(np.arange(rows), [_wrap(r, 60) for r in values.index], fontsize=7)
+    for i in range(rows):
+        for j in range(cols):
+            v = data[i, j]
+            if np.isfinite(v):
+                ax.text(j, i, fmt_number(v, 1), ha="center", va="center", fontsize=6.5,
+                        color="white" if abs(v) > 0.6 * bound else "black")
+    cbar = fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02)
+    cbar.set_label(label)
+    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, 0)))
+    for side in ("left", "bottom"):
+        ax.spines[side].set_visible(False)
+    return _finish(fig)
+
+
+def factor_map(coords: pd.DataFrame, types: pd.Series, title: str, source: str,
+               x: str = "F1", y: str = "F2", inertia: tuple[float, float] | None = None) -> Figure:
+    """Respondents on the first factorial plane, one colour per type, type centres labelled."""
+    fig, ax = _frame(title, len(coords), source, 6.2, width=8.0)
+    fig.subplots_adjust(left=0.09, right=0.64, bottom=0.14)
+    def order(name: object) -> tuple[int, str]:  # "10. ..." after "9. ..."
+        head = str(name).split(".")[0]
+        return (int(head) if head.isdigit() else 0, str(name))
+
+    for i, name in enumerate(sorted(types.dropna().unique(), key=order)):
+        mask = (types == name).to_numpy()
+        color = OKABE_ITO[i % len(OKABE_ITO)]
+        ax.scatter(coords.loc[mask, x], coords.loc[mask, y], s=9, alpha=0.45, color=color, linewidths=0,
+                   label=_wrap(name, 30))
+        cx, cy = coords.loc[mask, x].mean(), coords.loc[mask, y].mean()
+        ax.scatter([cx], [cy], s=90, marker="D", color=color, edgecolor="black", linewidths=0.8)
+    ax.axhline(0, color=GREY, linewidth=0.6)
+    ax.axvline(0, color=GREY, linewidth=0.6)
+    xl, yl = (f"{x} ({fmt_percent(inertia[0], 1)} de l'inertie)", f"{y} ({fmt_percent(inertia[1], 1)} de l'inertie)") \
+        if inertia else (x, y)
+    ax.set_xlabel(xl)
+    ax.set_ylabel(yl)
+    fmt = FuncFormatter(lambda v, _: fmt_number(v, 1))
+    ax.xaxis.set_major_formatter(fmt)
+    ax.yaxis.set_major_formatter(fmt)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False, markerscale=2)
+    return _finish(fig)
+
+
+def render(fig: Figure) -> tuple[bytes, bytes]:
+    """PNG and SVG bytes, with no date or software stamp (byte-identical across runs)."""
+    png, svg = io.BytesIO(), io.BytesIO()
+    fig.savefig(png, format="png", metadata={"Software": None})
+    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None})
+    return png.getvalue(), svg.getvalue()
+
+
+def render_png(fig: Figure) -> bytes:
+    png = io.BytesIO()
+    fig.savefig(png, format="png", metadata={"Software": None})
+    return png.getvalue()
+
+
+def save(fig: Figure, folder: Path, name: str) -> bytes:
+    """Write ``name``.png and ``name``.svg into ``folder``; return the PNG bytes."""
+    png, svg = render(fig)
+    atomic_write_bytes(folder / f"{name}.png", png)
+    atomic_write_bytes(folder / f"{name}.svg", svg)
+    return png

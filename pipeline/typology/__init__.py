@@ -1,0 +1,1 @@
+"""typology layer."""
