@@ -150,6 +150,21 @@ def render_fixture_reports(inputs: dict[str, Path], out: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="session")
+def repo(tmp_path_factory) -> Path:
+    """The repository after ``make annual YEAR=2025 WAVES=demo`` (one whole-pipeline run per session)."""
+    from support.pipeline_run import pipeline_repo
+
+    return pipeline_repo(tmp_path_factory)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that need the whole-pipeline run are marked ``pipeline`` (``make test-fast`` skips them)."""
+    for item in items:
+        if "repo" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.pipeline)
+
+
+@pytest.fixture(scope="session")
 def report_inputs(tmp_path_factory) -> dict[str, Path]:
     return make_report_inputs(tmp_path_factory.mktemp("report_inputs"))
 

@@ -12,7 +12,7 @@ from sklearn.metrics import adjusted_rand_score
 from pipeline.typology.hcpc import HCPC, kmeans_hartigan_wong, ward_tree, weighted_ward
 from pipeline.typology.mca import MCA
 
-FIX = Path(__file__).parent / "fixtures" / "factominer"
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "factominer"
 
 
 @pytest.fixture(scope="module", params=["complete", "with_missing"])

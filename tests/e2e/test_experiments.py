@@ -8,12 +8,8 @@ import json
 
 import pytest
 
-from pipeline_run import copy_repo, dvc, pipeline_repo
+from support.pipeline_run import copy_repo, dvc
 
-
-@pytest.fixture(scope="session")
-def repo(tmp_path_factory):
-    return pipeline_repo(tmp_path_factory)
 
 
 def test_experiment_with_five_types_is_shown_beside_the_workspace(repo, tmp_path):

@@ -117,7 +117,7 @@ def test_build_communes_script_from_insee_files(tmp_path):
     from pathlib import Path
 
     spec = importlib.util.spec_from_file_location(
-        "build_communes", Path(__file__).resolve().parents[1] / "scripts" / "build_communes.py"
+        "build_communes", Path(__file__).resolve().parents[2] / "scripts" / "build_communes.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline_run import YEAR, copy_repo, dvc, pipeline_repo, run, tree_bytes
+from support.pipeline_run import YEAR, copy_repo, dvc, run, tree_bytes
 
-
-@pytest.fixture(scope="session")
-def repo(tmp_path_factory):
-    return pipeline_repo(tmp_path_factory)
 
 
 def test_local_remote_round_trip(repo, tmp_path):

@@ -9,7 +9,7 @@ import pytest
 
 from pipeline.typology.mca import MCA
 
-FIX = Path(__file__).parent / "fixtures" / "factominer"
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "factominer"
 SETS = ["complete", "with_missing"]
 
 

@@ -19,17 +19,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline_run import YEAR, env, pipeline_repo, run
+from support.pipeline_run import YEAR, env, run
 
 OUTPUTS = ("data", "models", "metrics", "plots", "reports")
 # leftovers of an interrupted write (pipeline/common/atomic.py): never at a final path
 TEMPORARY = re.compile(r"(^|/)\.[^/]+\.(tmp|partial-[^/]+|old-[^/]+)(/|$)")
 TIMEOUT = 300
 
-
-@pytest.fixture(scope="session")
-def repo(tmp_path_factory):
-    return pipeline_repo(tmp_path_factory)
 
 
 def outputs(repo: Path) -> dict[str, bytes]:

@@ -20,11 +20,11 @@ import pandas as pd
 import pytest
 import yaml
 
-from hostile import HEADER, PARAMS, ROWS, build_corpus, good_xlsx
+from support.hostile import HEADER, PARAMS, ROWS, build_corpus, good_xlsx
 from pipeline.domain.codebook import load_codebook
 from pipeline.ingest.wave import IngestParams, ingest_file, ingest_wave
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MAX_RSS_MB = 1536  # whole ingest run, worker process included
 MAX_SECONDS = 120  # whole corpus (the slow file is cut at PARAMS["max_seconds_per_file"])
 

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from pipeline.cli.annual import check_waves, main, set_survey, survey_values
-from pipeline_run import YEAR, pipeline_repo
+from support.pipeline_run import YEAR
 
 PARAMS = """# comment on top
 survey:
@@ -47,10 +47,6 @@ def test_missing_wave_folder_is_explained_in_french(tmp_path, monkeypatch, capsy
     assert yaml.safe_load((tmp_path / "params.yaml").read_text(encoding="utf-8"))["survey"]["wave"] == "data/raw/2025"
 
 
-@pytest.fixture(scope="session")
-def repo(tmp_path_factory):
-    return pipeline_repo(tmp_path_factory)
-
 
 def test_make_annual_from_a_fresh_copy_writes_the_year_reports(repo):
     survey = yaml.safe_load((repo / "params.yaml").read_text(encoding="utf-8"))["survey"]
@@ -65,7 +61,7 @@ def test_make_annual_from_a_fresh_copy_writes_the_year_reports(repo):
 
 
 def test_scheduled_workflows_run_the_pipeline_and_keep_the_reports():
-    from pipeline_run import ROOT
+    from support.pipeline_run import ROOT
 
     gh = yaml.safe_load((ROOT / ".github" / "workflows" / "annual.yml").read_text(encoding="utf-8"))
     triggers = gh[True] if True in gh else gh["on"]  # YAML 1.1 reads the key `on` as True

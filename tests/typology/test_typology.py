@@ -13,7 +13,7 @@ from pipeline.typology import model as T
 from pipeline.cli.main import main as acter
 from pipeline.domain.codebook import load_codebook
 
-FIX = Path(__file__).parent / "fixtures" / "factominer"
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "factominer"
 CB = load_codebook()
 
 

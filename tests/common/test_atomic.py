@@ -12,7 +12,7 @@ from openpyxl import Workbook
 
 from pipeline.common.atomic import atomic_dir, atomic_path, atomic_write_text, save_workbook, workbook_bytes
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_failed_write_leaves_the_previous_file(tmp_path):
@@ -70,7 +70,7 @@ def test_stages_write_only_through_the_atomic_helpers():
                         r"pickle\.dump\(|open\([^)]*[\"'][wa]b?[\"']")
     allowed = re.compile(r"\(tmp\b|\btmp\.|\bf\b|, f,|BytesIO|png|svg")
     offenders = []
-    for module in sorted((ROOT / "pipeline").glob("*.py")):
+    for module in sorted((ROOT / "pipeline").rglob("*.py")):
         if module.name in {"atomic.py", "annual.py", "template.py"}:
             continue  # the helpers; params.yaml edited by `make annual`; saves through atomic
         for number, line in enumerate(module.read_text(encoding="utf-8").splitlines(), start=1):

@@ -18,7 +18,6 @@ from pipeline.panel.continuity import (
 )
 from pipeline.domain.params import ParamsError
 from pipeline.typology.model import TypologyParams
-from pipeline_run import pipeline_repo
 
 GROWING = "Solidarité et ECSI"
 
@@ -55,10 +54,6 @@ def test_published_must_be_refit_or_reference():
 
 
 # -- on the demo's two waves (one pipeline run per session) ---------------------------------------
-@pytest.fixture(scope="session")
-def repo(tmp_path_factory):
-    return pipeline_repo(tmp_path_factory)
-
 
 def growing_type(repo) -> int:
     """The reference-model type where most respondents of the growing planted model land."""

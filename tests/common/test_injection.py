@@ -18,7 +18,7 @@ from pipeline.domain.codebook import load_codebook
 from pipeline.common.safe_text import FORMULA_LEAD, neutralize, safe_frame
 from pipeline.typology.model import write_csv
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EVIL = ['=HYPERLINK("http://evil.example/","clic")', "@SUM(1)", "+1+1", "-2+3", "\t=1", "\r=1"]
 
 

@@ -15,7 +15,6 @@ from pipeline.panel import trends
 from pipeline.domain.codebook import load_codebook
 from pipeline.panel.trends import DROPPED, NEW, PANEL, run_trends
 from pipeline.typology.model import TypologyParams
-from pipeline_run import pipeline_repo
 from test_continuity import growing_type
 
 CB = load_codebook()
@@ -83,10 +82,6 @@ def test_empty_current_wave_gives_only_departures():
 
 
 # -- on the demo's two waves -----------------------------------------------------------------------
-@pytest.fixture(scope="session")
-def repo(tmp_path_factory):
-    return pipeline_repo(tmp_path_factory)
-
 
 def test_trends_show_the_growing_model(repo):
     grow = growing_type(repo)

@@ -85,7 +85,7 @@ def test_same_bytes_in_another_process_with_another_hash_seed(wave, tmp_path):
             "Path(sys.argv[1]), Path(sys.argv[2]))")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "raw"), str(tmp_path / "truth")], check=True, env=env,
-                   cwd=Path(__file__).resolve().parents[1])
+                   cwd=Path(__file__).resolve().parents[2])
     assert _files(tmp_path / "raw") == _files(wave[0])
     assert _files(tmp_path / "truth") == _files(wave[1])
 

@@ -30,7 +30,7 @@ from pipeline.common.safe_text import neutralize
 from pipeline.clean.validate import blank_responses
 
 CB = load_codebook()
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PARAMS = load_block(CleanParams, "clean", ROOT / "params.yaml")
 
 GOOD = {

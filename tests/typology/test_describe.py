@@ -11,7 +11,7 @@ from pipeline.typology.describe import describe_types, suggest_names
 from pipeline.typology.hcpc import HCPC
 from pipeline.typology.mca import MCA
 
-FIX = Path(__file__).parent / "fixtures" / "factominer"
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "factominer"
 
 
 @pytest.fixture(scope="module", params=["complete", "with_missing"])

@@ -137,7 +137,7 @@ from pipeline.ingest.readers import ReadLimits  # noqa: E402
 def test_a_far_away_cell_is_refused_before_calamine_allocates_the_sheet(tmp_path):
     # calamine allocates the whole rectangle A1:XFD1048576 at once and aborts the process:
     # this test would not return without the check of the cell references
-    from hostile import good_xlsx, patch_zip
+    from support.hostile import good_xlsx, patch_zip
 
     path = tmp_path / "coin.xlsx"
     path.write_bytes(patch_zip(good_xlsx(), {"xl/worksheets/sheet1.xml": lambda x: x.replace(
@@ -172,7 +172,7 @@ def test_stray_nul_bytes_are_removed_with_a_note_but_binary_is_refused(tmp_path)
 
 
 def test_hidden_sheets_are_flagged(tmp_path):
-    from hostile import xlsx_bytes
+    from support.hostile import xlsx_bytes
 
     path = tmp_path / "r.xlsx"
     path.write_bytes(xlsx_bytes({"Réponses": ROWS, "Listes": [["Commune"]]}, hidden=("Listes",)))
