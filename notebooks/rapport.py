@@ -37,12 +37,12 @@ import html
 from IPython.display import HTML, display
 
 from pipeline.reporting.report import Report, load_inputs
-from pipeline.reporting.tables import fmt_number
+from pipeline.common.text import french_number
 
 inputs = load_inputs(clean_path, typology_path or None, typology_description_path or None,
                      typology_metrics_path or None, quality_path or None, year, allow_comments)
 rep = Report(inputs, scope, small_cell_threshold, source, out_dir, quantile_min_n)
-N = fmt_number(rep.n) if rep.publishable else f"moins de {small_cell_threshold}"
+N = french_number(rep.n) if rep.publishable else f"moins de {small_cell_threshold}"
 
 
 def show(*parts: str) -> None:

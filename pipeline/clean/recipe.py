@@ -19,24 +19,13 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from pipeline.common.atomic import atomic_path, atomic_write_text, save_workbook
-from pipeline.domain.codebook import Codebook, load_codebook, normalize_label
+from pipeline.domain.codebook import Codebook, load_codebook
+from pipeline.common.text import fold_series, normalize_label
 from pipeline.clean.geography import Geography, enrich_geography, fill_declared_geography, load_geography
 from pipeline.domain.params import load_block, read_params
 from pipeline.common.safe_text import neutralize
-from pipeline.clean.validate import (
-    BLOCKING,
-    INSEE_PATTERN,
-    RULES,
-    WARNING,
-    RuleParams,
-    answered,
-    budget_per_inhabitant,
-    flag_column,
-    normalize_insee_series,
-    normalize_siren_series,
-    siren_luhn_ok,
-    validate_responses,
-)
+from pipeline.clean.validate import BLOCKING, RULES, WARNING, RuleParams, answered, budget_per_inhabitant, flag_column, validate_responses
+from pipeline.common.identifiers import INSEE_PATTERN, normalize_insee_series, normalize_siren_series, siren_valid_series
 
 PII_COLUMNS = ("A10", "A12", "A13")
 CORRECTION_COLUMNS = ("response_id", "column", "kind", "before", "after")
@@ -264,23 +253,16 @@ def split_quarantine(df: pd.DataFrame, issues: pd.DataFrame) -> tuple[pd.DataFra
 # --- deduplicate -----------------------------------------------------------------------------
 
 
-def fold_names(s: pd.Series) -> pd.Series:
-    """Vectorised loose form of a name for matching: no accents, case or punctuation."""
-    t = s.astype("string").str.normalize("NFKD").str.lower()
-    t = t.str.replace(r"[\u0300-\u036f]", "", regex=True).str.replace(r"[^a-z0-9]+", " ", regex=True).str.strip()
-    return t.astype("string").where(t != "")
-
-
 def identity_keys(df: pd.DataFrame, codebook: Codebook) -> pd.Series:
     """Key of the collectivité: valid SIREN, else INSEE code (with the type), else normalised
     name + département. A row without SIREN joins the SIREN of a row sharing its INSEE or name key
     when that SIREN is the only one seen with this key."""
     siren = df["A03"].astype("string")
-    valid_siren = siren.where(siren_luhn_ok(siren).fillna(False).astype(bool))
+    valid_siren = siren.where(siren_valid_series(siren).fillna(False).astype(bool))
     insee = df["A04"].astype("string")
     insee = insee.where(insee.str.fullmatch(INSEE_PATTERN).fillna(False).astype(bool))
     insee_key = ("insee:" + df["A02"].astype("string").fillna("?") + ":" + insee).astype("string")
-    name = fold_names(df["A01"])
+    name = fold_series(df["A01"])
     dept = df["departement_code"].astype("string") if "departement_code" in df.columns else pd.Series(pd.NA, index=df.index, dtype="string")
     name_key = ("name:" + name + ":" + dept.fillna("?")).astype("string")
     siren_key = ("siren:" + valid_siren).astype("string")

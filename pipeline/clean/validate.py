@@ -17,15 +17,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline.domain.codebook import Codebook, Question
+from pipeline.common.identifiers import INSEE_PATTERN, SIREN_PATTERN, normalize_insee_series, normalize_siren_series, siren_valid_series
 from pipeline.common.issues import ISSUE_COLUMNS
 
 VALIDATION_COLUMNS = ("response_id", *ISSUE_COLUMNS)
 BLOCKING = "error"
 WARNING = "warning"
 
-SIREN_PATTERN = r"\d{9}"
-# commune (5 characters, 2A/2B for Corsica), département (2, 2A/2B or 97x), région (2 digits)
-INSEE_PATTERN = r"(?:\d{5}|2[AB]\d{3}|\d{2}|2[AB]|97[1-8])"
 
 
 @dataclass(frozen=True)
@@ -95,32 +93,6 @@ class RuleParams:
 
 
 # --- small vectorised helpers ---------------------------------------------------------------
-
-
-def normalize_siren_series(s: pd.Series) -> pd.Series:
-    """SIREN as typed ('213 100 553', '213.100.553') to its characters without separators."""
-    return s.astype("string").str.replace(r"[\s\u00a0\u202f.\-]", "", regex=True).replace("", pd.NA)
-
-
-def normalize_insee_series(s: pd.Series) -> pd.Series:
-    """INSEE code as typed to upper-case text without spaces; a 4-digit code gets its lost 0."""
-    t = s.astype("string").str.replace(r"[\s\u00a0\u202f]", "", regex=True).str.upper()
-    t = t.str.replace(r"\.0$", "", regex=True).replace("", pd.NA)
-    return t.mask(t.str.fullmatch(r"\d{4}").fillna(False), "0" + t)
-
-
-def siren_luhn_ok(s: pd.Series) -> pd.Series:
-    """True where the 9-digit string passes the Luhn checksum (NA where not 9 digits)."""
-    ok = s.str.fullmatch(SIREN_PATTERN).fillna(False).astype(bool)
-    out = pd.Series(pd.NA, index=s.index, dtype="boolean")
-    if ok.any():
-        text = "".join(s[ok].tolist()).encode("ascii")
-        digits = (np.frombuffer(text, dtype=np.uint8).reshape(-1, 9) - 48).astype(np.int64)
-        weights = np.where(np.arange(9)[::-1] % 2 == 1, 2, 1)  # double every second from the right
-        prod = digits * weights
-        prod = np.where(prod > 9, prod - 9, prod)
-        out.loc[ok] = prod.sum(axis=1) % 10 == 0
-    return out
 
 
 def multi_frame(df: pd.DataFrame, q: Question) -> pd.DataFrame:
@@ -278,7 +250,7 @@ def build_schema(codebook: Codebook, params: RuleParams, *, cross_field: bool = 
                 checks=[
                     pa.Check(lambda s: normalize_siren_series(s).str.fullmatch(SIREN_PATTERN).fillna(True).astype(bool),
                              name="bad_siren_format"),
-                    pa.Check(lambda s: siren_luhn_ok(normalize_siren_series(s)).fillna(True).astype(bool),
+                    pa.Check(lambda s: siren_valid_series(normalize_siren_series(s)).fillna(True).astype(bool),
                              name="bad_siren_checksum"),
                 ],
             )

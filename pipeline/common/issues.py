@@ -50,20 +50,3 @@ def issues_frame(issues: Iterable[Issue]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(ISSUE_COLUMNS)).astype("string") if rows else pd.DataFrame(
         {c: pd.Series(dtype="string") for c in ISSUE_COLUMNS}
     )
-
-
-def column_letter(col0: int) -> str:
-    """0-based column index to Excel letters: 0 -> A, 27 -> AB."""
-    if col0 < 0:
-        raise ValueError(col0)
-    letters = ""
-    n = col0 + 1
-    while n:
-        n, rem = divmod(n - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def cell_ref(row0: int, col0: int) -> str:
-    """0-based (row, column) to the Excel reference a user sees: (11, 1) -> 'B12'."""
-    return f"{column_letter(col0)}{row0 + 1}"

@@ -24,7 +24,8 @@ from pipeline.demo.files import (
     replace_entry,
     xlsx_bytes,
 )
-from pipeline.demo.population import Answers, Collectivite, ascii_fold
+from pipeline.demo.population import Answers, Collectivite
+from pipeline.common.text import ascii_fold
 from pipeline.questionnaire.template import (
     ANSWER_SHEET,
     FIRST_ANSWER_ROW,

@@ -23,16 +23,8 @@ from pipeline.demo.layouts import (
     modality_applies,
 )
 from pipeline.demo.models import Model
-from pipeline.demo.population import (
-    FORMULA_COMMENT,
-    NO_NETWORK,
-    SCRIPT_COMMENT,
-    Answers,
-    Collectivite,
-    ascii_fold,
-    first_draft,
-    generate_answers,
-)
+from pipeline.demo.population import FORMULA_COMMENT, NO_NETWORK, SCRIPT_COMMENT, Answers, Collectivite, first_draft, generate_answers
+from pipeline.common.text import ascii_fold
 from pipeline.questionnaire.template import PREPARED_ROWS
 
 EXTENSIONS = {"xlsx": ".xlsx", "xlsm": ".xlsm", "ods": ".ods", "csv_utf8": ".csv", "csv_utf8_bom": ".csv",

@@ -8,13 +8,14 @@ text / id / pii → str; None means unanswered.
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from dataclasses import dataclass, replace
 from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
+from pipeline.common.identifiers import luhn_complete
+from pipeline.common.text import ascii_fold
 from pipeline.domain.codebook import Codebook, read_reference, reference_path
 from pipeline.demo.models import TYPE_BUDGET, TYPE_ETP, TYPE_POPULATION, TYPE_SHARES, Model
 
@@ -81,25 +82,6 @@ class Collectivite:
     population: int
     rrma: str
     responded: bool
-
-
-def luhn_complete(digits8: str) -> str:
-    """Append the Luhn check digit to 8 digits (SIREN)."""
-    for check in "0123456789":
-        candidate = digits8 + check
-        total = 0
-        for i, ch in enumerate(reversed(candidate)):
-            d = int(ch) * (2 if i % 2 else 1)
-            total += d - 9 if d > 9 else d
-        if total % 10 == 0:
-            return candidate
-    raise AssertionError("unreachable: one check digit always fits")
-
-
-def ascii_fold(text: str) -> str:
-    """Lower-case ASCII form: 'Élodie' -> 'elodie' (e-mail addresses, slugs)."""
-    s = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in s if not unicodedata.combining(ch)).lower()
 
 
 def _pick(rng: np.random.Generator, weights: Mapping[str, float]) -> str:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import csv
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -17,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from pipeline.common.text import normalize_label
+
 TYPES = ("id", "text", "single", "multi", "number", "date", "pii")
 ROLES = ("A", "S", "D", "-")
 PII = "pii"
@@ -24,27 +25,6 @@ PII = "pii"
 
 class CodebookError(ValueError):
     """The codebook file is broken; the message names the faulty entry (in French)."""
-
-
-def normalize_label(text: object) -> str:
-    """Fold a label for loose matching: case, accents, punctuation, numbering, whitespace.
-
-    "Q12. Types d'actions  menées :" and "types d actions menees" give the same key.
-    """
-    s = "" if text is None else str(text)
-    s = unicodedata.normalize("NFKD", s)
-    s = "".join(ch for ch in s if not unicodedata.combining(ch))
-    s = s.lower().replace("œ", "oe").replace("æ", "ae").replace("·", "")
-    s = re.sub(r"[\r\n\t]+", " ", s)
-    # leading numbering: "Q12.", "12)", "B3 -", "3.2", "a)"
-    s = re.sub(r"^\s*(?:q(?:uestion)?\s*)?[a-f]?\s*\d+(?:[.\-]\d+)*\s*[).:\-–—]?\s+", "", s)
-    s = re.sub(r"[^a-z0-9]+", " ", s)
-    return " ".join(s.split())
-
-
-def slugify(text: str) -> str:
-    """ASCII slug with dashes, for file names (network reports)."""
-    return normalize_label(text).replace(" ", "-")
 
 
 @dataclass(frozen=True)

@@ -15,10 +15,11 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from pipeline.domain.codebook import Codebook, Question, normalize_label
+from pipeline.domain.codebook import Codebook, Question
+from pipeline.common.text import normalize_label
 
 # normalize_label is pure: cache it, headers and answers repeat across thousands of files.
-norm = lru_cache(maxsize=1 << 17)(normalize_label)
+norm = normalize_label  # cached in pipeline.common.text
 
 # Tiers: lower wins when two columns claim the same target; a tie is a conflict.
 TIER_CODE, TIER_LABEL, TIER_FUZZY, TIER_TOOL = 0, 1, 2, 3

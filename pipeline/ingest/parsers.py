@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
-from functools import cache, lru_cache
+from functools import cache
 
-from pipeline.domain.codebook import Codebook, normalize_label
+from pipeline.common.cells import cell_text, is_blank
+from pipeline.domain.codebook import Codebook
+from pipeline.common.text import fold, normalize_label
 
 # Spaces used as thousands separators: normal, no-break, narrow no-break, thin, figure.
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007\u2008\u200a']+")
@@ -32,44 +33,9 @@ _APPROX = re.compile(r"^(?:environ|env\.?|approx(?:\.|imativement)?|ca\.|~|≈)\
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
-def is_blank(value: object) -> bool:
-    """True for None, NaN, and strings made only of whitespace."""
-    if value is None:
-        return True
-    if isinstance(value, float):
-        return math.isnan(value)
-    if isinstance(value, str):
-        return not value.strip()
-    return False
-
-
 def is_excel_error(value: object) -> bool:
     """True for an Excel error value kept as text ('#N/A', '#DIV/0!')."""
     return isinstance(value, str) and value.strip().upper() in _EXCEL_ERRORS
-
-
-def cell_text(value: object) -> str:
-    """The text a user sees in the cell: integral floats without '.0', dates in ISO."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "VRAI" if value else "FAUX"
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, (dt.datetime, dt.date)):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.isoformat()
-    if isinstance(value, dt.timedelta):
-        return str(value)
-    try:
-        return str(value).strip()
-    except ValueError:  # an integer of more than 4,300 digits: no text a user could have seen
-        return ""
 
 
 def parse_number(value: object) -> float | None:
@@ -194,15 +160,10 @@ def parse_date(value: object) -> str | None:
             return _safe_date(a, b, c)
         year = c if order == "dmy" else 2000 + c
         return _safe_date(year, b, a)
-    m = re.fullmatch(r"(\d{1,2})(?:er)?\s+([a-z]+)\.?\s+(\d{4})", _fold(s))
+    m = re.fullmatch(r"(\d{1,2})(?:er)?\s+([a-z]+)\.?\s+(\d{4})", fold(s))
     if m and m.group(2) in _MONTHS_FR:
         return _safe_date(int(m.group(3)), _MONTHS_FR[m.group(2)], int(m.group(1)))
     return None
-
-
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.lower())
-    return " ".join("".join(ch for ch in text if not unicodedata.combining(ch)).split())
 
 
 def _from_serial(serial: float) -> str | None:
@@ -217,9 +178,6 @@ def _safe_date(year: int, month: int, day: int) -> str | None:
         return dt.date(year, month, day).isoformat()
     except ValueError:
         return None
-
-
-_norm = lru_cache(maxsize=1 << 16)(normalize_label)
 
 
 @cache
@@ -242,7 +200,7 @@ def parse_yes_no(value: object, codebook: Codebook) -> bool | None:
         return None
     yes, no = _yes_no_keys(codebook.yes, codebook.no)
     raw = value.strip().lower()
-    key = _norm(value)
+    key = normalize_label(value)
     if raw in yes or (key and key in yes):
         return True
     if raw in no or (key and key in no):
@@ -250,46 +208,3 @@ def parse_yes_no(value: object, codebook: Codebook) -> bool | None:
     return None
 
 
-def normalize_siren(value: object) -> str | None:
-    """SIREN as 9 digits without spaces ('213 100 553' -> '213100553'); None if not digits."""
-    text = cell_text(value)
-    digits = re.sub(r"[\s\u00a0\u202f\u2009.\-]", "", text)
-    if not digits:
-        return None
-    if not digits.isdigit():
-        return None
-    return digits
-
-
-def siren_is_valid(siren: str) -> bool:
-    """9 digits with a valid Luhn checksum."""
-    if len(siren) != 9 or not siren.isdigit():
-        return False
-    total = 0
-    for i, ch in enumerate(reversed(siren)):
-        d = int(ch) * (2 if i % 2 else 1)
-        total += d - 9 if d > 9 else d
-    return total % 10 == 0
-
-
-def normalize_insee(value: object) -> str | None:
-    """INSEE code as text, leading zeros kept: '01053' stays, 1053 (a number) -> '01053'."""
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if isinstance(value, float) and (math.isnan(value) or not value.is_integer()):
-            return None
-        n = int(value)
-        if not 0 <= n <= 99_999:  # a commune code has five characters
-            return None
-        text = str(n)
-        # a number lost its leading zero in Excel: communes have 5 characters, départements 2
-        if len(text) == 4:
-            return text.zfill(5)
-        if len(text) == 1:
-            return text.zfill(2)
-        return text
-    text = re.sub(r"[\s\u00a0\u202f]", "", cell_text(value)).upper()
-    if not text:
-        return None
-    if not re.fullmatch(r"[0-9AB]{1,5}", text):
-        return None
-    return text

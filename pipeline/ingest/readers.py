@@ -26,6 +26,7 @@ from pathlib import Path
 import python_calamine
 
 from pipeline.common.issues import Issue
+from pipeline.common.text import french_number
 
 Cell = object  # str | float | int | bool | datetime.date | datetime.datetime | None
 
@@ -273,11 +274,6 @@ def _extent_problem(n_rows: int, n_cols: int, limits: ReadLimits) -> str:
         return (f"la feuille s'étend sur {french_number(n_rows)} lignes × {french_number(n_cols)} colonnes, au-delà de la limite de "
                 f"{french_number(limits.max_cells)} cellules (ingest.max_cells) : fichier refusé sans être lu.")
     return ""
-
-
-def french_number(x: float, decimals: int = 0) -> str:
-    """A number as French text: '1 048 576', '60,5' (narrow no-break space between thousands)."""
-    return f"{x:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
 
 
 def _read_calamine(data: bytes, name: str, fmt: str, limits: ReadLimits | None = None) -> Workbook:

@@ -29,20 +29,15 @@ from rapidfuzz import fuzz, process
 
 from pipeline.common.atomic import atomic_write_parquet, atomic_write_text
 from pipeline.domain.codebook import Codebook, Question, load_codebook
-from pipeline.common.issues import Issue, column_letter
+from pipeline.common.issues import Issue
+from pipeline.common.cells import cell_ref
 from pipeline.ingest.matching import TIER_CODE, HeaderMatch, HeaderMatcher, Target, matcher_for, norm, resolve_columns
 from pipeline.domain.params import load_block
-from pipeline.ingest.parsers import (
-    cell_text,
-    is_blank,
-    is_excel_error,
-    normalize_insee,
-    normalize_siren,
-    parse_date,
-    parse_number,
-    parse_yes_no,
-)
-from pipeline.ingest.readers import ReadLimits, Sheet, Workbook, french_number, read_workbook, xlsx_cell_marks
+from pipeline.ingest.parsers import is_excel_error, parse_date, parse_number, parse_yes_no
+from pipeline.common.cells import cell_text, is_blank
+from pipeline.common.identifiers import normalize_insee, normalize_siren
+from pipeline.ingest.readers import ReadLimits, Sheet, Workbook, read_workbook, xlsx_cell_marks
+from pipeline.common.text import french_number
 
 PROVENANCE = ("source_file", "source_sheet", "source_row", "source_range", "source_cells", "layout")
 LAYOUTS = ("template_horizontal", "template_vertical", "horizontal", "vertical", "limesurvey", "kobo", "forms")
@@ -58,14 +53,6 @@ _STOPWORDS = frozenset({"et", "ou", "de", "des", "du", "la", "le", "les", "l", "
 _MIN_MATCHES = 2  # distinct questions a sheet must match to be read as answers
 _VERTICAL_SCAN_COLUMNS = 10
 _VERTICAL_SCAN_ROWS = 600
-
-
-_LETTERS = tuple(column_letter(i) for i in range(2048))
-
-
-def _ref(row0: int, col0: int) -> str:
-    """Like issues.cell_ref, with the column letters precomputed (hot loop)."""
-    return f"{_LETTERS[col0] if col0 < 2048 else column_letter(col0)}{row0 + 1}"
 
 
 @dataclass(frozen=True)
@@ -141,7 +128,7 @@ def _plan_horizontal(sheet: Sheet, matcher: HeaderMatcher, max_rows: int) -> She
     header_rows = [best]
     matches = dict(per_row[best])
     texts = {c: cell_text(rows[best][c]) for c in matches}
-    cells = {c: _ref(best, c) for c in matches}
+    cells = {c: cell_ref(best, c) for c in matches}
     # A second header row just above or below: codes under labels, or modalities under a
     # merged multi-select question label.
     for other in (best - 1, best + 1):
@@ -166,7 +153,7 @@ def _plan_horizontal(sheet: Sheet, matcher: HeaderMatcher, max_rows: int) -> She
                 if c not in matches or m.tier < matches[c].tier or m.target.slug and not matches[c].target.slug:
                     matches[c] = m
                     texts[c] = cell_text(rows[r][c])
-                    cells[c] = _ref(r, c)
+                    cells[c] = cell_ref(r, c)
     header_rows.sort()
     width = max((len(rows[r]) for r in header_rows), default=0)
     unmatched = {}
@@ -176,7 +163,7 @@ def _plan_horizontal(sheet: Sheet, matcher: HeaderMatcher, max_rows: int) -> She
         for r in header_rows:
             if c < len(rows[r]) and not _blank(rows[r][c]):
                 unmatched[c] = cell_text(rows[r][c])
-                cells.setdefault(c, _ref(r, c))
+                cells.setdefault(c, cell_ref(r, c))
                 break
     return SheetPlan(
         sheet=sheet, orientation="horizontal", score=_n_targets(matches), header_rows=tuple(header_rows),
@@ -261,7 +248,7 @@ def _plan_vertical(sheet: Sheet, matcher: HeaderMatcher) -> SheetPlan | None:
             if r not in matches or m.tier < matches[r].tier or (m.target.slug and not matches[r].target.slug and m.target.code == matches[r].target.code):
                 matches[r] = m
                 texts[r] = cell_text(sheet.rows[r][c])
-                cells[r] = _ref(r, c)
+                cells[r] = cell_ref(r, c)
     _vertical_modality_rows(rows, qcols, matches, texts, cells, matcher)
     answer_cols = _respondent_columns(sheet.rows, qcols, matches) or (_answer_column(sheet.rows, qcols, matches),)
     answer_col = answer_cols[0]
@@ -273,7 +260,7 @@ def _plan_vertical(sheet: Sheet, matcher: HeaderMatcher) -> SheetPlan | None:
         label = next((row[c] for c in reversed(qcols) if c < len(row) and not _blank(row[c])), None)
         if label is not None:
             unmatched[r] = cell_text(label)
-            cells[r] = _ref(r, qcols[-1])
+            cells[r] = cell_ref(r, qcols[-1])
     return SheetPlan(
         sheet=sheet, orientation="vertical", score=_n_targets(matches), question_cols=qcols, answer_col=answer_col,
         answer_cols=answer_cols,
@@ -303,7 +290,7 @@ def _vertical_modality_rows(rows, qcols, matches, texts, cells, matcher: HeaderM
                 if slug:
                     matches[r] = HeaderMatch(Target(current, slug), "modality")
                     texts[r] = v.strip()
-                    cells[r] = _ref(r, c)
+                    cells[r] = cell_ref(r, c)
                 break
 
 
@@ -739,9 +726,9 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
     for r, c, length in plan.sheet.truncated:
         issues.append(Issue(
             "cell_truncated",
-            f"La cellule {_ref(r, c)} du fichier {name} contient {french_number(length)} caractères, au-delà de la limite de "
+            f"La cellule {cell_ref(r, c)} du fichier {name} contient {french_number(length)} caractères, au-delà de la limite de "
             f"{french_number(params.max_cell_chars)} (ingest.max_cell_chars) : seul le début a été lu.",
-            name, sheet, _ref(r, c), "", "", "error",
+            name, sheet, cell_ref(r, c), "", "", "error",
         ))
     for other in plans[1:]:
         if other.score >= max(_MIN_MATCHES, 0.5 * plan.score) and _has_answers(other):
@@ -799,12 +786,12 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
                 what = "d'exemple" if norm(first).startswith("exemple") else "de total"
                 issues.append(Issue(
                     "skipped_row", f"Ligne {r + 1} « {first.strip()[:60]} » lue comme une ligne {what} : ignorée.",
-                    name, sheet, _ref(r, nonblank[0]), "", first.strip()[:200], "warning",
+                    name, sheet, cell_ref(r, nonblank[0]), "", first.strip()[:200], "warning",
                 ))
                 continue
             width = len(row)
-            answers = [_Answer(m, row[c] if c < width else None, _ref(r, c)) for c, m in kept.items()]
-            rng = f"{_ref(r, nonblank[0])}:{_ref(r, nonblank[-1])}"
+            answers = [_Answer(m, row[c] if c < width else None, cell_ref(r, c)) for c, m in kept.items()]
+            rng = f"{cell_ref(r, nonblank[0])}:{cell_ref(r, nonblank[-1])}"
             rid = f"{name}!{sheet}!{r + 1}"
             rec, rec_issues = _record(answers, codebook, reader, name, sheet, rid, r + 1, rng, layout)
             if not any(k in rec for k in columns):
@@ -819,8 +806,8 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
         header_row = None
         rows = plan.sheet.rows
         for col in plan.answer_cols:
-            answers = [_Answer(m, rows[r][col] if col < len(rows[r]) else None, _ref(r, col)) for r, m in kept.items()]
-            rng = f"{_ref(min(kept), col)}:{_ref(max(kept), col)}" if kept else ""
+            answers = [_Answer(m, rows[r][col] if col < len(rows[r]) else None, cell_ref(r, col)) for r, m in kept.items()]
+            rng = f"{cell_ref(min(kept), col)}:{cell_ref(max(kept), col)}" if kept else ""
             if any(not _blank(a.value) for a in answers):
                 rid = f"{name}!{sheet}!{rng}"
                 rec, rec_issues = _record(answers, codebook, reader, name, sheet, rid, None, rng, layout)
@@ -853,10 +840,10 @@ def _read_cell_marks(wb: Workbook, plan: SheetPlan, name: str) -> list[Issue]:
         if r >= first and c in read and (plan.orientation == "horizontal" or r in plan.matches):
             issues.append(Issue(
                 "formula_without_value",
-                f"La cellule {_ref(r, c)} contient une formule jamais calculée (fichier produit par un programme, pas "
+                f"La cellule {cell_ref(r, c)} contient une formule jamais calculée (fichier produit par un programme, pas "
                 "enregistré par Excel) : valeur considérée comme manquante. Ouvrez le fichier dans Excel ou LibreOffice "
                 "et enregistrez-le avant de le renvoyer.",
-                name, sheet, _ref(r, c), "", "", "warning",
+                name, sheet, cell_ref(r, c), "", "", "warning",
             ))
     if plan.orientation == "horizontal":
         for r in sorted(x for x in marks.hidden_rows if x >= first and x < len(rows) and any(not _blank(v) for v in rows[x])):
@@ -1134,7 +1121,7 @@ def build_report(wave: str, entries: list[dict[str, object]]) -> dict[str, objec
     return {"wave": wave, "files": entries, "totals": totals}
 
 
-def summaryfrench_number(report: dict[str, object]) -> str:
+def summary_fr(report: dict[str, object]) -> str:
     """Short French summary of an ingest report."""
     t = report["totals"]
     return (
@@ -1163,7 +1150,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     frame, report = ingest_wave(args.wave, load_codebook(), params, progress=True)
     write_outputs(frame, report, args.out)
-    print(summaryfrench_number(report))
+    print(summary_fr(report))
     return 0
 
 

@@ -31,6 +31,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from pipeline.common.atomic import save_workbook, workbook_bytes  # noqa: F401 (re-exported)
+from pipeline.common.text import french_number
 from pipeline.domain.codebook import Codebook, Modality, Question, load_codebook
 
 ANSWER_SHEET = "Réponses"
@@ -237,11 +238,6 @@ def _yes_no(cb: Codebook) -> tuple[str, str]:
     return (cb.yes[0] if cb.yes else "Oui", cb.no[0] if cb.no else "Non")
 
 
-def _fmt_num(x: float) -> str:
-    """French rendering of a bound: 1945, 0, 0,5."""
-    return str(int(x)) if float(x).is_integer() else str(x).replace(".", ",")
-
-
 def _header_text(q: Question, modality: Modality | None = None) -> str:
     text = f"{q.code} - {q.label}"
     return f"{text} : {modality.label}" if modality is not None else text
@@ -261,11 +257,11 @@ def _max_value(q: Question, year: int) -> float | None:
 def _bounds_fr(q: Question, year: int) -> str:
     hi = _max_value(q, year)
     if q.min is not None and hi is not None:
-        return f"compris entre {_fmt_num(q.min)} et {_fmt_num(hi)}"
+        return f"compris entre {french_number(q.min, None, grouping=False)} et {french_number(hi, None, grouping=False)}"
     if q.min is not None:
-        return f"supérieur ou égal à {_fmt_num(q.min)}"
+        return f"supérieur ou égal à {french_number(q.min, None, grouping=False)}"
     if hi is not None:
-        return f"inférieur ou égal à {_fmt_num(hi)}"
+        return f"inférieur ou égal à {french_number(hi, None, grouping=False)}"
     return ""
 
 

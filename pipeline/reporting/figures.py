@@ -19,7 +19,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from pipeline.common.atomic import atomic_write_bytes  # noqa: E402
-from pipeline.reporting.tables import SECRET_SHARE, PubTable, fmt_number, fmt_percent  # noqa: E402
+from pipeline.common.text import french_number  # noqa: E402
+from pipeline.reporting.tables import SECRET_SHARE, PubTable, fmt_percent  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every colour-vision deficiency.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -66,7 +67,7 @@ def _frame(title: str, n: int, source: str, height: float, width: float = 8.0,
     ax = fig.add_subplot()
     fig.suptitle(title, x=0.01, y=1 - 0.12 / height, ha="left", va="top", fontsize=11,
                  fontweight="bold")
-    fig.text(0.01, 0.08 / height, f"n = {fmt_number(n)} · Source : {source}", fontsize=8, color="#444444",
+    fig.text(0.01, 0.08 / height, f"n = {french_number(n)} · Source : {source}", fontsize=8, color="#444444",
              ha="left", va="bottom")
     return fig, ax
 
@@ -150,7 +151,7 @@ def quartiles(table: PubTable, source: str, log: bool = True, unit: str = "€")
         else:  # zeros (no budget): linear up to the smallest amount, logarithmic beyond
             ax.set_xscale("symlog", linthresh=10 ** np.floor(np.log10(positive.min())))
             ax.set_xlim(0, values.max() * 2)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, 0 if abs(v) >= 1 or v == 0 else 1)))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: french_number(v, 0 if abs(v) >= 1 or v == 0 else 1)))
     ax.set_xlabel(f"Médiane (point) et écart interquartile (trait), en {unit}")
     return _finish(fig)
 
@@ -171,11 +172,11 @@ def heatmap(values: pd.DataFrame, title: str, n: int, source: str, label: str = 
         for j in range(cols):
             v = data[i, j]
             if np.isfinite(v):
-                ax.text(j, i, fmt_number(v, 1), ha="center", va="center", fontsize=6.5,
+                ax.text(j, i, french_number(v, 1), ha="center", va="center", fontsize=6.5,
                         color="white" if abs(v) > 0.6 * bound else "black")
     cbar = fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02)
     cbar.set_label(label)
-    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_number(v, 0)))
+    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: french_number(v, 0)))
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     return _finish(fig)
@@ -203,7 +204,7 @@ def factor_map(coords: pd.DataFrame, types: pd.Series, title: str, source: str,
         if inertia else (x, y)
     ax.set_xlabel(xl)
     ax.set_ylabel(yl)
-    fmt = FuncFormatter(lambda v, _: fmt_number(v, 1))
+    fmt = FuncFormatter(lambda v, _: french_number(v, 1))
     ax.xaxis.set_major_formatter(fmt)
     ax.yaxis.set_major_formatter(fmt)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False, markerscale=2)

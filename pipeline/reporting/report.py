@@ -31,7 +31,8 @@ import pyarrow.parquet as pq
 from pipeline.reporting import figures as figs
 from pipeline.reporting import tables as tb
 from pipeline.common.atomic import atomic_dir, atomic_write_text
-from pipeline.domain.codebook import load_codebook, normalize_label
+from pipeline.domain.codebook import load_codebook
+from pipeline.common.text import normalize_label
 from pipeline.domain.params import ParamsError, load_block, read_params
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -329,7 +330,7 @@ class Report:
         """Chart + its table. National: matplotlib figure (also saved as PNG and SVG);
         network: HTML bars side by side with France (fast, one page per network)."""
         self.tables.append(table)
-        alt = f"{table.title} (n = {tb.fmt_number(table.n)})"
+        alt = f"{table.title} (n = {tb.french_number(table.n)})"
         if table.n < self.threshold:
             return (f'<section class="block"><h4>{html.escape(table.title)}</h4><p class="notice">'
                     f"Moins de {self.threshold} réponses à cette question : résultat non publié "
@@ -411,7 +412,7 @@ class Report:
     def key_figures(self) -> str:
         """The headline numbers of the scope, each masked like any other cell."""
         d = self.df
-        items = [("Collectivités répondantes", tb.fmt_number(self.n))]
+        items = [("Collectivités répondantes", tb.french_number(self.n))]
         if "B01" in d:
             active = int((d["B01"] == "Oui, actuellement").sum())
             items.append(("mènent actuellement des actions à l'international",
@@ -423,12 +424,12 @@ class Report:
                 v = pd.to_numeric(d[col], errors="coerce").dropna()
                 if len(v) >= max(self.threshold, self.quantile_min_n):
                     text = (tb.fmt_euros(v.median()) if kind == "euros" else
-                            f"{tb.fmt_number(v.median(), 2)}\u00a0€" if kind == "euros_dec" else
-                            tb.fmt_number(v.median(), 1))
+                            f"{tb.french_number(v.median(), 2)}\u00a0€" if kind == "euros_dec" else
+                            tb.french_number(v.median(), 1))
                     items.append((label, text))
         if self.national and "rrma_slug" in d:
             items.append(("réseaux régionaux représentés",
-                          tb.fmt_number(d.loc[d["rrma_slug"] != "sans-rrma-identifie", "rrma_slug"].nunique())))
+                          tb.french_number(d.loc[d["rrma_slug"] != "sans-rrma-identifie", "rrma_slug"].nunique())))
         cards = "".join(f'<div class="kpi"><strong>{html.escape(v)}</strong><span>{html.escape(k)}</span></div>'
                         for k, v in items)
         return f'<div class="kpis">{cards}</div>'
@@ -597,13 +598,13 @@ class Report:
                 parts.append(head + f"<p>Effectif inférieur à {self.threshold} : portrait non publié "
                              "(secret statistique).</p></article>")
                 continue
-            facts = [f"{tb.fmt_number(size)} collectivités, soit {tb.fmt_percent(size / total)} des répondants classés."]
+            facts = [f"{tb.french_number(size)} collectivités, soit {tb.fmt_percent(size / total)} des répondants classés."]
             if t in stab:
                 # Same cut-offs as the typology stage's verdict (stable / moyen / douteux).
                 level = "stable" if stab[t] >= 0.75 else "moyennement stable" if stab[t] >= 0.6 else \
                     "peu stable : à interpréter avec prudence"
                 facts.append(f"Stabilité (indice de Jaccard moyen par rééchantillonnage) : "
-                             f"{tb.fmt_number(stab[t], 2)} ({level}).")
+                             f"{tb.french_number(stab[t], 2)} ({level}).")
             items = []
             if not desc.empty:
                 own = desc[(desc["type"] == t) & (desc["v_test"] > 0)].sort_values("v_test", ascending=False,
@@ -617,7 +618,7 @@ class Report:
                               f"{tb.fmt_percent(r['pct_global'])} dans l'ensemble"
                               if pd.notna(r["pct_type"]) and pd.notna(r["pct_global"]) else "")
                     items.append(f"<li>{html.escape(self._category_label(r['variable'], r['modalite']) + detail)} "
-                                 f"(valeur-test {html.escape(tb.fmt_number(r['v_test'], 1))})</li>")
+                                 f"(valeur-test {html.escape(tb.french_number(r['v_test'], 1))})</li>")
             traits = f"<p>Traits distinctifs :</p><ul>{''.join(items)}</ul>" if items else ""
             parts.append(head + "".join(f"<p>{html.escape(f)}</p>" for f in facts) + traits + "</article>")
         return '<div class="portraits">' + "".join(parts) + "</div>"
@@ -637,7 +638,7 @@ class Report:
             v = t.get(key)
             if not isinstance(v, (int, float)):
                 return "–"
-            return tb.secret_label(self.threshold) if 0 < v < self.threshold else tb.fmt_number(v)
+            return tb.secret_label(self.threshold) if 0 < v < self.threshold else tb.french_number(v)
 
         panel = (f"Collectivités ayant répondu en {ref_year} et en {year} : {count('n_panel')} ; "
                  f"nouvelles répondantes : {count('n_new')} ; "
@@ -647,7 +648,7 @@ class Report:
         if isinstance(t.get("budget_change_median"), (int, float)):
             facts.append(f"variation médiane du budget : {tb.fmt_euros(t['budget_change_median'])}")
         if isinstance(t.get("etp_change_median"), (int, float)):
-            facts.append(f"variation médiane des ETP : {tb.fmt_number(t['etp_change_median'], 1)}")
+            facts.append(f"variation médiane des ETP : {tb.french_number(t['etp_change_median'], 1)}")
         if isinstance(t.get("strategy_changed"), (int, float)):
             facts.append(f"stratégie internationale modifiée : {count('strategy_changed')}")
         if isinstance(t.get("type_changed"), (int, float)):
@@ -686,7 +687,7 @@ class Report:
         moves = [m for m in t.get("type_moves") or [] if isinstance(m, dict) and m.get("n", 0) >= self.threshold]
         if moves:
             ranked = sorted(moves, key=lambda m: (-m["n"], str(m.get("from")), str(m.get("to"))))[:8]
-            texts = [f"du type {m.get('from')} au type {m.get('to')} : {tb.fmt_number(m['n'])}" for m in ranked]
+            texts = [f"du type {m.get('from')} au type {m.get('to')} : {tb.french_number(m['n'])}" for m in ranked]
             items = "".join(f"<li>{html.escape(x)}</li>" for x in texts)
             parts.append(f"<p>Principaux changements de type (au moins {self.threshold} collectivités) :</p><ul>{items}</ul>")
         return "".join(parts)

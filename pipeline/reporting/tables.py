@@ -18,35 +18,26 @@ import pandas as pd
 
 from pipeline.common.atomic import save_workbook
 from pipeline.common.safe_text import neutralize
+from pipeline.common.text import NBSP, NNBSP, french_number
 
-NBSP = "\u00a0"
-NNBSP = "\u202f"
 SECRET_SHARE = "s"
 
 
 # --- French number formats --------------------------------------------------------------------
 
 
-def fmt_number(value: float | int | None, decimals: int = 0) -> str:
-    """French format: thousands separated by a narrow no-break space, decimal comma (1 234,5)."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)) or pd.isna(value):
-        return "–"
-    text = f"{float(value):,.{decimals}f}"
-    return text.replace(",", NNBSP).replace(".", ",")
-
-
 def fmt_percent(share: float | None, decimals: int = 0) -> str:
     """Share in [0, 1] as a French percentage with a no-break space: 0.12 -> '12 %'."""
     if share is None or pd.isna(share):
         return "–"
-    return f"{fmt_number(100 * float(share), decimals)}{NBSP}%"
+    return f"{french_number(100 * float(share), decimals)}{NBSP}%"
 
 
 def fmt_euros(value: float | None) -> str:
     """Amount in euros, rounded, French format: 12 345 €."""
     if value is None or pd.isna(value):
         return "–"
-    return f"{fmt_number(value, 0)}{NBSP}€"
+    return f"{french_number(value, 0)}{NBSP}€"
 
 
 def secret_label(threshold: int) -> str:
@@ -116,16 +107,16 @@ class PubTable:
             return secret_label(self.threshold) if kind == "count" else SECRET_SHARE
         value = self.data.iat[i, j]
         if kind == "count":
-            return fmt_number(value, 0)
+            return french_number(value, 0)
         if kind == "share":
             return fmt_percent(value)
         if kind == "euros":
             return fmt_euros(value)
         if kind == "euros_cents":
-            return "–" if pd.isna(value) else f"{fmt_number(value, 2)}{NBSP}€"
+            return "–" if pd.isna(value) else f"{french_number(value, 2)}{NBSP}€"
         if kind == "text":
             return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
-        return fmt_number(value, 1)
+        return french_number(value, 1)
 
     def display_frame(self) -> pd.DataFrame:
         """All cells as French text (secret marks included), for HTML and the workbook."""
@@ -191,7 +182,7 @@ def single_table(
         data, secret, kinds = _add_reference(data, secret, kinds, reference, labels, threshold, single=True)
     data.index.name = secret.index.name = None
     return PubTable(key, title, data, secret, kinds, n=n, source=source, threshold=threshold,
-                    note=f"Base : {fmt_number(n)} répondants à la question.")
+                    note=f"Base : {french_number(n)} répondants à la question.")
 
 
 def _add_reference(data, secret, kinds, reference, labels, threshold, single):
@@ -253,7 +244,7 @@ def multi_table(
         data, secret, kinds = _add_reference(data, secret, kinds, ref, list(counts.index), threshold, single=False)
     return PubTable(key, title, data, secret, kinds, n=n, source=source, threshold=threshold,
                     note=f"Plusieurs réponses possibles : le total dépasse 100 %. "
-                         f"Base : {fmt_number(n)} répondants ayant coché au moins une modalité.")
+                         f"Base : {french_number(n)} répondants ayant coché au moins une modalité.")
 
 
 def quantile_table(
@@ -310,7 +301,7 @@ def quantile_table(
         kinds["Médiane France"] = kind
     return PubTable(key, title, data, secret, kinds, n=int(len(all_v)), index_name=index_name,
                     source=source, threshold=threshold,
-                    note=f"Base : {fmt_number(len(all_v))} répondants ayant indiqué un montant. "
+                    note=f"Base : {french_number(len(all_v))} répondants ayant indiqué un montant. "
                          "Les valeurs extrêmes (minimum, maximum) ne sont pas publiées, ni les quartiles "
                          f"d'un groupe de moins de {max(threshold, min_n)} répondants (« s »).")
 
@@ -477,5 +468,5 @@ def bars_html(table: PubTable, columns: list[str], legend: list[str], source: st
         f'<figure class="hbars" role="img" aria-label="{html.escape(table.title)}">'
         f'<figcaption class="title">{html.escape(table.title)}</figcaption>'
         f'<div class="legend">{keys}</div>{"".join(rows)}'
-        f'<p class="src">n = {fmt_number(table.n)} · Source : {html.escape(source)}</p></figure>'
+        f'<p class="src">n = {french_number(table.n)} · Source : {html.escape(source)}</p></figure>'
     )

@@ -27,7 +27,8 @@ import sklearn
 from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
 
 from pipeline.common.atomic import atomic_path, atomic_write_parquet, atomic_write_text
-from pipeline.domain.codebook import Codebook, load_codebook, normalize_label
+from pipeline.domain.codebook import Codebook, load_codebook
+from pipeline.common.text import normalize_label
 from pipeline.typology.describe import Description, describe_types, suggest_names
 from pipeline.typology.hcpc import HCPC
 from pipeline.typology.mca import MCA

@@ -8,18 +8,8 @@ import pandas as pd
 import pytest
 
 from pipeline.domain.codebook import load_codebook
-from pipeline.clean.validate import (
-    BLOCKING,
-    RULES,
-    WARNING,
-    RuleParams,
-    blank_responses,
-    build_schema,
-    cell_of,
-    normalize_insee_series,
-    siren_luhn_ok,
-    validate_responses,
-)
+from pipeline.clean.validate import BLOCKING, RULES, WARNING, RuleParams, blank_responses, build_schema, cell_of, validate_responses
+from pipeline.common.identifiers import normalize_insee_series, siren_valid_series
 
 CB = load_codebook()
 PARAMS = RuleParams(survey_year=2025, budget_per_inhabitant_max={"commune": 100.0, "region": 10.0})
@@ -148,7 +138,7 @@ def test_schema_is_generated_from_the_codebook():
 
 def test_helpers():
     s = pd.Series(["213105554", "213105555", "12", None], dtype="string")
-    assert siren_luhn_ok(s).tolist() == [True, False, pd.NA, pd.NA]
+    assert siren_valid_series(s).tolist() == [True, False, pd.NA, pd.NA]
     assert normalize_insee_series(pd.Series(["1053", " 2a004 ", None])).tolist() == ["01053", "2A004", pd.NA]
     assert cell_of('{"B03": "K5"}', "B03__ecsi") == "K5"
     assert cell_of('{"C03__ficol": "BD5", "C03__aucun": "BF5"}', "C03__aucun") == "BF5"

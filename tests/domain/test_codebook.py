@@ -5,7 +5,8 @@ import copy
 import pytest
 import yaml
 
-from pipeline.domain.codebook import CodebookError, load_codebook, normalize_label, parse_codebook, reference_path
+from pipeline.domain.codebook import CodebookError, load_codebook, parse_codebook, reference_path
+from pipeline.common.text import normalize_label
 
 QUESTIONNAIRE_CODES = (
     [f"A{i:02d}" for i in range(1, 15)]

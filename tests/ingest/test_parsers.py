@@ -10,16 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.domain.codebook import load_codebook
-from pipeline.ingest.parsers import (
-    cell_text,
-    is_excel_error,
-    normalize_insee,
-    normalize_siren,
-    parse_date,
-    parse_number,
-    parse_yes_no,
-    siren_is_valid,
-)
+from pipeline.ingest.parsers import cell_text, is_excel_error, parse_date, parse_number, parse_yes_no
+from pipeline.common.identifiers import normalize_insee, normalize_siren, siren_is_valid
 
 CB = load_codebook()
 

@@ -16,10 +16,13 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.domain.codebook import load_codebook, normalize_label
+from pipeline.domain.codebook import load_codebook
+from pipeline.common.text import normalize_label
 from pipeline.ingest.wave import ValueReader
 from pipeline.ingest.matching import match_header
-from pipeline.ingest.parsers import cell_text, normalize_insee, normalize_siren, parse_date, parse_number, parse_yes_no
+from pipeline.ingest.parsers import parse_date, parse_number, parse_yes_no
+from pipeline.common.cells import cell_text
+from pipeline.common.identifiers import normalize_insee, normalize_siren
 
 CB = load_codebook()
 READER = ValueReader(CB, 88.0)

@@ -130,11 +130,11 @@ def test_redact_removes_emails_and_phones():
 
 
 def test_french_number_formats():
-    assert tb.fmt_number(1234.5, 1) == "1\u202f234,5"
-    assert tb.fmt_number(1234567) == "1\u202f234\u202f567"
+    assert tb.french_number(1234.5, 1) == "1\u202f234,5"
+    assert tb.french_number(1234567) == "1\u202f234\u202f567"
     assert tb.fmt_percent(0.123) == "12\u00a0%"
     assert tb.fmt_euros(12345.4) == "12\u202f345\u00a0€"
-    assert tb.fmt_number(float("nan")) == "–"
+    assert tb.french_number(float("nan")) == "–"
 
 
 def test_masking_and_secondary_secrecy():
