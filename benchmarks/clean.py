@@ -19,11 +19,11 @@ import time
 import numpy as np
 import pandas as pd
 
-from pipeline.clean.recipe import CleanParams, clean_responses
-from pipeline.domain.codebook import load_codebook
 from pipeline.clean.geography import load_geography
-from pipeline.domain.params import load_block
+from pipeline.clean.recipe import clean_responses
 from pipeline.clean.validate import blank_responses
+from pipeline.domain.codebook import load_codebook
+from pipeline.domain.params import CleanParams, load_block
 
 
 def _luhn_complete(stems: np.ndarray) -> list[str]:
@@ -118,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--params", default="params.yaml")
     args = parser.parse_args(argv)
     responses = synthetic_responses(args.n)
-    params = load_block(CleanParams, "clean", args.params)
+    params = load_block(CleanParams, args.params)
     cb = load_codebook()
     geo = load_geography()
 

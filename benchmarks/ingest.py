@@ -18,7 +18,8 @@ import python_calamine
 from openpyxl import Workbook
 
 from pipeline.domain.codebook import load_codebook
-from pipeline.ingest.wave import IngestParams, ingest_wave
+from pipeline.domain.params import IngestParams, defaults
+from pipeline.ingest.wave import ingest_wave
 
 TARGET = 3.0
 
@@ -98,12 +99,12 @@ def main(argv: list[str] | None = None) -> int:
         make_wave(folder, n)
         print(f"generated {n} filled workbooks in {time.perf_counter() - t0:.1f} s")
         cb = load_codebook()
-        ingest_wave(folder, cb, IngestParams())  # warm caches (codebook, matchers) as a real run would after file 1
+        ingest_wave(folder, cb, defaults(IngestParams))  # warm caches (codebook, matchers) as a real run would after file 1
         t0 = time.perf_counter()
         raw_parse(folder)
         raw = time.perf_counter() - t0
         t0 = time.perf_counter()
-        frame, report = ingest_wave(folder, cb, IngestParams())
+        frame, report = ingest_wave(folder, cb, defaults(IngestParams))
         ing = time.perf_counter() - t0
     ratio = ing / raw if raw else float("inf")
     print(f"rows read: {len(frame)}; statuses: ingested {report['totals']['ingested']}, "

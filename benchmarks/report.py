@@ -47,7 +47,14 @@ def main() -> int:
     parser.add_argument("--quality", type=Path)
     args = parser.parse_args()
 
-    from pipeline.reporting.report import NATIONAL, ReportParams, _render_scopes, ensure_kernel, list_scopes, render_reports
+    from pipeline.domain.params import ReportParams, defaults
+    from pipeline.reporting.report import (
+        NATIONAL,
+        _render_scopes,
+        ensure_kernel,
+        list_scopes,
+        render_reports,
+    )
 
     tmp = Path(tempfile.mkdtemp(prefix="acter_bench_report_"))
     if args.clean is None:
@@ -82,7 +89,7 @@ def main() -> int:
     for workers in (1, 2):
         t0 = time.perf_counter()
         render_reports(paths["clean"], paths["typology"], paths["typology_description"], paths["typology_metrics"],
-                       paths["quality"], tmp / f"stage{workers}", 2025, ReportParams(workers=workers))
+                       paths["quality"], tmp / f"stage{workers}", 2025, defaults(ReportParams, workers=workers))
         stage[workers] = time.perf_counter() - t0
     n = len(pd.read_parquet(paths["clean"], columns=["rrma_slug"]))
     print(f"respondents: {n}, networks: {len(networks)}")

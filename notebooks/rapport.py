@@ -36,8 +36,8 @@ import html
 
 from IPython.display import HTML, display
 
-from pipeline.reporting.report import Report, load_inputs
 from pipeline.common.text import french_number
+from pipeline.reporting.report import Report, load_inputs
 
 inputs = load_inputs(clean_path, typology_path or None, typology_description_path or None,
                      typology_metrics_path or None, quality_path or None, year, allow_comments)

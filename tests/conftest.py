@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from pipeline.domain.codebook import load_codebook, read_reference
+from pipeline.domain.params import ReportParams, defaults
 
 # Planted values the reports must never show.
 PLANTED_EMAIL = "jeanne.planted@example.org"
@@ -23,6 +24,17 @@ TINY_TYPE = "Syndicat ou autre groupement"  # planted with 2 respondents
 TINY_REGION = "Guadeloupe"  # its network (Karib Horizon) gets 2 respondents
 NETWORK = "reseau-bretagne-solidaire"
 TINY_NETWORK = "karib-horizon"
+
+
+def write_params(path: Path, **blocks: dict) -> Path:
+    """A params.yaml at ``path``: the project's, with the keys of ``blocks`` changed (a test's settings)."""
+    import yaml
+
+    data = yaml.safe_load((Path(__file__).resolve().parents[1] / "params.yaml").read_text(encoding="utf-8"))
+    for name, values in blocks.items():
+        data[name] = {**data.get(name, {}), **values}
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: bool = False) -> dict[str, Path]:
@@ -140,9 +152,9 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: b
 
 def render_fixture_reports(inputs: dict[str, Path], out: Path) -> list[Path]:
     """National report + one network + the tiny network, comments allowed (to test escaping)."""
-    from pipeline.reporting.report import ReportParams, render_reports
+    from pipeline.reporting.report import render_reports
 
-    params = ReportParams(small_cell_threshold=3, allow_comments=True, workers=1)
+    params = defaults(ReportParams, small_cell_threshold=3, allow_comments=True, workers=1)
     return render_reports(inputs["clean"], inputs["typology"], inputs["typology_description"],
                           inputs["typology_metrics"], inputs["quality"], out, 2025, params,
                           scopes=[NETWORK, TINY_NETWORK], trends=inputs["trends"],

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.domain.codebook import Codebook, read_reference, reference_path
-from pipeline.common.text import normalize_label, slugify
 from pipeline.clean.validate import issues_table, make_issues
 from pipeline.common.identifiers import normalize_insee_series, normalize_siren_series
+from pipeline.common.text import normalize_label, slugify
+from pipeline.domain.codebook import Codebook, read_reference, reference_path
 
 COMMUNES_COLUMNS = ("code", "name", "departement", "population", "vintage")
 SHIPPED_COMMUNES = "communes.csv.gz"  # pipeline/domain/reference/, INSEE COG 2026 (see communes.README.md)

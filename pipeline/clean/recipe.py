@@ -8,24 +8,41 @@ and the per-file reconciliation rows in = clean + quarantined + duplicates is ch
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
+from pipeline.clean.geography import (
+    Geography,
+    enrich_geography,
+    fill_declared_geography,
+    load_geography,
+)
+from pipeline.clean.validate import (
+    BLOCKING,
+    RULES,
+    WARNING,
+    RuleParams,
+    answered,
+    budget_per_inhabitant,
+    flag_column,
+    validate_responses,
+)
 from pipeline.common.atomic import atomic_path, atomic_write_text, save_workbook
-from pipeline.domain.codebook import Codebook, load_codebook
-from pipeline.common.text import fold_series, normalize_label
-from pipeline.clean.geography import Geography, enrich_geography, fill_declared_geography, load_geography
-from pipeline.domain.params import load_block, read_params
+from pipeline.common.identifiers import (
+    INSEE_PATTERN,
+    normalize_insee_series,
+    normalize_siren_series,
+    siren_valid_series,
+)
 from pipeline.common.safe_text import neutralize
-from pipeline.clean.validate import BLOCKING, RULES, WARNING, RuleParams, answered, budget_per_inhabitant, flag_column, validate_responses
-from pipeline.common.identifiers import INSEE_PATTERN, normalize_insee_series, normalize_siren_series, siren_valid_series
+from pipeline.common.text import fold_series, normalize_label
+from pipeline.domain.codebook import Codebook
+from pipeline.domain.params import Bins, CleanParams
 
 PII_COLUMNS = ("A10", "A12", "A13")
 CORRECTION_COLUMNS = ("response_id", "column", "kind", "before", "after")
@@ -61,30 +78,6 @@ DERIVED_LABELS_FR = {
 
 class ReconciliationError(RuntimeError):
     """Rows in != clean + quarantined + duplicates for a file: a bug of this stage, not bad data."""
-
-
-@dataclass(frozen=True)
-class Bins:
-    """Classes of a numeric variable: ``edges`` are the inner cut points (a value equal to an
-    edge goes to the upper class), ``labels`` the len(edges) + 1 French class labels."""
-
-    edges: list[float]
-    labels: list[str]
-
-
-@dataclass(frozen=True)
-class CleanParams:
-    """The ``clean:`` block of params.yaml."""
-
-    strate_population: Bins
-    classes: dict[str, Bins]
-    budget_per_inhabitant_max: dict[str, float] = field(default_factory=dict)
-    population_tolerance: float = 0.2
-    fuzzy_threshold: float = 90.0
-    communes: str = "pipeline/domain/reference/communes.csv.gz"
-
-    def rule_params(self, survey_year: int) -> RuleParams:
-        return RuleParams(survey_year=survey_year, budget_per_inhabitant_max=dict(self.budget_per_inhabitant_max))
 
 
 @dataclass
@@ -420,7 +413,7 @@ def clean_responses(
 ) -> CleanResult:
     """The whole clean transformation on the responses table; never mutates ``responses``."""
     geography = geography or load_geography(params.communes or None)
-    rule_params = params.rule_params(survey_year)
+    rule_params = RuleParams.of(params, survey_year)
     contacts = responses[["response_id", *[c for c in PII_COLUMNS if c in responses.columns]]].reset_index(drop=True)
     data = responses.drop(columns=[c for c in PII_COLUMNS if c in responses.columns]).reset_index(drop=True)
     data = data.assign(response_id=data["response_id"].astype("string"))
@@ -545,26 +538,3 @@ def summary_fr(quality: dict[str, object]) -> str:
         f"{quality['quarantined']} en quarantaine, {quality['duplicates']} doublon(s) écarté(s) ; "
         f"{quality['rows_with_warnings']} réponse(s) avec alerte(s)."
     )
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Nettoyage et validation des réponses ACTER.")
-    parser.add_argument("--params", default="params.yaml")
-    parser.add_argument("--responses", required=True, help="data/interim/responses.parquet")
-    parser.add_argument("--report", required=True, help="data/interim/ingest_report.json")
-    parser.add_argument("--out", required=True, help="dossier de sortie (data/processed)")
-    parser.add_argument("--year", type=int, default=None, help="année de la vague (par défaut survey.year)")
-    args = parser.parse_args(argv)
-    params = load_block(CleanParams, "clean", args.params)
-    survey_year = args.year or int((read_params(args.params).get("survey") or {}).get("year"))
-    codebook = load_codebook()
-    responses = pd.read_parquet(args.responses)
-    report = json.loads(Path(args.report).read_text(encoding="utf-8"))
-    result = clean_responses(responses, codebook, params, survey_year, ingest_report=report)
-    write_outputs(result, args.out, codebook)
-    print(summary_fr(result.quality))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

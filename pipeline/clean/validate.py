@@ -9,16 +9,23 @@ goes to quarantine), ``warning`` leaves the row in the clean table with a ``flag
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.domain.codebook import Codebook, Question
-from pipeline.common.identifiers import INSEE_PATTERN, SIREN_PATTERN, normalize_insee_series, normalize_siren_series, siren_valid_series
+from pipeline.common.identifiers import (
+    INSEE_PATTERN,
+    SIREN_PATTERN,
+    normalize_insee_series,
+    normalize_siren_series,
+    siren_valid_series,
+)
 from pipeline.common.issues import ISSUE_COLUMNS
+from pipeline.domain.codebook import Codebook, Question
+from pipeline.domain.params import CleanParams
 
 VALIDATION_COLUMNS = ("response_id", *ISSUE_COLUMNS)
 BLOCKING = "error"
@@ -83,13 +90,16 @@ RULES: dict[str, Rule] = {
 
 @dataclass(frozen=True)
 class RuleParams:
-    """Thresholds of the rules (from the ``clean:`` block of params.yaml)."""
+    """Thresholds of the rules: the survey year (upper bound of years) and, from the ``clean:``
+    block of params.yaml, the plausible budget per inhabitant by A02 modality slug (types absent:
+    no check)."""
 
     survey_year: int
-    # max plausible budget per inhabitant (euros) by A02 modality slug; types absent: no check
-    budget_per_inhabitant_max: dict[str, float] = field(default_factory=dict)
-    # questions whose value must be strictly positive (population)
-    strictly_positive: tuple[str, ...] = ("A07",)
+    budget_per_inhabitant_max: dict[str, float]
+
+    @classmethod
+    def of(cls, params: CleanParams, survey_year: int) -> RuleParams:
+        return cls(survey_year, dict(params.budget_per_inhabitant_max))
 
 
 # --- small vectorised helpers ---------------------------------------------------------------
@@ -176,7 +186,7 @@ def check_budget_per_inhabitant(df: pd.DataFrame, codebook: Codebook, params: Ru
 def _range_check(q: Question, params: RuleParams) -> pa.Check | None:
     low = q.min
     high = params.survey_year if q.max_survey_year else q.max
-    strict = q.code in params.strictly_positive
+    strict = q.min_exclusive
     if low is None and high is None and not strict:
         return None
 
@@ -423,7 +433,7 @@ def _extra_for(
     if rule == "out_of_range":
         q = codebook[column]
         high = params.survey_year if q.max_survey_year else q.max
-        strict = column in params.strictly_positive
+        strict = q.min_exclusive
         low = 0 if strict else q.min
         bounds = []
         if low is not None:

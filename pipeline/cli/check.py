@@ -8,17 +8,27 @@ input (a file not found or rejected). ``--json`` prints one JSON document instea
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
+from pipeline.clean.geography import Geography, load_geography
+from pipeline.clean.recipe import clean_responses
+from pipeline.clean.validate import VALIDATION_COLUMNS
 from pipeline.domain.codebook import Codebook, load_codebook
-from pipeline.clean.geography import Geography, enrich_geography, load_geography
-from pipeline.domain.params import ParamsError, load_block, read_params
-from pipeline.clean.validate import VALIDATION_COLUMNS, RuleParams, validate_responses
+from pipeline.domain.params import (
+    CleanParams,
+    IngestParams,
+    SurveyParams,
+    defaults,
+    load_block,
+)
+from pipeline.ingest.wave import ingest_file, responses_frame
+
+T = TypeVar("T")
 
 PARAMS_FILE = Path("params.yaml")
 EXIT_OK, EXIT_PROBLEMS, EXIT_UNUSABLE = 0, 1, 2
@@ -43,72 +53,19 @@ class FileCheck:
         return EXIT_OK
 
 
+def _params(cls: type[T], params_file: Path) -> T:
+    """The block from ./params.yaml when the command runs in a project folder, else the project's."""
+    return load_block(cls, params_file) if params_file.is_file() else defaults(cls)
+
+
 def resolve_survey_year(survey_year: int | None, params_file: Path = PARAMS_FILE) -> int:
-    """--year, else survey.year of ./params.yaml when present, else the current year."""
-    if survey_year is not None:
-        return int(survey_year)
-    if params_file.is_file():
-        try:
-            year = (read_params(params_file).get("survey") or {}).get("year")
-            if year is not None:
-                return int(year)
-        except (ParamsError, TypeError, ValueError):
-            pass
-    return dt.date.today().year
+    """--year, else survey.year of ./params.yaml (or the project's)."""
+    return int(survey_year) if survey_year is not None else _params(SurveyParams, params_file).year
 
 
-def _rule_params(survey_year: int, params_file: Path) -> tuple[RuleParams, float, str]:
-    """Thresholds from the clean: block of ./params.yaml when present (else rules without the
-    per-type budget thresholds), population tolerance and communes table."""
-    if params_file.is_file():
-        from pipeline.clean.recipe import CleanParams
-
-        try:
-            cp = load_block(CleanParams, "clean", params_file)
-            return cp.rule_params(survey_year), cp.population_tolerance, cp.communes
-        except ParamsError:
-            pass
-    return RuleParams(survey_year=survey_year), 0.2, ""
-
-
-def _ingest_params(params_file: Path):
-    from pipeline.ingest.wave import IngestParams
-
-    if params_file.is_file():
-        try:
-            return load_block(IngestParams, "ingest", params_file)
-        except ParamsError:
-            pass
-    return IngestParams()
-
-
-def _ingest(path: Path, codebook: Codebook, params_file: Path) -> tuple[str, str, pd.DataFrame, list[dict[str, str]]]:
-    """(status, sheet, responses, ingest problems) of one file, whatever the ingest API returns."""
-    from pipeline.ingest import wave as ingest
-
-    result = ingest.ingest_file(path, codebook=codebook, params=_ingest_params(params_file))
-    report = getattr(result, "report", None) or {}
-    status = getattr(result, "status", None) or report.get("status", "rejected")
-    sheet = getattr(result, "sheet", None) or report.get("sheet", "") or ""
-    responses = getattr(result, "responses", None)
-    if responses is None:
-        responses = ingest.responses_frame(getattr(result, "records", []), codebook)
-    problems = [
-        {"response_id": "", **{k: str(v) for k, v in i.to_dict().items()}} for i in getattr(result, "issues", [])
-    ]
-    return str(status), str(sheet), responses, problems
-
-
-def check_file(
-    path: str | Path,
-    codebook: Codebook,
-    rule_params: RuleParams,
-    geography: Geography,
-    *,
-    population_tolerance: float = 0.2,
-    params_file: Path = PARAMS_FILE,
-) -> FileCheck:
-    """Ingest one file and validate its responses; never raises on bad data."""
+def check_file(path: str | Path, codebook: Codebook, params: CleanParams, ingest_params: IngestParams,
+               survey_year: int, geography: Geography) -> FileCheck:
+    """Read one file as the ingest stage does and apply the clean stage's rules; never raises on bad data."""
     path = Path(path)
     if not path.is_file():
         return FileCheck(
@@ -117,15 +74,15 @@ def check_file(
                        "column": "", "value": str(path), "response_id": "",
                        "message_fr": "Fichier introuvable. Comment corriger : vérifier le chemin et le nom du fichier."}],
         )
-    status, sheet, responses, problems = _ingest(path, codebook, params_file)
-    check = FileCheck(path.name, status, rows_read=len(responses), sheet=sheet, problems=problems)
+    result = ingest_file(path, codebook=codebook, params=ingest_params)
+    responses = responses_frame(result.records, codebook)
+    status = str(result.report["status"])
+    check = FileCheck(path.name, status, rows_read=len(responses), sheet=str(result.report["sheet"] or ""),
+                      problems=[{"response_id": "", **{k: str(v) for k, v in i.to_dict().items()}}
+                                for i in result.issues])
     if status == "rejected" or responses.empty:
         return check
-    from pipeline.clean.recipe import normalize_modalities
-
-    data, _ = normalize_modalities(responses, codebook)
-    data, geo_issues = enrich_geography(data, codebook, geography, population_tolerance=population_tolerance)
-    issues = pd.concat([validate_responses(data, codebook, rule_params), geo_issues], ignore_index=True)
+    issues = clean_responses(responses, codebook, params, survey_year, geography=geography).issues
     check.problems += [
         {c: ("" if pd.isna(r[c]) else str(r[c])) for c in VALIDATION_COLUMNS} for _, r in issues.iterrows()
     ]
@@ -171,12 +128,10 @@ def run_check(files: list[str], *, as_json: bool = False, survey_year: int | Non
     """Check the given files, print the French (or JSON) report, return the exit code."""
     codebook = load_codebook()
     year = resolve_survey_year(survey_year)
-    rule_params, tolerance, communes = _rule_params(year, PARAMS_FILE)
-    geography = load_geography(communes or None)
-    checks = [
-        check_file(f, codebook, rule_params, geography, population_tolerance=tolerance, params_file=PARAMS_FILE)
-        for f in files
-    ]
+    params = _params(CleanParams, PARAMS_FILE)
+    ingest_params = _params(IngestParams, PARAMS_FILE)
+    geography = load_geography(params.communes or None)
+    checks = [check_file(f, codebook, params, ingest_params, year, geography) for f in files]
     code = max((c.exit_code for c in checks), default=EXIT_OK)
     if as_json:
         doc = {

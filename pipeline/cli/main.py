@@ -21,7 +21,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _typology(args: argparse.Namespace) -> int:
-    from pipeline.typology.model import run_typology_cli
+    from pipeline.cli.typology import run_typology_cli
 
     return run_typology_cli(args)
 

@@ -9,7 +9,6 @@ from collections.abc import Callable
 
 import numpy as np
 
-from pipeline.domain.codebook import Codebook
 from pipeline.demo.files import SheetGrid, cell_ref, csv_bytes, ods_bytes, xlsx_bytes
 from pipeline.demo.layouts import (
     Mistake,
@@ -21,6 +20,7 @@ from pipeline.demo.layouts import (
     native_value,
     timestamp,
 )
+from pipeline.domain.codebook import Codebook
 
 _KOBO_GROUPS = {"A": "A_identification", "B": "B_actions", "C": "C_moyens_financiers", "D": "D_moyens_humains",
                 "E": "E_partenariats", "F": "F_freins_perspectives"}

@@ -13,18 +13,24 @@ again, one planted model grows.
 
 from __future__ import annotations
 
-import argparse
 import json
-import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
 
-from pipeline.common.atomic import atomic_write_bytes, atomic_write_parquet, atomic_write_text
-from pipeline.domain.codebook import Codebook, load_codebook
-from pipeline.demo.exports import broken_bytes, render_forms, render_kobo, render_limesurvey
+from pipeline.common.atomic import (
+    atomic_write_bytes,
+    atomic_write_parquet,
+    atomic_write_text,
+)
+from pipeline.demo.exports import (
+    broken_bytes,
+    render_forms,
+    render_kobo,
+    render_limesurvey,
+)
 from pipeline.demo.layouts import (
     Mistake,
     Placement,
@@ -37,27 +43,16 @@ from pipeline.demo.layouts import (
 )
 from pipeline.demo.models import Model, select_models
 from pipeline.demo.panel import evolve_answers, next_population
-from pipeline.demo.plan import assign_files, build_submissions, plan_mistakes, plant_comments, plant_flags
+from pipeline.demo.plan import (
+    assign_files,
+    build_submissions,
+    plan_mistakes,
+    plant_comments,
+    plant_flags,
+)
 from pipeline.demo.population import Answers, Collectivite, generate_population
-from pipeline.domain.params import load_block, read_params
-
-
-@dataclass(frozen=True)
-class DemoParams:
-    """Block ``demo:`` of params.yaml."""
-
-    seed: int
-    n_collectivites: int = 600
-    n_models: int = 5
-    unreadable_files: int = 3
-    response_rate: float = 0.42
-    duplicate_rate: float = 0.02
-    mistake_rate: float = 0.3
-    flag_rate: float = 0.01
-    retention: float = 0.85        # share of last wave's respondents who answer again
-    newcomers: float = 0.12        # first-time respondents, as a share of last wave's respondents
-    growing_model: str = "solidarite"   # planted model (key) that collectivités of other models adopt
-    growth: float = 0.15           # probability that a collectivité of another model adopts it
+from pipeline.domain.codebook import Codebook, load_codebook
+from pipeline.domain.params import DemoParams
 
 
 @dataclass(frozen=True)
@@ -250,25 +245,3 @@ def _clear_previous(out_dir: Path, truth_dir: Path) -> None:
     for folder in sorted((p for p in out_dir.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
         if not any(folder.iterdir()):
             folder.rmdir()
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Génère les deux vagues de démonstration (fichiers retournés et vérité).")
-    parser.add_argument("--params", default="params.yaml")
-    parser.add_argument("--out", type=Path, default=Path("data/raw/demo"))
-    parser.add_argument("--truth", type=Path, default=Path("data/demo"))
-    args = parser.parse_args(argv)
-    params = load_block(DemoParams, "demo", args.params)
-    survey = read_params(args.params).get("survey") or {}
-    year = int(survey["year"])
-    # The demo always has an earlier wave, even when the real survey is a first one (reference = year).
-    reference_year = min(int(survey.get("reference_year") or year - 1), year - 1)
-    for wave_year, manifest in generate_waves(params, reference_year, year, args.out, args.truth).items():
-        n_rows = sum(f.n_respondents for f in manifest.files)
-        print(f"demo {wave_year}: {len(manifest.files)} files, {n_rows} responses, {len(manifest.mistakes)} "
-              f"planted mistakes -> {args.out / str(wave_year)}, truth in {args.truth / str(wave_year)}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

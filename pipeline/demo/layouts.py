@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipeline.domain.codebook import Codebook, Question
+from pipeline.common.text import ascii_fold
 from pipeline.demo.files import (
     SheetGrid,
     cell_ref,
@@ -25,7 +25,7 @@ from pipeline.demo.files import (
     xlsx_bytes,
 )
 from pipeline.demo.population import Answers, Collectivite
-from pipeline.common.text import ascii_fold
+from pipeline.domain.codebook import Codebook, Question
 from pipeline.questionnaire.template import (
     ANSWER_SHEET,
     FIRST_ANSWER_ROW,

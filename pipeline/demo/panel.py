@@ -14,9 +14,9 @@ from typing import Mapping
 
 import numpy as np
 
-from pipeline.domain.codebook import Codebook
 from pipeline.demo.models import Model
 from pipeline.demo.population import Answers, Collectivite, _choose, _round_money, _tick
+from pipeline.domain.codebook import Codebook
 
 # Adoption weight of the growing model at which a collectivité of another model switches with
 # probability ``growth`` (types where the model is rarer switch less).

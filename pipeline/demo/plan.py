@@ -11,7 +11,7 @@ from typing import Mapping
 
 import numpy as np
 
-from pipeline.domain.codebook import Codebook
+from pipeline.common.text import ascii_fold
 from pipeline.demo.layouts import (
     FLAG_KINDS,
     KIND_CODES,
@@ -23,8 +23,16 @@ from pipeline.demo.layouts import (
     modality_applies,
 )
 from pipeline.demo.models import Model
-from pipeline.demo.population import FORMULA_COMMENT, NO_NETWORK, SCRIPT_COMMENT, Answers, Collectivite, first_draft, generate_answers
-from pipeline.common.text import ascii_fold
+from pipeline.demo.population import (
+    FORMULA_COMMENT,
+    NO_NETWORK,
+    SCRIPT_COMMENT,
+    Answers,
+    Collectivite,
+    first_draft,
+    generate_answers,
+)
+from pipeline.domain.codebook import Codebook
 from pipeline.questionnaire.template import PREPARED_ROWS
 
 EXTENSIONS = {"xlsx": ".xlsx", "xlsm": ".xlsm", "ods": ".ods", "csv_utf8": ".csv", "csv_utf8_bom": ".csv",

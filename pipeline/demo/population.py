@@ -16,8 +16,14 @@ import pandas as pd
 
 from pipeline.common.identifiers import luhn_complete
 from pipeline.common.text import ascii_fold
+from pipeline.demo.models import (
+    TYPE_BUDGET,
+    TYPE_ETP,
+    TYPE_POPULATION,
+    TYPE_SHARES,
+    Model,
+)
 from pipeline.domain.codebook import Codebook, read_reference, reference_path
-from pipeline.demo.models import TYPE_BUDGET, TYPE_ETP, TYPE_POPULATION, TYPE_SHARES, Model
 
 Answers = dict[str, object]
 

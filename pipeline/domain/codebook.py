@@ -46,6 +46,7 @@ class Question:
     synonyms: tuple[str, ...] = ()
     help: str = ""
     min: float | None = None
+    min_exclusive: bool = False  # the value must be > min, not >= min
     max: float | None = None
     max_survey_year: bool = False
     integer: bool = False
@@ -224,6 +225,7 @@ def parse_codebook(raw: dict[str, Any]) -> Codebook:
             synonyms=_tuple(entry.get("synonyms")),
             help=str(entry.get("help", "")),
             min=entry.get("min"),
+            min_exclusive=bool(entry.get("min_exclusive", False)),
             max=entry.get("max"),
             max_survey_year=bool(entry.get("max_survey_year", False)),
             integer=bool(entry.get("integer", False)),

@@ -1,20 +1,170 @@
-"""Typed loading of one block of params.yaml: a mistyped or missing key fails at start."""
+"""The blocks of params.yaml, typed: a mistyped or missing key fails at start, in French.
+
+``params.yaml`` is the only place a setting has a value: the dataclasses below declare names and
+types, never defaults. Code that needs the project's settings without a stage (a notebook, a
+test, ``acter check``) reads them with :func:`defaults`, which loads the project's params.yaml.
+Each block is read by the stage of the same name; ``survey:`` by every stage that needs the year.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import types
 import typing
+from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 import yaml
 
 T = TypeVar("T")
 
+# The project's params.yaml: the source of every default (the package is installed editable).
+PARAMS_FILE = Path(__file__).resolve().parents[2] / "params.yaml"
+
 
 class ParamsError(ValueError):
     """params.yaml does not match what a stage expects (message in French)."""
+
+
+# --- the blocks ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SurveyParams:
+    """``survey:`` — the wave of the year and the earlier wave it is compared with."""
+
+    BLOCK: ClassVar[str] = "survey"
+    year: int
+    wave: str
+    reference_year: int
+    reference_wave: str
+
+
+@dataclass(frozen=True)
+class DemoParams:
+    """``demo:`` — the generated demo survey (two waves)."""
+
+    BLOCK: ClassVar[str] = "demo"
+    seed: int
+    n_collectivites: int
+    n_models: int
+    unreadable_files: int
+    response_rate: float
+    duplicate_rate: float
+    mistake_rate: float
+    flag_rate: float
+    retention: float
+    newcomers: float
+    growing_model: str
+    growth: float
+
+
+@dataclass(frozen=True)
+class IngestParams:
+    """``ingest:`` — header matching and the limits on hostile or runaway files."""
+
+    BLOCK: ClassVar[str] = "ingest"
+    fuzzy_threshold: float
+    max_header_scan_rows: int
+    max_file_mb: float
+    max_decompressed_mb: float
+    max_compression_ratio: float
+    max_rows: int
+    max_columns: int
+    max_cells: int
+    max_cell_chars: int
+    max_seconds_per_file: float
+    workers: int
+
+
+@dataclass(frozen=True)
+class Bins:
+    """Classes of a numeric variable: ``edges`` are the inner cut points (a value equal to an
+    edge goes to the upper class), ``labels`` the len(edges) + 1 French class labels."""
+
+    edges: list[float]
+    labels: list[str]
+
+
+@dataclass(frozen=True)
+class CleanParams:
+    """``clean:`` — thresholds of the validation rules, reference tables, derived classes."""
+
+    BLOCK: ClassVar[str] = "clean"
+    communes: str
+    population_tolerance: float
+    fuzzy_threshold: float
+    budget_per_inhabitant_max: dict[str, float]
+    strate_population: Bins
+    classes: dict[str, Bins]
+
+
+@dataclass(frozen=True)
+class TypologyParams:
+    """``typology:`` — MCA + HCPC settings and the analysts' names of the types."""
+
+    BLOCK: ClassVar[str] = "typology"
+    active: list[str]
+    quali_sup: list[str]
+    quanti_sup: list[str]
+    include_column: str
+    include_values: list[str]
+    ncp: int
+    k: int | None
+    k_min: int
+    k_max: int
+    kk: int | None
+    seed: int
+    n_bootstrap: int
+    n_seeds: int
+    proba: float
+    names: dict[int, str]
+    published: str
+
+
+@dataclass(frozen=True)
+class TrendsParams:
+    """``trends:`` — how a change between the two waves is classed."""
+
+    BLOCK: ClassVar[str] = "trends"
+    stable_band: float
+
+
+@dataclass(frozen=True)
+class ContinuityParams:
+    """``continuity:`` — when last year's types and this year's refit are said to drift apart."""
+
+    BLOCK: ClassVar[str] = "continuity"
+    ari_min: float
+    share_change_max: float
+
+
+@dataclass(frozen=True)
+class ReportParams:
+    """``report:`` — publication rules and rendering of the reports."""
+
+    BLOCK: ClassVar[str] = "report"
+    small_cell_threshold: int
+    quantile_min_n: int
+    allow_comments: bool
+    networks: bool
+    workers: int
+    source: str
+
+    def __post_init__(self) -> None:
+        if self.small_cell_threshold < 1:
+            raise ParamsError("params.yaml, report.small_cell_threshold : un entier ≥ 1 est attendu")
+        if self.workers < 1:
+            raise ParamsError("params.yaml, report.workers : un entier ≥ 1 est attendu")
+
+
+BLOCKS: tuple[type, ...] = (SurveyParams, DemoParams, IngestParams, CleanParams, TypologyParams, TrendsParams,
+                            ContinuityParams, ReportParams)
+
+
+# --- loading ---------------------------------------------------------------------------------
 
 
 def read_params(path: str | Path = "params.yaml") -> dict[str, Any]:
@@ -27,9 +177,19 @@ def read_params(path: str | Path = "params.yaml") -> dict[str, Any]:
     return data
 
 
-def load_block(cls: type[T], name: str, path: str | Path = "params.yaml") -> T:
-    """Build dataclass ``cls`` from block ``name`` of params.yaml, checking keys and types."""
-    return block_from_dict(cls, read_params(path).get(name), name)
+def load_block(cls: type[T], path: str | Path = "params.yaml") -> T:
+    """Build the dataclass ``cls`` from its block (``cls.BLOCK``) of params.yaml, checking keys and types."""
+    return block_from_dict(cls, read_params(path).get(cls.BLOCK), cls.BLOCK)  # type: ignore[attr-defined]
+
+
+@cache
+def _project_block(cls: type[T]) -> T:
+    return load_block(cls, PARAMS_FILE)
+
+
+def defaults(cls: type[T], **overrides: Any) -> T:
+    """The block ``cls`` as the project's params.yaml sets it, with ``overrides`` (tests, notebooks, CLI)."""
+    return dataclasses.replace(_project_block(cls), **overrides)  # type: ignore[type-var]
 
 
 def block_from_dict(cls: type[T], raw: Any, name: str) -> T:

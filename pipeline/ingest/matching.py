@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from pipeline.domain.codebook import Codebook, Question
 from pipeline.common.text import normalize_label
+from pipeline.domain.codebook import Codebook, Question
 
 # normalize_label is pure: cache it, headers and answers repeat across thousands of files.
 norm = normalize_label  # cached in pipeline.common.text

@@ -12,9 +12,8 @@ import math
 import re
 from functools import cache
 
-from pipeline.common.cells import cell_text, is_blank
-from pipeline.domain.codebook import Codebook
 from pipeline.common.text import fold, normalize_label
+from pipeline.domain.codebook import Codebook
 
 # Spaces used as thousands separators: normal, no-break, narrow no-break, thin, figure.
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007\u2008\u200a']+")

@@ -5,7 +5,7 @@ Spreadsheets are read with python-calamine (cached formula values, fast); CSV te
 A file that cannot be read gives an :class:`~pipeline.common.issues.Issue` with a French message
 instead of an exception: encrypted, corrupt, not a spreadsheet (HTML or PDF renamed), empty.
 
-Hostile files are refused before calamine parses them (:class:`ReadLimits`): file size; for zip
+Hostile files are refused before calamine parses them (the limits of the ``ingest:`` block, :class:`~pipeline.domain.params.IngestParams`): file size; for zip
 archives (xlsx, xlsm, ods) the sizes declared in the zip directory (total, compression ratio of
 each part), any DOCTYPE in an XML part (calamine does not expand entities, but such a file is
 never a genuine export), and the cell extent of each xlsx sheet read from its cell references
@@ -27,21 +27,9 @@ import python_calamine
 
 from pipeline.common.issues import Issue
 from pipeline.common.text import french_number
+from pipeline.domain.params import IngestParams, defaults
 
 Cell = object  # str | float | int | bool | datetime.date | datetime.datetime | None
-
-
-@dataclass(frozen=True)
-class ReadLimits:
-    """Sizes beyond which a file is refused (or a cell cut), checked before parsing where possible."""
-
-    max_file_mb: float = 50.0
-    max_decompressed_mb: float = 200.0
-    max_compression_ratio: float = 200.0  # for parts over 1 MB once decompressed
-    max_rows: int = 100_000
-    max_columns: int = 2_000
-    max_cells: int = 5_000_000
-    max_cell_chars: int = 32_767  # Excel's own limit for one cell
 
 
 _RATIO_MIN_BYTES = 1 << 20  # a small part may compress well (styles): only big parts are checked
@@ -69,7 +57,7 @@ class Sheet:
         self._rows = rows
         self._loader = loader
         self.problem = ""  # why the sheet could not be read (exception name)
-        self.refused = ""  # French message when the sheet is beyond ReadLimits
+        self.refused = ""  # French message when the sheet is beyond IngestParams
         self.hidden = hidden  # hidden in Excel ("Listes" of the template): never the answer sheet
         self.truncated: list[tuple[int, int, int]] = []  # (row0, col0, original length) of cut cells
 
@@ -103,17 +91,17 @@ class Workbook:
 
 
 class SheetTooLarge(Exception):
-    """A sheet beyond ReadLimits (message in French, naming the limit)."""
+    """A sheet beyond IngestParams (message in French, naming the limit)."""
 
 
 def _reject(file: str, fmt: str, code: str, message: str) -> Workbook:
     return Workbook(file=file, format=fmt, problem=Issue(code=code, message_fr=message, file=file, severity="error"))
 
 
-def read_workbook(path: str | Path, display_name: str | None = None, limits: ReadLimits | None = None) -> Workbook:
+def read_workbook(path: str | Path, display_name: str | None = None, limits: IngestParams | None = None) -> Workbook:
     """Read every sheet of ``path``; ``display_name`` is the name used in messages."""
     path = Path(path)
-    limits = limits or ReadLimits()
+    limits = limits or defaults(IngestParams)
     name = display_name or path.name
     ext = path.suffix.lower()
     fmt = ext.lstrip(".") or "inconnu"
@@ -166,7 +154,7 @@ _DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
 _CELL_REF = re.compile(rb' r="([A-Z]{1,4})(\d{1,9})"')  # a cell's reference (rows have digits only)
 
 
-def _check_zip(data: bytes, name: str, fmt: str, limits: ReadLimits) -> Workbook | None:
+def _check_zip(data: bytes, name: str, fmt: str, limits: IngestParams) -> Workbook | None:
     """Refuse a zip archive from its directory and a streamed scan of its XML parts, before any parse (None: fine)."""
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
@@ -215,7 +203,7 @@ def _check_zip(data: bytes, name: str, fmt: str, limits: ReadLimits) -> Workbook
 
 
 def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: bool,
-               limits: ReadLimits | None = None) -> tuple[bool, tuple[int, int]]:
+               limits: IngestParams | None = None) -> tuple[bool, tuple[int, int]]:
     """(a DTD anywhere in the part, (rows, columns) spanned by the cells of a worksheet part).
 
     Streams the part in 1 MB pieces cut after a '>' (no tag straddles two pieces). Every cell
@@ -263,7 +251,7 @@ def _column_number(letters: bytes) -> int:
     return n
 
 
-def _extent_problem(n_rows: int, n_cols: int, limits: ReadLimits) -> str:
+def _extent_problem(n_rows: int, n_cols: int, limits: IngestParams) -> str:
     if n_rows > limits.max_rows:
         return (f"la feuille s'étend sur {french_number(n_rows)} lignes, au-delà de la limite de {french_number(limits.max_rows)} lignes "
                 "(ingest.max_rows) : fichier refusé sans être lu. Supprimez les lignes vides ou en trop.")
@@ -276,7 +264,7 @@ def _extent_problem(n_rows: int, n_cols: int, limits: ReadLimits) -> str:
     return ""
 
 
-def _read_calamine(data: bytes, name: str, fmt: str, limits: ReadLimits | None = None) -> Workbook:
+def _read_calamine(data: bytes, name: str, fmt: str, limits: IngestParams | None = None) -> Workbook:
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError:
@@ -292,7 +280,7 @@ def _read_calamine(data: bytes, name: str, fmt: str, limits: ReadLimits | None =
             name, fmt, "corrupt_file",
             f"Le classeur est abîmé et ne peut pas être lu ({type(exc).__name__}) : demandez à la collectivité de le renvoyer.",
         )
-    limits = limits or ReadLimits()
+    limits = limits or defaults(IngestParams)
     sheets: list[Sheet] = []
     for meta in wb.sheets_metadata:
         if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
@@ -399,7 +387,7 @@ def _other_document(data: bytes) -> str:
     return ""
 
 
-def _sheet_loader(wb: python_calamine.CalamineWorkbook, name: str, limits: ReadLimits):
+def _sheet_loader(wb: python_calamine.CalamineWorkbook, name: str, limits: IngestParams):
     def load() -> list[list[Cell]]:
         sheet = wb.get_sheet_by_name(name)
         # the rectangle from A1, checked before its cells become Python objects
@@ -456,9 +444,9 @@ def sniff_separator(text: str) -> str:
     return best
 
 
-def read_csv_bytes(data: bytes, name: str, fmt: str = "csv", limits: ReadLimits | None = None) -> Workbook:
+def read_csv_bytes(data: bytes, name: str, fmt: str = "csv", limits: IngestParams | None = None) -> Workbook:
     """CSV/TSV bytes to one sheet named '' of text cells ('' for empty)."""
-    limits = limits or ReadLimits()
+    limits = limits or defaults(IngestParams)
     text, encoding = decode_text(data)
     sample = text[:4096]
     if len(_CONTROL.findall(sample)) > max(8, len(sample) // 20):  # binary, or UTF-16 without BOM

@@ -11,7 +11,6 @@ Stage: ``python -m pipeline.ingest.wave --params params.yaml --wave DIR --out da
 
 from __future__ import annotations
 
-import argparse
 import json
 import multiprocessing
 import re
@@ -28,16 +27,28 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from pipeline.common.atomic import atomic_write_parquet, atomic_write_text
-from pipeline.domain.codebook import Codebook, Question, load_codebook
-from pipeline.common.issues import Issue
-from pipeline.common.cells import cell_ref
-from pipeline.ingest.matching import TIER_CODE, HeaderMatch, HeaderMatcher, Target, matcher_for, norm, resolve_columns
-from pipeline.domain.params import load_block
-from pipeline.ingest.parsers import is_excel_error, parse_date, parse_number, parse_yes_no
-from pipeline.common.cells import cell_text, is_blank
+from pipeline.common.cells import cell_ref, cell_text, is_blank
 from pipeline.common.identifiers import normalize_insee, normalize_siren
-from pipeline.ingest.readers import ReadLimits, Sheet, Workbook, read_workbook, xlsx_cell_marks
+from pipeline.common.issues import Issue
 from pipeline.common.text import french_number
+from pipeline.domain.codebook import Codebook, Question, load_codebook
+from pipeline.domain.params import IngestParams, defaults
+from pipeline.ingest.matching import (
+    TIER_CODE,
+    HeaderMatch,
+    HeaderMatcher,
+    Target,
+    matcher_for,
+    norm,
+    resolve_columns,
+)
+from pipeline.ingest.parsers import (
+    is_excel_error,
+    parse_date,
+    parse_number,
+    parse_yes_no,
+)
+from pipeline.ingest.readers import Sheet, Workbook, read_workbook, xlsx_cell_marks
 
 PROVENANCE = ("source_file", "source_sheet", "source_row", "source_range", "source_cells", "layout")
 LAYOUTS = ("template_horizontal", "template_vertical", "horizontal", "vertical", "limesurvey", "kobo", "forms")
@@ -53,31 +64,6 @@ _STOPWORDS = frozenset({"et", "ou", "de", "des", "du", "la", "le", "les", "l", "
 _MIN_MATCHES = 2  # distinct questions a sheet must match to be read as answers
 _VERTICAL_SCAN_COLUMNS = 10
 _VERTICAL_SCAN_ROWS = 600
-
-
-@dataclass(frozen=True)
-class IngestParams:
-    """The ``ingest:`` block of params.yaml."""
-
-    fuzzy_threshold: float = 88.0
-    max_header_scan_rows: int = 30
-    # Limits on hostile or runaway files, checked before parsing wherever possible (readers.ReadLimits)
-    max_file_mb: float = 50.0
-    max_decompressed_mb: float = 200.0
-    max_compression_ratio: float = 200.0
-    max_rows: int = 100_000
-    max_columns: int = 2_000
-    max_cells: int = 5_000_000
-    max_cell_chars: int = 32_767
-    max_seconds_per_file: float = 60.0  # 0 = no limit (files read in this process)
-    workers: int = 2  # worker processes reading files side by side (with a time limit)
-
-    def read_limits(self) -> ReadLimits:
-        return ReadLimits(
-            max_file_mb=self.max_file_mb, max_decompressed_mb=self.max_decompressed_mb,
-            max_compression_ratio=self.max_compression_ratio, max_rows=self.max_rows,
-            max_columns=self.max_columns, max_cells=self.max_cells, max_cell_chars=self.max_cell_chars,
-        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -669,19 +655,19 @@ def ingest_file(path: str | Path, wave_dir: str | Path | None = None, codebook: 
                 params: IngestParams | None = None) -> FileResult:
     """Read one returned file into response records and a report entry (never raises on bad data)."""
     codebook = codebook or load_codebook()
-    params = params or IngestParams()
+    params = params or defaults(IngestParams)
     path = Path(path)
     try:
         name = path.relative_to(wave_dir).as_posix() if wave_dir is not None else path.name
     except ValueError:  # a file outside the wave folder: named as given
         name = path.as_posix()
-    return ingest_workbook(read_workbook(path, name, params.read_limits()), codebook, params)
+    return ingest_workbook(read_workbook(path, name, params), codebook, params)
 
 
 def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: IngestParams | None = None) -> FileResult:
     """Response records and report entry of an opened workbook (see :func:`ingest_file`)."""
     codebook = codebook or load_codebook()
-    params = params or IngestParams()
+    params = params or defaults(IngestParams)
     name = wb.file
     matcher = matcher_for(codebook, params.fuzzy_threshold)
     reader = _reader_for(codebook, params.fuzzy_threshold)
@@ -927,7 +913,7 @@ def ingest_wave(wave_dir: str | Path, codebook: Codebook | None = None, params: 
     the rest of the wave goes on.
     """
     codebook = codebook or load_codebook()
-    params = params or IngestParams()
+    params = params or defaults(IngestParams)
     wave = Path(wave_dir)
     files = list_wave_files(wave)
     bar = None
@@ -1136,23 +1122,3 @@ def write_outputs(frame: pd.DataFrame, report: dict[str, object], out_dir: str |
     out = Path(out_dir)
     atomic_write_parquet(frame, out / "responses.parquet")
     atomic_write_text(out / "ingest_report.json", json.dumps(report, ensure_ascii=False, indent=2) + "\n")
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description="Ingestion des fichiers de réponses d'une vague ACTER.")
-    parser.add_argument("--params", default="params.yaml")
-    parser.add_argument("--wave", required=True, help="dossier des fichiers reçus")
-    parser.add_argument("--out", required=True, help="dossier de sortie (responses.parquet, ingest_report.json)")
-    args = parser.parse_args(argv)
-    params = load_block(IngestParams, "ingest", args.params)
-    if not Path(args.wave).is_dir():
-        print(f"Dossier de la vague introuvable : {args.wave}", file=sys.stderr)
-        return 2
-    frame, report = ingest_wave(args.wave, load_codebook(), params, progress=True)
-    write_outputs(frame, report, args.out)
-    print(summary_fr(report))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

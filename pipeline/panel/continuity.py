@@ -17,38 +17,20 @@ files the reports read.
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
-from dataclasses import dataclass
-from pathlib import Path
-
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from pipeline.common.atomic import atomic_write_parquet, atomic_write_text
-from pipeline.domain.codebook import load_codebook
-from pipeline.domain.params import ParamsError, load_block, read_params
+from pipeline.domain.params import ContinuityParams, ParamsError, TypologyParams
 from pipeline.typology.model import (
     TypologyModel,
-    TypologyParams,
     analysis_table,
     classify,
     describe_partition,
-    load_model,
     select_respondents,
 )
 
 PUBLISHED = ("refit", "reference")
 TRANSITION_COLUMNS = ("reference_type", "reference_name", "refit_type", "refit_name", "n", "share")
-
-
-@dataclass(frozen=True)
-class ContinuityParams:
-    """The ``continuity:`` block of params.yaml."""
-
-    ari_min: float = 0.5            # below: the two typologies part (drift)
-    share_change_max: float = 0.05  # a type's share moving more than this (0-1) between waves: drift
 
 
 def classify_wave(model: TypologyModel, clean: pd.DataFrame, column: str, values: list[str]) -> pd.DataFrame:
@@ -137,52 +119,3 @@ def reference_publication(clean: pd.DataFrame, model: TypologyModel, by_referenc
                "type_sizes": {int(t): int((labels == t).sum()) for t in sorted(model.names)},
                "n_reference_wave": reference_metrics.get("n")}
     return description, metrics
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Continuité de la typologie : modèle de référence contre ré-ajustement")
-    ap.add_argument("--params", default="params.yaml")
-    ap.add_argument("--clean", required=True)
-    ap.add_argument("--reference-model", required=True)
-    ap.add_argument("--reference-metrics", required=True)
-    ap.add_argument("--refit-dir", required=True)
-    ap.add_argument("--refit-metrics", required=True)
-    ap.add_argument("--out-dir", required=True)
-    ap.add_argument("--metrics", required=True)
-    ap.add_argument("--published-metrics", required=True)
-    args = ap.parse_args(argv)
-    typology = load_block(TypologyParams, "typology", args.params)
-    params = load_block(ContinuityParams, "continuity", args.params)
-    survey = read_params(args.params).get("survey") or {}
-    model = load_model(args.reference_model, load_codebook().version)
-    clean = pd.read_parquet(args.clean)
-    refit_dir = Path(args.refit_dir)
-    refit = pd.read_parquet(refit_dir / "typology.parquet")
-    reference_metrics = json.loads(Path(args.reference_metrics).read_text(encoding="utf-8"))
-    refit_metrics = json.loads(Path(args.refit_metrics).read_text(encoding="utf-8"))
-    res = run_continuity(clean, model, reference_metrics, refit, typology, params)
-    if typology.published == "refit":
-        types, description = refit, pd.read_parquet(refit_dir / "typology_description.parquet")
-        published = dict(refit_metrics)
-    else:
-        types = res["by_reference"]
-        description, published = reference_publication(clean, model, types, reference_metrics, typology)
-    years = {"year": survey.get("year"), "reference_year": survey.get("reference_year")}
-    published = {**published, "published": typology.published, **years}
-    out = Path(args.out_dir)
-    atomic_write_parquet(types, out / "typology.parquet")
-    atomic_write_parquet(description, out / "typology_description.parquet")
-    atomic_write_parquet(res["transitions"], out / "continuity.parquet")
-    for path, data in ((args.metrics, {**years, **res["summary"]}), (args.published_metrics, published)):
-        atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-    s = res["summary"]
-    print(f"Continuité : {s['n']} répondants classés par le modèle {years['reference_year']}, ARI {s['ari']:.2f} "
-          f"avec la typologie ré-ajustée ; {'dérive signalée' if s['drift'] else 'pas de dérive'} ; "
-          f"typologie publiée : {'ré-ajustée' if typology.published == 'refit' else 'de référence'}.")
-    for reason in s["drift_reasons"]:
-        print(f"  - {reason}")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

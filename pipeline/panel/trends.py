@@ -14,20 +14,17 @@ with their ``presence`` ("nouvelle" or "sortie") and no change.
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
-from dataclasses import dataclass
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 
-from pipeline.common.atomic import atomic_write_parquet, atomic_write_text
 from pipeline.clean.recipe import identity_keys
-from pipeline.domain.codebook import Codebook, load_codebook
-from pipeline.domain.params import load_block, read_params
-from pipeline.typology.model import TypologyModel, TypologyParams, classify, load_model, select_respondents
+from pipeline.domain.codebook import Codebook
+from pipeline.domain.params import TrendsParams, TypologyParams
+from pipeline.typology.model import (
+    TypologyModel,
+    classify,
+    select_respondents,
+)
 
 WAVES = ("reference", "current")
 PANEL, NEW, DROPPED = "les deux vagues", "nouvelle", "sortie"
@@ -44,13 +41,6 @@ EVOLUTION_CLASSES = {
     "evolution_actions": (MORE_ACTIONS, SAME_ACTIONS, FEWER_ACTIONS),
     "evolution_type": (SAME_TYPE, OTHER_TYPE),
 }
-
-
-@dataclass(frozen=True)
-class TrendsParams:
-    """The ``trends:`` block of params.yaml."""
-
-    stable_band: float = 0.10   # a budget or ETP within ±10 % of last year's is "Stable"
 
 
 def match_waves(reference: pd.DataFrame, current: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
@@ -193,10 +183,9 @@ def summarize(changes: pd.DataFrame) -> dict:
 
 
 def run_trends(reference: pd.DataFrame, current: pd.DataFrame, model: TypologyModel | None,
-               typology: TypologyParams, codebook: Codebook, params: TrendsParams | None = None
+               typology: TypologyParams, codebook: Codebook, params: TrendsParams
                ) -> tuple[pd.DataFrame, dict]:
     """Match the waves, type both with the reference model, compute the panel's changes."""
-    params = params or TrendsParams()
     stacked = match_waves(reference, current, codebook)
     waves = [stacked[stacked["wave"] == w] for w in WAVES]
     types = pd.concat([type_by_model(model, w, typology.include_column, typology.include_values) for w in waves],
@@ -213,35 +202,3 @@ def summarize_by_network(changes: pd.DataFrame) -> dict:
         slugs = sorted(changes["rrma_slug"].dropna().astype(str).unique())
         summary["by_network"] = {s: summarize(changes[changes["rrma_slug"] == s]) for s in slugs if s}
     return summary
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Évolutions entre la vague de référence et la vague courante")
-    ap.add_argument("--params", default="params.yaml")
-    ap.add_argument("--reference", required=True, help="clean.parquet de la vague de référence")
-    ap.add_argument("--current", required=True, help="clean.parquet de la vague courante")
-    ap.add_argument("--model", required=True, help="typologie ajustée sur la vague de référence")
-    ap.add_argument("--out", required=True)
-    ap.add_argument("--summary", required=True)
-    args = ap.parse_args(argv)
-    typology = load_block(TypologyParams, "typology", args.params)
-    params = load_block(TrendsParams, "trends", args.params)
-    survey = read_params(args.params).get("survey") or {}
-    codebook = load_codebook()
-    model = load_model(args.model, codebook.version)
-    changes, summary = run_trends(pd.read_parquet(args.reference), pd.read_parquet(args.current), model,
-                                  typology, codebook, params)
-    if survey.get("reference_year") == survey.get("year"):
-        # First survey (make annual found no earlier wave): nothing to compare, no section 10.
-        changes, summary = changes.iloc[0:0], {"first_wave": True, "n_panel": 0, "n_new": 0,
-                                               "n_dropped": 0, "type_changed": 0}
-    atomic_write_parquet(changes, args.out)
-    summary = {"year": survey.get("year"), "reference_year": survey.get("reference_year"), **summary}
-    atomic_write_text(args.summary, json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
-    print(f"Évolutions : {summary['n_panel']} collectivités dans les deux vagues, {summary['n_new']} nouvelles, "
-          f"{summary['n_dropped']} sorties ; {summary['type_changed']} ont changé de type.")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-import re
 from collections.abc import Mapping
 from pathlib import Path
 

@@ -11,7 +11,6 @@ to self-contained HTML without code. The notebook builds its content with :class
 
 from __future__ import annotations
 
-import argparse
 import base64
 import html
 import json
@@ -28,12 +27,12 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from pipeline.common.atomic import atomic_dir, atomic_write_text
+from pipeline.common.text import normalize_label
+from pipeline.domain.codebook import load_codebook
+from pipeline.domain.params import ReportParams
 from pipeline.reporting import figures as figs
 from pipeline.reporting import tables as tb
-from pipeline.common.atomic import atomic_dir, atomic_write_text
-from pipeline.domain.codebook import load_codebook
-from pipeline.common.text import normalize_label
-from pipeline.domain.params import ParamsError, load_block, read_params
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK = ROOT / "notebooks" / "rapport.py"
@@ -59,24 +58,6 @@ EVOLUTION_TITLES = {
 }
 # Numeric source of each class variable: classes are ordered by it.
 CLASS_SOURCE = {"strate_population": "A07", "B05_classe": "B05", "C01_classe": "C01", "D02_classe": "D02"}
-
-
-@dataclass(frozen=True)
-class ReportParams:
-    """The ``report:`` block of params.yaml."""
-
-    small_cell_threshold: int = 3
-    quantile_min_n: int = 5
-    allow_comments: bool = False
-    networks: bool = True
-    workers: int = 2
-    source: str = "Enquête ACTER {year}, réseaux régionaux multi-acteurs (RRMA)"
-
-    def __post_init__(self) -> None:
-        if self.small_cell_threshold < 1:
-            raise ParamsError("params.yaml, report.small_cell_threshold : un entier ≥ 1 est attendu")
-        if self.workers < 1:
-            raise ParamsError("params.yaml, report.workers : un entier ≥ 1 est attendu")
 
 
 class PublicationError(ValueError):
@@ -1002,28 +983,3 @@ def _render_into(out: Path, clean: Path, typology: Path | None, typology_descrip
         atomic_write_text(out / rel, pages[scope])
         written.append(final / rel)
     return written
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--params", default="params.yaml")
-    parser.add_argument("--clean", required=True, type=Path)
-    parser.add_argument("--typology", type=Path)
-    parser.add_argument("--typology-description", type=Path)
-    parser.add_argument("--typology-metrics", type=Path)
-    parser.add_argument("--quality", type=Path)
-    parser.add_argument("--trends", type=Path, help="metrics/trends.json (évolutions depuis la vague précédente)")
-    parser.add_argument("--trends-table", type=Path, help="data/processed/trends.parquet (classes d'évolution)")
-    parser.add_argument("--out", required=True, type=Path)
-    args = parser.parse_args(argv)
-    params = load_block(ReportParams, "report", args.params)
-    year = int(read_params(args.params).get("survey", {}).get("year", 0))
-    written = render_reports(args.clean, args.typology, args.typology_description, args.typology_metrics,
-                             args.quality, args.out, year, params, trends=args.trends,
-                             trends_table=args.trends_table)
-    print(f"report: {len(written)} rapports écrits dans {args.out}")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

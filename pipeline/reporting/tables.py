@@ -8,7 +8,6 @@ same object, so a masked cell is masked everywhere.
 from __future__ import annotations
 
 import html
-import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,7 +17,7 @@ import pandas as pd
 
 from pipeline.common.atomic import save_workbook
 from pipeline.common.safe_text import neutralize
-from pipeline.common.text import NBSP, NNBSP, french_number
+from pipeline.common.text import NBSP, french_number
 
 SECRET_SHARE = "s"
 

@@ -11,12 +11,9 @@ runs on any table through ``acter typology FILE ...`` (:func:`run_typology_cli`)
 
 from __future__ import annotations
 
-import argparse
 import csv
-import json
 import pickle
 import platform
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,45 +21,24 @@ import numpy as np
 import pandas as pd
 import scipy
 import sklearn
-from sklearn.metrics import adjusted_rand_score, calinski_harabasz_score, silhouette_score
+from sklearn.metrics import (
+    adjusted_rand_score,
+    calinski_harabasz_score,
+    silhouette_score,
+)
 
-from pipeline.common.atomic import atomic_path, atomic_write_parquet, atomic_write_text
-from pipeline.domain.codebook import Codebook, load_codebook
+from pipeline.common.atomic import atomic_path
+from pipeline.common.safe_text import safe_frame
 from pipeline.common.text import normalize_label
+from pipeline.domain.codebook import Codebook
+from pipeline.domain.params import TypologyParams
 from pipeline.typology.describe import Description, describe_types, suggest_names
 from pipeline.typology.hcpc import HCPC
 from pipeline.typology.mca import MCA
-from pipeline.domain.params import load_block
-from pipeline.common.safe_text import safe_frame
 
 MODEL_FORMAT = 1
 AUTO_KK_ABOVE = 10000
 YES, NO = "Oui", "Non"
-
-
-@dataclass
-class TypologyParams:
-    """The ``typology:`` block of params.yaml."""
-
-    active: list[str] = field(default_factory=lambda: [
-        "B03", "B05_classe", "C01_classe", "C02", "C03", "D01", "D02_classe", "D03", "D04",
-        "E01", "E02", "E03"])
-    quali_sup: list[str] = field(default_factory=lambda: [
-        "A02", "A05", "B01", "C04", "F03", "strate_population", "rrma"])
-    quanti_sup: list[str] = field(default_factory=lambda: ["A07", "C01", "D02", "B05"])
-    include_column: str = "B01"
-    include_values: list[str] = field(default_factory=lambda: ["Oui, actuellement", "Oui, par le passé"])
-    ncp: int = 5
-    k: int | None = None
-    k_min: int = 3
-    k_max: int = 10
-    kk: int | None = None
-    seed: int = 20251127
-    n_bootstrap: int = 20
-    n_seeds: int = 5
-    proba: float = 0.05
-    names: dict[int, str] = field(default_factory=dict)
-    published: str = "refit"   # typology published for a new wave: "refit" or "reference" (pipeline.panel.continuity)
 
 
 @dataclass
@@ -433,135 +409,3 @@ def write_csv(df: pd.DataFrame, path: str | Path) -> None:
     quoted (a carriage return inside a quoted field cannot start a new row)."""
     with atomic_path(path) as tmp:
         safe_frame(df).to_csv(tmp, index=False, quoting=csv.QUOTE_NONNUMERIC)
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description="Étape typologie : ACM, CAH, description des types")
-    ap.add_argument("--params", default="params.yaml")
-    ap.add_argument("--clean", required=True)
-    ap.add_argument("--out-dir", required=True)
-    ap.add_argument("--model", required=True)
-    ap.add_argument("--metrics", required=True)
-    ap.add_argument("--plots", required=True)
-    ap.add_argument("--truth", default=None, help="vérité du jeu de démonstration (colonne model)")
-    args = ap.parse_args(argv)
-    params = load_block(TypologyParams, "typology", args.params)
-    codebook = load_codebook()
-    clean = pd.read_parquet(args.clean)
-    truth = None
-    if args.truth and Path(args.truth).exists():
-        truth = pd.read_parquet(args.truth)
-    res = run_stage(clean, params, codebook, truth)
-    out = Path(args.out_dir)
-    atomic_write_parquet(res["types"], out / "typology.parquet")
-    atomic_write_parquet(res["description"].category, out / "typology_description.parquet")
-    write_csv(res["description"].chi2, out / "typology_chi2.csv")
-    write_csv(pd.concat([res["description"].quanti, res["description"].quanti_var.assign(type=pd.NA)],
-                        ignore_index=True), out / "typology_quanti.csv")
-    save_model(res["model"], args.model, codebook.version)
-    atomic_write_text(args.metrics, json.dumps(res["metrics"], ensure_ascii=False, indent=2))
-    write_plots(res["per_k"], args.plots)
-    m = res["metrics"]
-    print(f"Typologie : {m['n']} répondants ({m['selection']['excluded']} exclus), {m['k']} types : "
-          + " ; ".join(f"{t}. {v} ({m['type_sizes'][t]})" for t, v in m["type_names"].items()))
-    return 0
-
-
-# -- acter typology FILE ----------------------------------------------------------------------
-def read_any_table(path: str | Path) -> pd.DataFrame:
-    """CSV (separator sniffed) or spreadsheet (calamine); every cell read as text."""
-    path = Path(path)
-    if path.suffix.lower() in {".csv", ".txt", ".tsv"}:
-        raw = path.read_bytes()
-        enc = "utf-8-sig" if raw[:3] == b"\xef\xbb\xbf" else "utf-8"
-        try:
-            text = raw.decode(enc)
-        except UnicodeDecodeError:
-            enc = "cp1252"
-            text = raw.decode(enc)
-        sep = csv.Sniffer().sniff(text[:20000], delimiters=",;\t|").delimiter
-        return pd.read_csv(path, sep=sep, dtype=str, encoding=enc, keep_default_na=False)
-    return pd.read_excel(path, engine="calamine", dtype=str).fillna("")
-
-
-def _split(arg: str | None) -> list[str]:
-    return [a.strip() for a in (arg or "").split(",") if a.strip()]
-
-
-def run_typology_cli(args: argparse.Namespace) -> int:
-    """``acter typology FILE --active a,b --out DIR``: the method of record on any table."""
-    try:
-        df = read_any_table(args.file)
-    except FileNotFoundError:
-        print(f"Fichier introuvable : {args.file}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # unreadable file: say so in French, no traceback
-        print(f"Impossible de lire {args.file} : {exc}", file=sys.stderr)
-        return 2
-    active, qs, qn = _split(args.active), _split(args.quali_sup), _split(args.quanti_sup)
-    id_col = args.id or (df.columns[0] if len(df.columns) else None)
-    unknown = [c for c in [id_col, *active, *qs, *qn] if c not in df.columns]
-    if unknown or not active:
-        msg = ("Colonne(s) inconnue(s) : " + ", ".join(map(str, unknown))) if unknown else "Aucune variable active"
-        print(f"{msg}. Colonnes du fichier : {', '.join(map(str, df.columns))}", file=sys.stderr)
-        return 2
-    ids = df[id_col].astype(str)
-    if ids.duplicated().any():
-        print(f"La colonne identifiant « {id_col} » contient des doublons : {', '.join(ids[ids.duplicated()].unique()[:5])}",
-              file=sys.stderr)
-        return 2
-    table = pd.DataFrame(index=pd.Index(ids, name=id_col))
-    for c in active + qs:
-        v = df[c].str.strip()
-        table[c] = v.where(v != "", np.nan).to_numpy()
-    bad_numbers = []
-    for c in qn:
-        v = df[c].str.strip().str.replace("\u202f", "").str.replace(" ", "").str.replace(",", ".")
-        num = pd.to_numeric(v.where(v != "", np.nan), errors="coerce")
-        if (num.isna() & v.ne("")).any():
-            bad_numbers.append(c)
-        table[c] = num.to_numpy()
-    if bad_numbers:
-        print("Valeurs non numériques ignorées dans : " + ", ".join(bad_numbers), file=sys.stderr)
-    spec = Spec(active, [c for c in qs if c not in active], [c for c in qn if c not in active + qs], {}, {})
-    try:
-        model = fit_typology(table, spec, ncp=args.ncp, k=args.k)
-    except ValueError as exc:
-        print(f"Typologie impossible : {exc}", file=sys.stderr)
-        return 2
-    desc = describe_model(model, table)
-    model.names = name_types(model, desc, None)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    mca, hc = model.mca, model.hcpc
-    write_csv(mca.eigenvalues_.reset_index(), out / "eigenvalues.csv")
-    ind = mca.row_coordinates_.assign(type=hc.labels_, type_name=[model.names[int(t)] for t in hc.labels_])
-    write_csv(ind.reset_index(), out / "individuals.csv")
-    act = mca.column_coordinates_.join(mca.column_vtest_.add_prefix("vtest_")).join(
-        mca.column_contributions_.add_prefix("contrib_")).join(mca.column_cos2_.add_prefix("cos2_"))
-    parts = [act.assign(role="active")]
-    if spec.quali_sup:
-        parts.append(mca.quali_sup_coordinates_.join(mca.quali_sup_vtest_.add_prefix("vtest_"))
-                     .join(mca.quali_sup_cos2_.add_prefix("cos2_")).assign(role="supplementary"))
-    write_csv(pd.concat(parts).reset_index(), out / "categories.csv")
-    write_csv(desc.category, out / "description.csv")
-    if spec.quanti_sup:
-        write_csv(mca.quanti_sup_correlations_.reset_index(), out / "quanti_sup.csv")
-    share = mca.eigenvalues_["percent"].iloc[:2].sum()
-    print(f"{len(table)} individus, {len(model.spec.active)} variables actives ; "
-          f"axes 1-2 : {share:.1f} % de l'inertie ; {hc.n_clusters_} types"
-          + (" (nombre choisi automatiquement)" if args.k is None else "") + ".")
-    for t in range(1, hc.n_clusters_ + 1):
-        print(f"  Type {t} ({int((hc.labels_ == t).sum())}) : {model.names[t]}")
-    if model.dropped:
-        print("Variables actives écartées (une seule modalité) : " + ", ".join(model.dropped))
-    print(f"Résultats écrits dans {out}")
-    return 0
-
-
-if __name__ == "__main__":
-    # Run the module's own copy: a model pickled from ``__main__`` could not be loaded by the
-    # continuity and trends stages (its classes must be pipeline.typology.model's).
-    from pipeline.typology.model import main as _stage_main
-
-    sys.exit(_stage_main())

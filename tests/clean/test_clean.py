@@ -13,25 +13,24 @@ from openpyxl import load_workbook
 
 from pipeline.clean.recipe import (
     PII_COLUMNS,
-    Bins,
-    CleanParams,
     ReconciliationError,
     bin_values,
     clean_responses,
     deduplicate,
-    main,
     normalize_modalities,
     reconcile,
     write_outputs,
 )
-from pipeline.domain.codebook import load_codebook
-from pipeline.domain.params import load_block
-from pipeline.common.safe_text import neutralize
 from pipeline.clean.validate import blank_responses
+from pipeline.common.safe_text import neutralize
+from pipeline.domain.codebook import load_codebook
+from pipeline.domain.params import Bins, CleanParams, DemoParams, load_block
+from pipeline.stages import ingest as ingest_stage
+from pipeline.stages.clean import main
 
 CB = load_codebook()
 ROOT = Path(__file__).resolve().parents[2]
-PARAMS = load_block(CleanParams, "clean", ROOT / "params.yaml")
+PARAMS = load_block(CleanParams, ROOT / "params.yaml")
 
 GOOD = {
     "A01": "Ville de Toulouse", "A02": "Commune", "A03": "213105554", "A04": "31555",
@@ -223,13 +222,12 @@ def test_main_writes_every_output(tmp_path):
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    demo_mod = pytest.importorskip("pipeline.demo.generate")
-    ingest = pytest.importorskip("pipeline.ingest.wave")
+    from pipeline.demo import generate as demo_mod
     root = tmp_path_factory.mktemp("demo")
     params = str(ROOT / "params.yaml")
     # one wave of the demo (its stage writes two, a year apart)
-    demo_mod.generate_wave(load_block(demo_mod.DemoParams, "demo", params), 2025, root / "raw", root / "truth")
-    assert ingest.main(["--params", params, "--wave", str(root / "raw"), "--out", str(root / "interim")]) == 0
+    demo_mod.generate_wave(load_block(DemoParams, params), 2025, root / "raw", root / "truth")
+    assert ingest_stage.main(["--params", params, "--wave", str(root / "raw"), "--out", str(root / "interim")]) == 0
     assert main(["--params", params, "--responses", str(root / "interim" / "responses.parquet"),
                  "--report", str(root / "interim" / "ingest_report.json"), "--out", str(root / "processed")]) == 0
     return root

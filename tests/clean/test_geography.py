@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from pipeline.domain.codebook import load_codebook
 from pipeline.clean.geography import (
     GeographyError,
     departement_of_code,
@@ -16,6 +15,7 @@ from pipeline.clean.geography import (
     load_geography,
 )
 from pipeline.clean.validate import blank_responses
+from pipeline.domain.codebook import load_codebook
 
 CB = load_codebook()
 GEO = load_geography()
@@ -147,9 +147,9 @@ def test_build_communes_script_from_insee_files(tmp_path):
 
 
 def test_shipped_communes_table_covers_france_with_legal_populations(tmp_path, monkeypatch):
-    from pipeline.clean.recipe import CleanParams
+    from pipeline.domain.params import CleanParams, defaults
 
-    shipped = next(f.default for f in __import__("dataclasses").fields(CleanParams) if f.name == "communes")
+    shipped = defaults(CleanParams).communes  # as params.yaml sets it, relative to the project
     monkeypatch.chdir(tmp_path)  # outside the project folder: the packaged copy is used
     geo = load_geography(shipped)
     communes = geo.communes.set_index("code")

@@ -7,9 +7,18 @@ import json
 import pandas as pd
 import pytest
 
-from pipeline.domain.codebook import load_codebook
-from pipeline.clean.validate import BLOCKING, RULES, WARNING, RuleParams, blank_responses, build_schema, cell_of, validate_responses
+from pipeline.clean.validate import (
+    BLOCKING,
+    RULES,
+    WARNING,
+    RuleParams,
+    blank_responses,
+    build_schema,
+    cell_of,
+    validate_responses,
+)
 from pipeline.common.identifiers import normalize_insee_series, siren_valid_series
+from pipeline.domain.codebook import load_codebook
 
 CB = load_codebook()
 PARAMS = RuleParams(survey_year=2025, budget_per_inhabitant_max={"commune": 100.0, "region": 10.0})

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
-import pytest
+from conftest import write_params
 
 from pipeline.cli.check import resolve_survey_year, run_check
 from pipeline.cli.main import main as cli_main
-
-template = pytest.importorskip("pipeline.questionnaire.template")
+from pipeline.domain.params import SurveyParams, defaults
+from pipeline.questionnaire import template  # noqa: E402
 
 GOOD = {
     "A01": "Ville de Toulouse", "A02": "Commune", "A03": "213105554", "A04": "31555",
@@ -73,10 +72,10 @@ def test_start_year_after_survey_year_depends_on_year(tmp_path, capsys):
 
 def test_survey_year_resolution(tmp_path, monkeypatch):
     assert resolve_survey_year(2023) == 2023
-    params = tmp_path / "params.yaml"
-    params.write_text("survey:\n  year: 2021\n", encoding="utf-8")
+    params = write_params(tmp_path / "params.yaml", survey={"year": 2021})
     assert resolve_survey_year(None, params) == 2021
-    assert resolve_survey_year(None, tmp_path / "missing.yaml") == dt.date.today().year
+    # outside a project folder: the project's survey year
+    assert resolve_survey_year(None, tmp_path / "missing.yaml") == defaults(SurveyParams).year
 
 
 def test_vertical_form_names_the_answer_cell(tmp_path, capsys):

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from pipeline.common.atomic import atomic_dir, atomic_path, atomic_write_text, save_workbook, workbook_bytes
+from pipeline.common.atomic import (
+    atomic_dir,
+    atomic_path,
+    atomic_write_text,
+    save_workbook,
+    workbook_bytes,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 

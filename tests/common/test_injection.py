@@ -11,11 +11,11 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from pipeline.reporting import tables as tb
 from pipeline.clean.recipe import write_clean_xlsx
 from pipeline.cli.main import main as acter
-from pipeline.domain.codebook import load_codebook
 from pipeline.common.safe_text import FORMULA_LEAD, neutralize, safe_frame
+from pipeline.domain.codebook import load_codebook
+from pipeline.reporting import tables as tb
 from pipeline.typology.model import write_csv
 
 ROOT = Path(__file__).resolve().parents[2]

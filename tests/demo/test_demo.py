@@ -9,28 +9,41 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import write_params
 from python_calamine import CalamineWorkbook
 
-from pipeline.domain.codebook import load_codebook
-from pipeline.demo.generate import DemoParams, Manifest, generate_wave, generate_waves, main, truth_values
+from pipeline.demo.generate import Manifest, generate_wave, generate_waves, truth_values
 from pipeline.demo.layouts import (
     FLAG_KINDS,
-    QUARANTINE_KINDS,
     LAYOUTS,
+    QUARANTINE_KINDS,
     VALUE_KINDS,
     Submission,
     Templates,
-    render_template,
     raw_text,
+    render_template,
     template_answers,
 )
 from pipeline.demo.models import MODELS, select_models
 from pipeline.demo.population import generate_answers, generate_population
-from pipeline.domain.params import ParamsError, block_from_dict, load_block
-from pipeline.questionnaire.template import ANSWER_SHEET, build_template, fill_template, workbook_bytes
+from pipeline.domain.codebook import load_codebook
+from pipeline.domain.params import (
+    DemoParams,
+    ParamsError,
+    block_from_dict,
+    defaults,
+    load_block,
+)
+from pipeline.questionnaire.template import (
+    ANSWER_SHEET,
+    build_template,
+    fill_template,
+    workbook_bytes,
+)
+from pipeline.stages.demo import main
 
 YEAR = 2025
-SMALL = DemoParams(seed=8, n_collectivites=60)
+SMALL = defaults(DemoParams, seed=8, n_collectivites=60)
 ENCODINGS = {"csv_utf8": "utf-8", "csv_utf8_bom": "utf-8-sig", "csv_cp1252": "cp1252"}
 
 
@@ -80,8 +93,9 @@ def test_same_bytes_in_another_process_with_another_hash_seed(wave, tmp_path):
     import subprocess
     import sys
 
-    code = ("import sys; from pathlib import Path; from pipeline.demo.generate import DemoParams, generate_wave; "
-            f"generate_wave(DemoParams(seed={SMALL.seed}, n_collectivites={SMALL.n_collectivites}), {YEAR}, "
+    code = ("import sys; from pathlib import Path; from pipeline.demo.generate import generate_wave; "
+            "from pipeline.domain.params import DemoParams, defaults; "
+            f"generate_wave(defaults(DemoParams, seed={SMALL.seed}, n_collectivites={SMALL.n_collectivites}), {YEAR}, "
             "Path(sys.argv[1]), Path(sys.argv[2]))")
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     subprocess.run([sys.executable, "-c", code, str(tmp_path / "raw"), str(tmp_path / "truth")], check=True, env=env,
@@ -91,7 +105,7 @@ def test_same_bytes_in_another_process_with_another_hash_seed(wave, tmp_path):
 
 
 def test_another_seed_gives_another_wave(wave, tmp_path):
-    generate_wave(DemoParams(seed=8, n_collectivites=30), YEAR, tmp_path / "raw", tmp_path / "truth")
+    generate_wave(defaults(DemoParams, seed=8, n_collectivites=30), YEAR, tmp_path / "raw", tmp_path / "truth")
     assert _files(tmp_path / "raw") != _files(wave[0])
 
 
@@ -307,7 +321,7 @@ def test_fast_template_filling_reads_like_fill_template():
 
 
 def test_params_block_is_checked():
-    params = load_block(DemoParams, "demo", "params.yaml")
+    params = load_block(DemoParams, "params.yaml")
     assert params.n_collectivites >= 100 and 2 <= params.n_models <= len(MODELS)
     with pytest.raises(ParamsError):
         block_from_dict(DemoParams, {"seed": 1, "n_collectivite": 5}, "demo")
@@ -316,11 +330,10 @@ def test_params_block_is_checked():
 
 
 def test_main_writes_the_two_waves(tmp_path, capsys):
-    params = tmp_path / "params.yaml"
-    params.write_text("survey:\n  year: 2024\ndemo:\n  seed: 5\n  n_collectivites: 25\n  unreadable_files: 2\n",
-                      encoding="utf-8")
+    params = write_params(tmp_path / "params.yaml", survey={"year": 2024, "reference_year": 2024},
+                          demo={"seed": 5, "n_collectivites": 25, "unreadable_files": 2})
     assert main(["--params", str(params), "--out", str(tmp_path / "raw"), "--truth", str(tmp_path / "truth")]) == 0
-    # without survey.reference_year the reference wave is the year before
+    # a first survey (reference year = year): the demo's reference wave is the year before
     assert sorted(p.name for p in (tmp_path / "raw").iterdir()) == ["2023", "2024"]
     manifest = json.loads((tmp_path / "truth" / "2024" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["year"] == 2024 and manifest["seed"] == 5
@@ -334,13 +347,13 @@ def test_main_writes_the_two_waves(tmp_path, capsys):
 @pytest.fixture(scope="module")
 def two_waves(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     root = tmp_path_factory.mktemp("demo2")
-    generate_waves(DemoParams(seed=11, n_collectivites=150), 2024, 2025, root / "raw", root / "truth")
+    generate_waves(defaults(DemoParams, seed=11, n_collectivites=150), 2024, 2025, root / "raw", root / "truth")
     return root / "raw", root / "truth"
 
 
 def test_reference_wave_is_the_one_year_wave(two_waves, tmp_path):
     raw, truth_dir = two_waves
-    generate_wave(DemoParams(seed=11, n_collectivites=150), 2024, tmp_path / "raw", tmp_path / "truth")
+    generate_wave(defaults(DemoParams, seed=11, n_collectivites=150), 2024, tmp_path / "raw", tmp_path / "truth")
     assert _files(tmp_path / "raw") == _files(raw / "2024")
     assert _files(tmp_path / "truth") == _files(truth_dir / "2024")
 
@@ -373,13 +386,13 @@ def test_waves_must_follow_each_other(tmp_path):
     with pytest.raises(ValueError):
         generate_waves(SMALL, 2025, 2025, tmp_path / "raw", tmp_path / "truth")
     with pytest.raises(ValueError, match="growing_model"):
-        generate_waves(DemoParams(seed=1, n_collectivites=20, growing_model="inconnu"), 2024, 2025,
+        generate_waves(defaults(DemoParams, seed=1, n_collectivites=20, growing_model="inconnu"), 2024, 2025,
                        tmp_path / "raw", tmp_path / "truth")
 
 
 @pytest.mark.parametrize("n_models", [2, 6])
 def test_small_waves_with_other_model_counts(tmp_path, n_models):
-    params = DemoParams(seed=n_models, n_collectivites=20, n_models=n_models, unreadable_files=1)
+    params = defaults(DemoParams, seed=n_models, n_collectivites=20, n_models=n_models, unreadable_files=1)
     manifest = generate_wave(params, YEAR, tmp_path / "raw", tmp_path / "truth")
     truth = pd.read_parquet(tmp_path / "truth" / "truth.parquet")
     assert len(truth) == sum(f.n_respondents for f in manifest.files)

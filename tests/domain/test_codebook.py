@@ -5,8 +5,13 @@ import copy
 import pytest
 import yaml
 
-from pipeline.domain.codebook import CodebookError, load_codebook, parse_codebook, reference_path
 from pipeline.common.text import normalize_label
+from pipeline.domain.codebook import (
+    CodebookError,
+    load_codebook,
+    parse_codebook,
+    reference_path,
+)
 
 QUESTIONNAIRE_CODES = (
     [f"A{i:02d}" for i in range(1, 15)]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import pytest
 import yaml
+from support.pipeline_run import YEAR
 
 from pipeline.cli.annual import check_waves, main, set_survey, survey_values
-from support.pipeline_run import YEAR
 
 PARAMS = """# comment on top
 survey:

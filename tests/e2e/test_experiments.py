@@ -6,10 +6,7 @@ import csv
 import io
 import json
 
-import pytest
-
 from support.pipeline_run import copy_repo, dvc
-
 
 
 def test_experiment_with_five_types_is_shown_beside_the_workspace(repo, tmp_path):

@@ -17,8 +17,6 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-import pytest
-
 from support.pipeline_run import YEAR, env, run
 
 OUTPUTS = ("data", "models", "metrics", "plots", "reports")

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
 from support.pipeline_run import YEAR, copy_repo, dvc, run, tree_bytes
-
 
 
 def test_local_remote_round_trip(repo, tmp_path):

@@ -18,11 +18,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-import yaml
-
+from conftest import write_params
 from support.hostile import HEADER, PARAMS, ROWS, build_corpus, good_xlsx
+
 from pipeline.domain.codebook import load_codebook
-from pipeline.ingest.wave import IngestParams, ingest_file, ingest_wave
+from pipeline.domain.params import IngestParams, defaults
+from pipeline.ingest.wave import ingest_file, ingest_wave
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_RSS_MB = 1536  # whole ingest run, worker process included
@@ -33,7 +34,7 @@ MAX_SECONDS = 120  # whole corpus (the slow file is cut at PARAMS["max_seconds_p
 _RUNNER = textwrap.dedent("""
     import json, resource, subprocess, sys, time
     t0 = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "pipeline.ingest.wave", *sys.argv[1:]], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "pipeline.stages.ingest", *sys.argv[1:]], capture_output=True, text=True)
     seconds = time.perf_counter() - t0
     rss_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(json.dumps({"rc": done.returncode, "seconds": seconds, "rss_mb": rss_kb / 1024,
@@ -47,8 +48,7 @@ def hostile_run(tmp_path_factory):
     base = tmp_path_factory.mktemp("hostile")
     wave, out = base / "vague", base / "interim"
     expected = build_corpus(wave)
-    params = base / "params.yaml"
-    params.write_text(yaml.safe_dump({"ingest": PARAMS}), encoding="utf-8")
+    params = write_params(base / "params.yaml", ingest=PARAMS)
     done = subprocess.run(
         [sys.executable, "-c", _RUNNER, "--params", str(params), "--wave", str(wave), "--out", str(out)],
         cwd=ROOT, capture_output=True, text=True, timeout=600,
@@ -123,7 +123,7 @@ def test_good_files_beside_hostile_ones_are_read_in_full(hostile_run):
     assert report["totals"]["rows_read"] == len(responses) == sum(
         e["rows_read"] for e in report["files"])
     for e in read:
-        alone = ingest_file(wave / e.file, wave, cb, IngestParams(**PARAMS))
+        alone = ingest_file(wave / e.file, wave, cb, defaults(IngestParams, **PARAMS))
         in_wave = responses[responses["source_file"] == e.file]
         assert len(in_wave) == len(alone.records), e.file
     # the plain two-answer files: every value, in every format and under every name
@@ -196,7 +196,7 @@ def test_a_reader_crash_costs_one_file_not_the_wave(tmp_path, monkeypatch):
 
     monkeypatch.setattr(ingest_module, "ingest_file", crashing)
     t0 = time.perf_counter()
-    frame, report = ingest_wave(wave, params=IngestParams(max_seconds_per_file=30))
+    frame, report = ingest_wave(wave, params=defaults(IngestParams, max_seconds_per_file=30))
     assert time.perf_counter() - t0 < 30
     statuses = {e["file"]: e["status"] for e in report["files"]}
     assert statuses == {"a.xlsx": "ingested", "b.xlsx": "rejected", "c.xlsx": "ingested"}

@@ -9,7 +9,9 @@ import openpyxl
 import pandas as pd
 
 from pipeline.domain.codebook import load_codebook
-from pipeline.ingest.wave import IngestParams, ingest_file, ingest_wave, main, responses_frame
+from pipeline.domain.params import IngestParams
+from pipeline.ingest.wave import ingest_file, ingest_wave, responses_frame
+from pipeline.stages.ingest import main
 
 CB = load_codebook()
 
@@ -76,7 +78,11 @@ def test_answers_on_second_sheet_and_instructions_ignored(tmp_path):
 
 
 def test_template_layout_codes_under_labels_and_multi_as_oui_non(tmp_path):
-    from pipeline.questionnaire.template import build_template, fill_template, save_workbook
+    from pipeline.questionnaire.template import (
+        build_template,
+        fill_template,
+        save_workbook,
+    )
 
     wb = build_template()
     fill_template(wb, {"A01": "Ville de Grenoble", "A02": "Commune", "B03__jumelage": True, "B03__ecsi": False, "D02": 1.5})
@@ -110,7 +116,11 @@ def test_vertical_form_with_code_label_and_answer_columns(tmp_path):
 
 
 def test_vertical_template_from_the_questionnaire(tmp_path):
-    from pipeline.questionnaire.template import build_template, fill_template, save_workbook
+    from pipeline.questionnaire.template import (
+        build_template,
+        fill_template,
+        save_workbook,
+    )
 
     wb = build_template(vertical=True)
     fill_template(wb, {"A01": "Région Bretagne", "A02": "Région", "C01": 2_500_000.0, "B06__asie": True}, vertical=True)
@@ -297,8 +307,7 @@ def test_stage_writes_typed_parquet_and_deterministic_report(tmp_path, capsys):
     wave = tmp_path / "wave"
     wave.mkdir()
     _xlsx(wave / "a.xlsx", {"R": [["A01", "A02", "B03__jumelage", "C01"], ["Ville de Dax", "Commune", "Oui", "1 000"]]})
-    params = tmp_path / "params.yaml"
-    params.write_text("ingest:\n  fuzzy_threshold: 90\n  max_header_scan_rows: 20\n", encoding="utf-8")
+    params = write_params(tmp_path / "params.yaml", ingest={"fuzzy_threshold": 90, "max_header_scan_rows": 20})
     out = tmp_path / "out"
     assert main(["--params", str(params), "--wave", str(wave), "--out", str(out)]) == 0
     assert "1 intégré(s)" in capsys.readouterr().out
@@ -313,7 +322,7 @@ def test_stage_writes_typed_parquet_and_deterministic_report(tmp_path, capsys):
 
 
 def test_params_block_is_typed():
-    p = IngestParams()
+    p = defaults(IngestParams)
     assert p.fuzzy_threshold == 88.0 and p.max_header_scan_rows == 30
 
 
@@ -368,11 +377,13 @@ def test_csv_with_excel_sep_line_and_a_total_row(tmp_path):
 
 
 # --- robustness ----------------------------------------------------------------------------------
+from conftest import write_params
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from pipeline.ingest.wave import ingest_workbook  # noqa: E402
+from pipeline.domain.params import defaults
 from pipeline.ingest.readers import Sheet, Workbook  # noqa: E402
+from pipeline.ingest.wave import ingest_workbook  # noqa: E402
 
 _CELLS = st.one_of(
     st.none(), st.text(max_size=12), st.floats(allow_nan=True), st.integers(-10**6, 10**6), st.booleans(),

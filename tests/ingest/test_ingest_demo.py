@@ -8,10 +8,10 @@ import math
 import pandas as pd
 import pytest
 
+from pipeline.demo import generate as demo  # noqa: E402
 from pipeline.domain.codebook import load_codebook
+from pipeline.domain.params import DemoParams, defaults
 from pipeline.ingest.wave import ingest_wave
-
-demo = pytest.importorskip("pipeline.demo.generate")
 
 CB = load_codebook()
 
@@ -19,7 +19,7 @@ CB = load_codebook()
 @pytest.fixture(scope="module")
 def wave(tmp_path_factory):
     base = tmp_path_factory.mktemp("demo")
-    params = demo.DemoParams(seed=20251127, n_collectivites=250)
+    params = defaults(DemoParams, seed=20251127, n_collectivites=250)
     demo.generate_wave(params, 2025, base / "raw", base / "truth")
     frame, report = ingest_wave(base / "raw", CB)
     truth = pd.read_parquet(base / "truth" / "truth.parquet")

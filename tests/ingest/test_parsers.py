@@ -9,9 +9,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipeline.domain.codebook import load_codebook
-from pipeline.ingest.parsers import cell_text, is_excel_error, parse_date, parse_number, parse_yes_no
+from pipeline.common.cells import cell_text
 from pipeline.common.identifiers import normalize_insee, normalize_siren, siren_is_valid
+from pipeline.domain.codebook import load_codebook
+from pipeline.ingest.parsers import (
+    is_excel_error,
+    parse_date,
+    parse_number,
+    parse_yes_no,
+)
 
 CB = load_codebook()
 

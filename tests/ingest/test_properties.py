@@ -16,13 +16,13 @@ from decimal import Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.domain.codebook import load_codebook
-from pipeline.common.text import normalize_label
-from pipeline.ingest.wave import ValueReader
-from pipeline.ingest.matching import match_header
-from pipeline.ingest.parsers import parse_date, parse_number, parse_yes_no
 from pipeline.common.cells import cell_text
 from pipeline.common.identifiers import normalize_insee, normalize_siren
+from pipeline.common.text import normalize_label
+from pipeline.domain.codebook import load_codebook
+from pipeline.ingest.matching import match_header
+from pipeline.ingest.parsers import parse_date, parse_number, parse_yes_no
+from pipeline.ingest.wave import ValueReader
 
 CB = load_codebook()
 READER = ValueReader(CB, 88.0)

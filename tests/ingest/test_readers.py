@@ -131,7 +131,7 @@ def test_word_document_renamed_as_xlsx_is_named_in_the_message(tmp_path):
 
 
 # --- limits (tests/test_hostile.py runs the whole hostile corpus) --------------------------------
-from pipeline.ingest.readers import ReadLimits  # noqa: E402
+from pipeline.domain.params import IngestParams, defaults  # noqa: E402
 
 
 def test_a_far_away_cell_is_refused_before_calamine_allocates_the_sheet(tmp_path):
@@ -148,16 +148,16 @@ def test_a_far_away_cell_is_refused_before_calamine_allocates_the_sheet(tmp_path
 
 def test_limits_come_from_params_and_are_named_in_messages(tmp_path):
     path = _xlsx(tmp_path / "r.xlsx", {"R": ROWS})
-    wb = read_workbook(path, limits=ReadLimits(max_file_mb=0.001))
+    wb = read_workbook(path, limits=defaults(IngestParams, max_file_mb=0.001))
     assert wb.problem.code == "file_too_large" and "ingest.max_file_mb" in wb.problem.message_fr
-    wb = read_workbook(path, limits=ReadLimits(max_columns=1))
+    wb = read_workbook(path, limits=defaults(IngestParams, max_columns=1))
     assert wb.problem.code == "sheet_too_large" and "2 colonnes" in wb.problem.message_fr
 
 
 def test_long_cells_are_cut_and_noted(tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("A01;A02\n" + "x" * 50 + ";Commune\n", encoding="utf-8")
-    sheet = read_workbook(path, limits=ReadLimits(max_cell_chars=10)).sheets[0]
+    sheet = read_workbook(path, limits=defaults(IngestParams, max_cell_chars=10)).sheets[0]
     assert sheet.rows[1][0] == "x" * 10 and sheet.truncated == [(1, 0, 50)]
 
 

@@ -7,17 +7,20 @@ import json
 import pandas as pd
 import pytest
 
-from pipeline.panel.continuity import (
+from pipeline.domain.params import (
     ContinuityParams,
+    ParamsError,
+    TypologyParams,
+    defaults,
+)
+from pipeline.panel.continuity import (
     assess_drift,
-    main,
     partition_ari,
     run_continuity,
     share_changes,
     transition_table,
 )
-from pipeline.domain.params import ParamsError
-from pipeline.typology.model import TypologyParams
+from pipeline.stages.continuity import main
 
 GROWING = "Solidarité et ECSI"
 
@@ -39,18 +42,18 @@ def test_transition_table_counts_and_shares():
 def test_drift_when_a_type_grows_or_the_partitions_part():
     shares = share_changes({1: 50, 2: 50}, pd.Series([1] * 30 + [2] * 70), {1: "Jumelage", 2: "Solidarité"})
     assert shares["change"].round(2).tolist() == [-0.2, 0.2]
-    drift, reasons = assess_drift(0.9, shares, ContinuityParams(ari_min=0.5, share_change_max=0.05))
+    drift, reasons = assess_drift(0.9, shares, defaults(ContinuityParams, ari_min=0.5, share_change_max=0.05))
     assert drift and any("« Solidarité » gagne 20.0 points" in r for r in reasons)
     calm = share_changes({1: 50, 2: 50}, pd.Series([1] * 49 + [2] * 51), {})
-    assert assess_drift(0.9, calm, ContinuityParams()) == (False, [])
-    drift, reasons = assess_drift(0.2, calm, ContinuityParams())
+    assert assess_drift(0.9, calm, defaults(ContinuityParams)) == (False, [])
+    drift, reasons = assess_drift(0.2, calm, defaults(ContinuityParams))
     assert drift and "ARI 0.20" in reasons[0]
 
 
 def test_published_must_be_refit_or_reference():
     with pytest.raises(ParamsError, match="typology.published"):
-        run_continuity(pd.DataFrame(), None, {}, pd.DataFrame(), TypologyParams(published="nouveau"),
-                       ContinuityParams())
+        run_continuity(pd.DataFrame(), None, {}, pd.DataFrame(), defaults(TypologyParams, published="nouveau"),
+                       defaults(ContinuityParams))
 
 
 # -- on the demo's two waves (one pipeline run per session) ---------------------------------------

@@ -7,15 +7,14 @@ import json
 import re
 
 import pandas as pd
-import pytest
+from test_continuity import growing_type
 
 from pipeline.clean import recipe as clean
-
-from pipeline.panel import trends
+from pipeline.common.identifiers import siren_is_valid
 from pipeline.domain.codebook import load_codebook
+from pipeline.domain.params import TrendsParams, TypologyParams, defaults
+from pipeline.panel import trends
 from pipeline.panel.trends import DROPPED, NEW, PANEL, run_trends
-from pipeline.typology.model import TypologyParams
-from test_continuity import growing_type
 
 CB = load_codebook()
 B03 = [c for c in CB["B03"].columns]
@@ -34,7 +33,7 @@ def test_identity_keys_are_the_clean_stage_s():
 
 def test_panel_matched_by_siren_or_name_with_changes():
     siren = "213500010"  # Luhn-valid
-    assert clean.siren_luhn_ok(pd.Series([siren], dtype="string")).all()
+    assert siren_is_valid(siren)
     ref = _wave([
         {"response_id": "R1", "A01": "Ville de Lunel", "A03": siren, "C01": 10000.0, "D02": 0.5,
          "D04": "Aucune", "B03__jumelage": True},
@@ -49,7 +48,7 @@ def test_panel_matched_by_siren_or_name_with_changes():
         {"response_id": "R7", "A01": "Ville d’Arbois", "C01": 2000.0, "D02": 0.1, "B03__ecsi": True},
         {"response_id": "R2", "A01": "Ville de Salers", "C01": 800.0},
     ])
-    changes, summary = run_trends(ref, cur, None, TypologyParams(), CB)
+    changes, summary = run_trends(ref, cur, None, defaults(TypologyParams), CB, defaults(TrendsParams))
     by_name = changes.set_index("A01")
     assert by_name.loc["LUNEL (ville)", "presence"] == PANEL
     lunel = by_name.loc["LUNEL (ville)"]
@@ -76,7 +75,7 @@ def test_panel_matched_by_siren_or_name_with_changes():
 
 def test_empty_current_wave_gives_only_departures():
     ref = _wave([{"response_id": "R1", "A01": "Ville de Lunel", "C01": 1.0}])
-    changes, summary = run_trends(ref, ref.iloc[:0], None, TypologyParams(), CB)
+    changes, summary = run_trends(ref, ref.iloc[:0], None, defaults(TypologyParams), CB, defaults(TrendsParams))
     assert changes["presence"].tolist() == [DROPPED] and summary["n_panel"] == 0
     assert summary["budget_change_median"] is None
 

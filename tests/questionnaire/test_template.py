@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from pipeline.cli.main import main
 from pipeline.domain.codebook import Codebook, Question, load_codebook
+from pipeline.domain.params import IngestParams, defaults
+from pipeline.ingest.wave import ingest_file, responses_frame
 from pipeline.questionnaire.template import (
     ANSWER_SHEET,
     CODE_ROW,
@@ -340,21 +342,14 @@ def test_acter_template_command_writes_the_questionnaire(tmp_path: Path, extra: 
 # --- round trip through ingest ------------------------------------------------------------------
 
 
-def _ingested_rows(ingest, path: Path, cb: Codebook) -> tuple[str, list[dict[str, object]]]:
-    """Status and response rows, whether ingest_file returns a frame or records."""
-    result = ingest.ingest_file(path, codebook=cb, params=ingest.IngestParams())
-    status = getattr(result, "status", None) or result.report["status"]
-    frame = getattr(result, "responses", None)
-    if frame is None:
-        frame = ingest.responses_frame(result.records, cb)
-    return status, frame.to_dict("records")
+def _ingested_rows(path: Path, cb: Codebook) -> tuple[str, list[dict[str, object]]]:
+    """Status and response rows of a file read as the ingest stage reads it."""
+    result = ingest_file(path, codebook=cb, params=defaults(IngestParams))
+    return result.report["status"], responses_frame(result.records, cb).to_dict("records")
 
 
 @pytest.mark.parametrize("layout", ["horizontal", "vertical"])
 def test_filled_template_goes_through_ingest_unchanged(tmp_path: Path, cb: Codebook, layout: str) -> None:
-    ingest = pytest.importorskip("pipeline.ingest.wave", reason="pipeline/ingest/wave.py is not available yet")
-    if not all(hasattr(ingest, name) for name in ("ingest_file", "IngestParams")):
-        pytest.skip("pipeline.ingest.wave does not expose ingest_file and IngestParams yet")
     vertical = layout == "vertical"
     wb = build_template(cb, vertical=vertical, year=YEAR)
     given, expected = _example_answers(cb, 0)
@@ -362,7 +357,7 @@ def test_filled_template_goes_through_ingest_unchanged(tmp_path: Path, cb: Codeb
     fill_template(wb, given, vertical=vertical)
     path = tmp_path / f"questionnaire_{layout}.xlsx"
     save_workbook(wb, path)
-    status, rows = _ingested_rows(ingest, path, cb)
+    status, rows = _ingested_rows(path, cb)
     assert status == "ingested"
     assert len(rows) == 1
     (row,) = rows

@@ -9,7 +9,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import XSS_IMG
 
 # Requests Chromium makes on its own (updates, time, accounts), not the page's.

@@ -9,14 +9,29 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from conftest import (
+    NETWORK,
+    PLANTED_EMAIL,
+    PLANTED_NAME,
+    PLANTED_PHONE,
+    PLANTED_SCRIPT,
+    TINY_NETWORK,
+    TINY_TYPE,
+    render_fixture_reports,
+    write_params,
+)
 from openpyxl import load_workbook
 
-from conftest import (NETWORK, PLANTED_EMAIL, PLANTED_NAME, PLANTED_PHONE, PLANTED_SCRIPT, TINY_NETWORK, TINY_TYPE,
-                      render_fixture_reports)
+from pipeline.domain.params import ReportParams, defaults
 from pipeline.reporting import tables as tb
-from pipeline.reporting.report import PublicationError, ReportParams, check_no_pii, redact, render_reports
+from pipeline.reporting.report import (
+    PublicationError,
+    check_no_pii,
+    redact,
+    render_reports,
+)
 
-PARAMS = ReportParams(small_cell_threshold=3, allow_comments=True, workers=1)
+PARAMS = defaults(ReportParams, small_cell_threshold=3, allow_comments=True, workers=1)
 
 
 def _files(root: Path) -> dict[str, bytes]:
@@ -175,18 +190,17 @@ def test_workbook_neutralizes_formulas(tmp_path):
 
 def test_stage_main_writes_reports_and_rejects_a_mistyped_param(report_inputs, tmp_path):
     from pipeline.domain.params import ParamsError
-    from pipeline.reporting.report import main
+    from pipeline.stages.report import main
 
-    params = tmp_path / "params.yaml"
-    params.write_text("survey:\n  year: 2025\nreport:\n  small_cell_threshold: 3\n  networks: false\n"
-                      "  workers: 1\n", encoding="utf-8")
+    params = write_params(tmp_path / "params.yaml", report={"small_cell_threshold": 3, "networks": False,
+                                                            "workers": 1})
     out = tmp_path / "reports" / "2025"
     assert main(["--params", str(params), "--clean", str(report_inputs["clean"]), "--out", str(out)]) == 0
     page = (out / "national.html").read_text(encoding="utf-8")
     assert "La typologie n'est pas disponible" in page.replace("&#x27;", "'")
     assert not list((out / "regions").glob("*.html"))
     assert "Commentaires libres" not in page  # comments are off unless params allow them
-    params.write_text("report:\n  small_cell_treshold: 3\n", encoding="utf-8")
+    write_params(params, report={"small_cell_treshold": 3})
     with pytest.raises(ParamsError, match="small_cell_treshold"):
         main(["--params", str(params), "--clean", str(report_inputs["clean"]), "--out", str(out)])
 
@@ -206,7 +220,7 @@ def test_network_shares_beside_france_and_scope_only_rows():
 def test_a_survey_too_small_to_publish_gets_a_notice(report_inputs, tmp_path):
     small = pd.read_parquet(report_inputs["clean"]).head(2)
     small.to_parquet(tmp_path / "clean.parquet")
-    params = ReportParams(workers=1)
+    params = defaults(ReportParams, workers=1)
     render_reports(tmp_path / "clean.parquet", None, None, None, None, tmp_path / "out", 2025, params)
     page = (tmp_path / "out" / "national.html").read_text(encoding="utf-8")
     assert "Moins de 3 collectivités ont répondu" in page and "<img" not in page

@@ -7,11 +7,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import write_params
 from sklearn.metrics import adjusted_rand_score
 
-from pipeline.typology import model as T
 from pipeline.cli.main import main as acter
 from pipeline.domain.codebook import load_codebook
+from pipeline.domain.params import TypologyParams, defaults
+from pipeline.stages import typology as typology_stage
+from pipeline.typology import model as T
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "factominer"
 CB = load_codebook()
@@ -53,7 +56,7 @@ def planted_clean(n=240, seed=3, models=3):
 
 
 def small_params(**kw):
-    return T.TypologyParams(n_bootstrap=3, n_seeds=2, **kw)
+    return defaults(TypologyParams, n_bootstrap=3, n_seeds=2, **kw)
 
 
 @pytest.fixture(scope="module")
@@ -137,8 +140,8 @@ def test_stage_main_writes_every_output(tmp_path):
     clean.to_parquet(tmp_path / "clean.parquet", index=False)
     truth = pd.DataFrame({"siren": clean["A03"], "model": [f"m{m}" for m in model]})
     truth.to_parquet(tmp_path / "collectivites.parquet", index=False)
-    (tmp_path / "params.yaml").write_text("typology:\n  n_bootstrap: 2\n  n_seeds: 2\n", encoding="utf-8")
-    rc = T.main(["--params", str(tmp_path / "params.yaml"), "--clean", str(tmp_path / "clean.parquet"),
+    write_params(tmp_path / "params.yaml", typology={"n_bootstrap": 2, "n_seeds": 2})
+    rc = typology_stage.main(["--params", str(tmp_path / "params.yaml"), "--clean", str(tmp_path / "clean.parquet"),
                  "--out-dir", str(tmp_path / "out"), "--model", str(tmp_path / "models" / "t.joblib"),
                  "--metrics", str(tmp_path / "metrics" / "typology.json"), "--plots", str(tmp_path / "plots"),
                  "--truth", str(tmp_path / "collectivites.parquet")])

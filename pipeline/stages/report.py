@@ -1,0 +1,41 @@
+"""Stage ``report``: the national and per-network reports, figures and tables of the survey year.
+
+    python -m pipeline.stages.report --params params.yaml --clean data/processed/clean.parquet \
+        --typology data/processed/typology.parquet --typology-description data/processed/typology_description.parquet \
+        --typology-metrics metrics/typology.json --quality data/processed/quality.json \
+        --trends metrics/trends.json --trends-table data/processed/trends.parquet --out reports/2025
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline.domain.params import ReportParams, SurveyParams, load_block
+from pipeline.reporting.report import render_reports
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Rapports de diagnostic (national et par réseau).")
+    parser.add_argument("--params", default="params.yaml")
+    parser.add_argument("--clean", required=True, type=Path)
+    parser.add_argument("--typology", type=Path)
+    parser.add_argument("--typology-description", type=Path)
+    parser.add_argument("--typology-metrics", type=Path)
+    parser.add_argument("--quality", type=Path)
+    parser.add_argument("--trends", type=Path, help="metrics/trends.json (évolutions depuis la vague précédente)")
+    parser.add_argument("--trends-table", type=Path, help="data/processed/trends.parquet (classes d'évolution)")
+    parser.add_argument("--out", required=True, type=Path)
+    args = parser.parse_args(argv)
+    params = load_block(ReportParams, args.params)
+    year = load_block(SurveyParams, args.params).year
+    written = render_reports(args.clean, args.typology, args.typology_description, args.typology_metrics,
+                             args.quality, args.out, year, params, trends=args.trends,
+                             trends_table=args.trends_table)
+    print(f"report: {len(written)} rapports écrits dans {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
