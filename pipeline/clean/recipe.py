@@ -44,27 +44,13 @@ from pipeline.common.text import fold_series, normalize_label
 from pipeline.domain.codebook import Codebook
 from pipeline.domain.params import Bins, CleanParams
 
-PII_COLUMNS = ("A10", "A12", "A13")
 CORRECTION_COLUMNS = ("response_id", "column", "kind", "before", "after")
 DUPLICATE_COLUMNS = (
     "duplicate_key", "kept_response_id", "kept_file", "kept_sheet", "kept_row", "kept_date",
     "dropped_response_id", "dropped_file", "dropped_sheet", "dropped_row", "dropped_date", "reason_fr",
 )
-DERIVED_LABELS_FR = {
-    "budget_par_habitant": "Budget par habitant (euros)",
-    "strate_population": "Strate de population",
-    "B05_classe": "Partenariats actifs (classe)",
-    "C01_classe": "Budget (classe)",
-    "D02_classe": "ETP (classe)",
-    "region_code": "Code région (référentiel)",
-    "region": "Région (référentiel)",
-    "departement_code": "Code département (référentiel)",
-    "departement": "Département (référentiel)",
-    "geo_source": "Source de la géographie",
-    "population_ref": "Population légale (référentiel)",
-    "population_vintage": "Millésime de la population légale",
-    "rrma": "RRMA",
-    "rrma_slug": "RRMA (identifiant)",
+# Headers of the clean table's own columns in clean.xlsx (questions and derived variables: the codebook's labels)
+COLUMN_LABELS_FR = {
     "alertes": "Alertes",
     "response_id": "Identifiant de réponse",
     "source_file": "Fichier",
@@ -414,8 +400,9 @@ def clean_responses(
     """The whole clean transformation on the responses table; never mutates ``responses``."""
     geography = geography or load_geography(params.communes or None)
     rule_params = RuleParams.of(params, survey_year)
-    contacts = responses[["response_id", *[c for c in PII_COLUMNS if c in responses.columns]]].reset_index(drop=True)
-    data = responses.drop(columns=[c for c in PII_COLUMNS if c in responses.columns]).reset_index(drop=True)
+    pii = [c for c in codebook.pii_codes if c in responses.columns]
+    contacts = responses[["response_id", *pii]].reset_index(drop=True)
+    data = responses.drop(columns=pii).reset_index(drop=True)
     data = data.assign(response_id=data["response_id"].astype("string"))
 
     data, normalised = normalize_modalities(data, codebook, params.fuzzy_threshold)
@@ -462,13 +449,8 @@ def french_headers(columns: list[str], codebook: Codebook) -> list[str]:
             names[q.code] = f"{q.code} {q.label}"
     for code, rule in RULES.items():
         names[flag_column(code)] = f"Alerte : {rule.title_fr}"
-    out = []
-    for c in columns:
-        if c.endswith("_classe") and c[:-7] in codebook.codes:
-            out.append(f"{c[:-7]} {codebook[c[:-7]].label} (classe)")
-        else:
-            out.append(names.get(c) or DERIVED_LABELS_FR.get(c) or c)
-    return out
+    names.update({d.code: d.label for d in codebook.derived})
+    return [names.get(c) or COLUMN_LABELS_FR.get(c) or c for c in columns]
 
 
 def write_clean_xlsx(df: pd.DataFrame, path: str | Path, codebook: Codebook) -> None:

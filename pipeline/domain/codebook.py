@@ -73,6 +73,18 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Derived:
+    """A column the clean stage derives (classes, geography): its label and typology role."""
+
+    code: str
+    label: str
+    role: str
+
+
+CLASS_SUFFIX = "_classe"  # <code>_classe: the classes of number question <code> (params.yaml clean.classes)
+
+
+@dataclass(frozen=True)
 class Codebook:
     version: str
     questions: tuple[Question, ...]
@@ -80,6 +92,37 @@ class Codebook:
     yes: tuple[str, ...]
     no: tuple[str, ...]
     sections: dict[str, str] = field(default_factory=dict)
+    derived: tuple[Derived, ...] = ()
+
+    def title(self, column: str) -> str:
+        """The French label a reader sees for a column: a question's, or a derived variable's."""
+        for d in self.derived:
+            if d.code == column:
+                return d.label
+        return self[column].label
+
+    @property
+    def pii_codes(self) -> tuple[str, ...]:
+        """Personal data about the respondent (A10, A12, A13): never past the clean stage."""
+        return tuple(q.code for q in self.questions if q.is_pii)
+
+    def typology_roles(self) -> tuple[list[str], list[str], list[str]]:
+        """(active, qualitative supplementary, quantitative supplementary) variables of the typology.
+
+        Role A: a categorical question is active; a number is active through its classes
+        (``<code>_classe``) and describes the types as a number. Role S: describes the types only.
+        """
+        active, quali, quanti = [], [], []
+        for q in self.questions:
+            if q.role == "A":
+                active.append(q.code + CLASS_SUFFIX if q.type == "number" else q.code)
+            if q.type == "number" and q.role in ("A", "S"):
+                quanti.append(q.code)
+            elif q.role == "S":
+                quali.append(q.code)
+        quali += [d.code for d in self.derived if d.role == "S"]
+        active += [d.code for d in self.derived if d.role == "A"]
+        return active, quali, quanti
 
     def __getitem__(self, code: str) -> Question:
         for q in self.questions:
@@ -250,7 +293,25 @@ def parse_codebook(raw: dict[str, Any]) -> Codebook:
         yes=_tuple(raw.get("yes")),
         no=_tuple(raw.get("no")),
         sections={str(k): str(v) for k, v in (raw.get("sections") or {}).items()},
+        derived=_parse_derived(raw.get("derived") or [], by_code),
     )
+
+
+def _parse_derived(entries: list[Any], questions: dict[str, Question]) -> tuple[Derived, ...]:
+    out: list[Derived] = []
+    for i, entry in enumerate(entries, start=1):
+        where = f"variable dérivée n°{i}"
+        if not isinstance(entry, dict) or not entry.get("code") or not entry.get("label"):
+            raise _fail(where, "« code » et « label » sont obligatoires")
+        code, role = str(entry["code"]), str(entry.get("role", "D"))
+        if code in questions or code in {d.code for d in out}:
+            raise _fail(where, f"le code « {code} » est déjà utilisé")
+        if role not in ROLES or role == "-":
+            raise _fail(where, f"rôle « {role} » inconnu (attendus : A, S, D)")
+        if code.endswith(CLASS_SUFFIX) and questions.get(code.removesuffix(CLASS_SUFFIX), None) is None:
+            raise _fail(where, f"« {code} » : pas de question {code.removesuffix(CLASS_SUFFIX)} dont ce seraient les classes")
+        out.append(Derived(code, str(entry["label"]), role))
+    return tuple(out)
 
 
 def load_codebook(path: str | Path | None = None) -> Codebook:

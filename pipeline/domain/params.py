@@ -106,9 +106,6 @@ class TypologyParams:
     """``typology:`` — MCA + HCPC settings and the analysts' names of the types."""
 
     BLOCK: ClassVar[str] = "typology"
-    active: list[str]
-    quali_sup: list[str]
-    quanti_sup: list[str]
     include_column: str
     include_values: list[str]
     ncp: int
@@ -119,6 +116,8 @@ class TypologyParams:
     seed: int
     n_bootstrap: int
     n_seeds: int
+    jaccard_stable: float
+    jaccard_doubtful: float
     proba: float
     names: dict[int, str]
     published: str

@@ -21,6 +21,7 @@ import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
 from pipeline.domain.params import ContinuityParams, ParamsError, TypologyParams
+from pipeline.typology.metrics import TypologyMetrics
 from pipeline.typology.model import (
     TypologyModel,
     analysis_table,
@@ -85,7 +86,7 @@ def assess_drift(ari: float, shares: pd.DataFrame, params: ContinuityParams) -> 
     return bool(reasons), reasons
 
 
-def run_continuity(clean: pd.DataFrame, model: TypologyModel, reference_metrics: dict, refit: pd.DataFrame,
+def run_continuity(clean: pd.DataFrame, model: TypologyModel, reference_metrics: TypologyMetrics, refit: pd.DataFrame,
                    typology: TypologyParams, params: ContinuityParams) -> dict:
     """Every computation of the stage, without files: classification, transitions, drift."""
     if typology.published not in PUBLISHED:
@@ -93,8 +94,7 @@ def run_continuity(clean: pd.DataFrame, model: TypologyModel, reference_metrics:
     by_reference = classify_wave(model, clean, typology.include_column, typology.include_values)
     transitions = transition_table(by_reference, refit)
     ari = partition_ari(by_reference, refit)
-    sizes = {int(k): int(v) for k, v in (reference_metrics.get("type_sizes") or {}).items()}
-    shares = share_changes(sizes, by_reference["type"], {int(k): v for k, v in model.names.items()})
+    shares = share_changes(reference_metrics.type_sizes, by_reference["type"], {int(k): v for k, v in model.names.items()})
     drift, reasons = assess_drift(ari, shares, params)
     summary = {
         "published": typology.published, "n": int(len(by_reference)), "ari": ari, "drift": drift,
@@ -108,14 +108,16 @@ def run_continuity(clean: pd.DataFrame, model: TypologyModel, reference_metrics:
 
 
 def reference_publication(clean: pd.DataFrame, model: TypologyModel, by_reference: pd.DataFrame,
-                          reference_metrics: dict, typology: TypologyParams) -> tuple[pd.DataFrame, dict]:
+                          reference_metrics: TypologyMetrics, typology: TypologyParams
+                          ) -> tuple[pd.DataFrame, TypologyMetrics]:
     """Description and metrics of the reference typology on the current wave (when it is published)."""
     selected, excl = select_respondents(clean, typology.include_column, typology.include_values)
     selected = selected.set_axis(pd.Index(selected["response_id"].astype(str), name="response_id"))
     table = analysis_table(selected, model.spec)
     labels = by_reference.set_index("response_id").loc[table.index, "type"].to_numpy()
     description = describe_partition(model.spec, table, labels, typology.proba).category
-    metrics = {**reference_metrics, "n": int(len(table)), "n_input": int(len(clean)), "selection": excl,
-               "type_sizes": {int(t): int((labels == t).sum()) for t in sorted(model.names)},
-               "n_reference_wave": reference_metrics.get("n")}
+    metrics = reference_metrics.with_updates(
+        n=int(len(table)), n_input=int(len(clean)), selection=excl,
+        type_sizes={int(t): int((labels == t).sum()) for t in sorted(model.names)},
+        n_reference_wave=reference_metrics.n)
     return description, metrics

@@ -25,6 +25,7 @@ from pipeline.domain.params import (
     load_block,
 )
 from pipeline.panel.continuity import reference_publication, run_continuity
+from pipeline.typology.metrics import TypologyMetrics
 from pipeline.typology.model import load_model
 
 
@@ -47,23 +48,23 @@ def main(argv: list[str] | None = None) -> int:
     clean = pd.read_parquet(args.clean)
     refit_dir = Path(args.refit_dir)
     refit = pd.read_parquet(refit_dir / "typology.parquet")
-    reference_metrics = json.loads(Path(args.reference_metrics).read_text(encoding="utf-8"))
-    refit_metrics = json.loads(Path(args.refit_metrics).read_text(encoding="utf-8"))
+    reference_metrics = TypologyMetrics.read(args.reference_metrics)
+    refit_metrics = TypologyMetrics.read(args.refit_metrics)
     res = run_continuity(clean, model, reference_metrics, refit, typology, params)
     if typology.published == "refit":
         types, description = refit, pd.read_parquet(refit_dir / "typology_description.parquet")
-        published = dict(refit_metrics)
+        published = refit_metrics
     else:
         types = res["by_reference"]
         description, published = reference_publication(clean, model, types, reference_metrics, typology)
     years = {"year": survey.year, "reference_year": survey.reference_year}
-    published = {**published, "published": typology.published, **years}
+    published = published.with_updates(published=typology.published, **years)
     out = Path(args.out_dir)
     atomic_write_parquet(types, out / "typology.parquet")
     atomic_write_parquet(description, out / "typology_description.parquet")
     atomic_write_parquet(res["transitions"], out / "continuity.parquet")
-    for path, data in ((args.metrics, {**years, **res["summary"]}), (args.published_metrics, published)):
-        atomic_write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    atomic_write_text(args.metrics, json.dumps({**years, **res["summary"]}, ensure_ascii=False, indent=2) + "\n")
+    atomic_write_text(args.published_metrics, published.to_json() + "\n")
     s = res["summary"]
     print(f"Continuité : {s['n']} répondants classés par le modèle {years['reference_year']}, ARI {s['ari']:.2f} "
           f"avec la typologie ré-ajustée ; {'dérive signalée' if s['drift'] else 'pas de dérive'} ; "

@@ -8,7 +8,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -42,11 +41,11 @@ def main(argv: list[str] | None = None) -> int:
     write_csv(pd.concat([res["description"].quanti, res["description"].quanti_var.assign(type=pd.NA)],
                         ignore_index=True), out / "typology_quanti.csv")
     save_model(res["model"], args.model, codebook.version)
-    atomic_write_text(args.metrics, json.dumps(res["metrics"], ensure_ascii=False, indent=2))
+    atomic_write_text(args.metrics, res["metrics"].to_json())
     write_plots(res["per_k"], args.plots)
     m = res["metrics"]
-    print(f"Typologie : {m['n']} répondants ({m['selection']['excluded']} exclus), {m['k']} types : "
-          + " ; ".join(f"{t}. {v} ({m['type_sizes'][t]})" for t, v in m["type_names"].items()))
+    print(f"Typologie : {m.n} répondants ({m.selection.excluded} exclus), {m.k} types : "
+          + " ; ".join(f"{t}. {v} ({m.type_sizes[t]})" for t, v in m.type_names.items()))
     return 0
 
 

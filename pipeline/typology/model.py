@@ -35,6 +35,7 @@ from pipeline.domain.params import TypologyParams
 from pipeline.typology.describe import Description, describe_types, suggest_names
 from pipeline.typology.hcpc import HCPC
 from pipeline.typology.mca import MCA
+from pipeline.typology.metrics import Selection, Stability, TypologyMetrics
 
 MODEL_FORMAT = 1
 AUTO_KK_ABOVE = 10000
@@ -53,16 +54,16 @@ class Spec:
 
 
 # -- preparation -----------------------------------------------------------------------------
-def select_respondents(clean: pd.DataFrame, column: str, values: list[str]) -> tuple[pd.DataFrame, dict]:
+def select_respondents(clean: pd.DataFrame, column: str, values: list[str]) -> tuple[pd.DataFrame, Selection]:
     """Keep respondents whose ``column`` is in ``values``; count the others by answer."""
     if not column:
-        return clean, {"excluded": 0}
+        return clean, Selection(excluded=0)
     if column not in clean.columns:
         raise ValueError(f"Colonne de sélection « {column} » absente du fichier nettoyé")
     keep = clean[column].isin(values)
     reasons = clean.loc[~keep, column].fillna("(sans réponse)").astype(str).value_counts()
-    info = {"rule": f"{column} ∈ {{{', '.join(values)}}}", "excluded": int((~keep).sum()),
-            "excluded_by_answer": {k: int(v) for k, v in reasons.items()}}
+    info = Selection(rule=f"{column} ∈ {{{', '.join(values)}}}", excluded=int((~keep).sum()),
+                     excluded_by_answer={k: int(v) for k, v in reasons.items()})
     return clean.loc[keep], info
 
 
@@ -247,13 +248,13 @@ def quality_by_k(coord: pd.DataFrame, hcpc: HCPC, k_min: int, k_max: int, seed: 
     return pd.DataFrame(rows)
 
 
-def stability(table: pd.DataFrame, model: TypologyModel, *, n_bootstrap: int = 20, n_seeds: int = 5,
-              seed: int = 0) -> dict:
+def stability(table: pd.DataFrame, model: TypologyModel, *, n_bootstrap: int, n_seeds: int, seed: int,
+              stable: float, doubtful: float) -> Stability:
     """Bootstrap Jaccard per type (fpc::clusterboot conventions) and ARI across seeds.
 
     Each run resamples respondents with replacement, refits MCA + HCPC with the same number of
     types, and for each original type takes the best Jaccard similarity with a type of the run,
-    on the respondents drawn (Hennig 2007). Mean < 0.6: doubtful type, >= 0.75: stable.
+    on the respondents drawn (Hennig 2007). Mean < ``doubtful``: doubtful type, >= ``stable``: stable.
     ``ari_bootstrap``: mean ARI between the reference types and the run's model classifying
     every respondent. ``ari_seeds``: mean pairwise ARI of fits with different seeds (only the
     ``kk`` pre-partition is random, so it is 1 without ``kk``).
@@ -284,15 +285,15 @@ def stability(table: pd.DataFrame, model: TypologyModel, *, n_bootstrap: int = 2
             jac[int(t)].append(float(best))
         aris.append(adjusted_rand_score(ref, boot.hcpc.predict(boot.mca.transform(table))))
     mean = {t: (float(np.mean(v)) if v else None) for t, v in jac.items()}
-    verdict = {t: (None if v is None else "stable" if v >= 0.75 else "douteux" if v < 0.6 else "moyen")
+    verdict = {t: (None if v is None else "stable" if v >= stable else "douteux" if v < doubtful else "moyen")
                for t, v in mean.items()}
     parts = [fit_typology(table, spec, ncp=model.mca.n_components, k=k, kk=model.hcpc.kk,
                           k_min=model.hcpc.min_clusters, seed=seed + s).hcpc.labels_
              for s in range(n_seeds)] if model.hcpc.kk else []
     pair = [adjusted_rand_score(a, b) for i, a in enumerate(parts) for b in parts[i + 1:]]
-    return {"n_bootstrap": n_bootstrap, "jaccard": mean, "verdict": verdict,
-            "ari_bootstrap": float(np.mean(aris)) if aris else None,
-            "ari_seeds": float(np.mean(pair)) if pair else 1.0, "n_seeds": n_seeds}
+    return Stability(n_bootstrap=n_bootstrap, jaccard=mean, verdict=verdict,
+                     ari_bootstrap=float(np.mean(aris)) if aris else None,
+                     ari_seeds=float(np.mean(pair)) if pair else 1.0, n_seeds=n_seeds)
 
 
 def truth_ari(types: pd.Series, clean: pd.DataFrame, truth: pd.DataFrame) -> dict:
@@ -362,7 +363,7 @@ def run_stage(clean: pd.DataFrame, params: TypologyParams, codebook: Codebook,
     selected, excl = select_respondents(clean, params.include_column, params.include_values)
     ids = selected["response_id"].astype(str) if "response_id" in selected.columns else selected.index.astype(str)
     selected = selected.set_axis(pd.Index(ids, name="response_id"))
-    spec = build_spec(selected, params.active, params.quali_sup, params.quanti_sup, codebook)
+    spec = build_spec(selected, *codebook.typology_roles(), codebook)
     table = analysis_table(selected, spec)
     model = fit_typology(table, spec, ncp=params.ncp, k=params.k, k_min=params.k_min,
                          k_max=params.k_max, kk=params.kk, seed=params.seed, names=params.names)
@@ -377,23 +378,22 @@ def run_stage(clean: pd.DataFrame, params: TypologyParams, codebook: Codebook,
     per_k = quality_by_k(coord, model.hcpc, 2, int(kmax), params.seed)
     eig = model.mca.eigenvalues_
     chosen = per_k.set_index("k").loc[model.hcpc.n_clusters_] if model.hcpc.n_clusters_ in set(per_k["k"]) else None
-    metrics = {
-        "n": int(len(table)), "n_input": int(len(clean)), "selection": excl,
-        "active_columns": model.spec.active, "dropped_constant_columns": model.dropped,
-        "k": int(model.hcpc.n_clusters_), "k_auto": int(model.hcpc.k_auto_),
-        "type_sizes": {int(t): int((labels == t).sum()) for t in range(1, model.hcpc.n_clusters_ + 1)},
-        "type_names": {int(t): v for t, v in model.names.items()},
-        "eigenvalues": [float(v) for v in eig["eigenvalue"].iloc[:params.ncp]],
-        "inertia": [float(v) / 100 for v in eig["percent"].iloc[:params.ncp]],
-        "inertia_gain_ratio": {int(k): float(v) for k, v in model.hcpc.criterion_.items()},
-        "silhouette": None if chosen is None else float(chosen["silhouette"]),
-        "calinski_harabasz": None if chosen is None else float(chosen["calinski_harabasz"]),
-        "stability": stability(table, model, n_bootstrap=params.n_bootstrap, n_seeds=params.n_seeds,
-                               seed=params.seed),
-    }
-    if truth is not None:
-        metrics["truth"] = truth_ari(pd.Series(labels), selected.reset_index(drop=True)
-                                     .assign(response_id=coord.index.to_numpy()), truth)
+    metrics = TypologyMetrics(
+        n=int(len(table)), n_input=int(len(clean)), selection=excl,
+        active_columns=model.spec.active, dropped_constant_columns=model.dropped,
+        k=int(model.hcpc.n_clusters_), k_auto=int(model.hcpc.k_auto_),
+        type_sizes={int(t): int((labels == t).sum()) for t in range(1, model.hcpc.n_clusters_ + 1)},
+        type_names={int(t): v for t, v in model.names.items()},
+        eigenvalues=[float(v) for v in eig["eigenvalue"].iloc[:params.ncp]],
+        inertia=[float(v) / 100 for v in eig["percent"].iloc[:params.ncp]],
+        inertia_gain_ratio={int(k): float(v) for k, v in model.hcpc.criterion_.items()},
+        silhouette=None if chosen is None else float(chosen["silhouette"]),
+        calinski_harabasz=None if chosen is None else float(chosen["calinski_harabasz"]),
+        stability=stability(table, model, n_bootstrap=params.n_bootstrap, n_seeds=params.n_seeds,
+                            seed=params.seed, stable=params.jaccard_stable, doubtful=params.jaccard_doubtful),
+        truth=None if truth is None else truth_ari(pd.Series(labels), selected.reset_index(drop=True)
+                                                   .assign(response_id=coord.index.to_numpy()), truth),
+    )
     return {"model": model, "types": types, "description": desc, "per_k": per_k, "metrics": metrics}
 
 

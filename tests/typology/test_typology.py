@@ -69,14 +69,14 @@ def test_stage_recovers_planted_types_and_counts_exclusions(stage):
     clean, model, res = stage
     m = res["metrics"]
     kept = clean["B01"].isin(["Oui, actuellement", "Oui, par le passé"]).to_numpy()
-    assert m["n"] == kept.sum() and m["selection"]["excluded"] == (~kept).sum()
-    assert m["selection"]["excluded_by_answer"] == {"Non, jamais": int((~kept).sum())}
-    assert m["k"] == 3
+    assert m.n == kept.sum() and m.selection.excluded == (~kept).sum()
+    assert m.selection.excluded_by_answer == {"Non, jamais": int((~kept).sum())}
+    assert m.k == 3
     assert adjusted_rand_score(model[kept], res["types"]["type"]) > 0.9
-    assert set(m["stability"]["jaccard"]) == {1, 2, 3}
-    assert all(v >= 0.75 for v in m["stability"]["jaccard"].values())
-    assert m["stability"]["verdict"][1] == "stable"
-    assert len(m["eigenvalues"]) == 5 and 0 < m["silhouette"] <= 1 and m["calinski_harabasz"] > 0
+    assert set(m.stability.jaccard) == {1, 2, 3}
+    assert all(v >= 0.75 for v in m.stability.jaccard.values())
+    assert m.stability.verdict[1] == "stable"
+    assert len(m.eigenvalues) == 5 and 0 < m.silhouette <= 1 and m.calinski_harabasz > 0
 
 
 def test_outputs_are_labelled_in_french(stage):
@@ -128,10 +128,10 @@ def test_loader_refuses_incompatible_versions(stage, tmp_path):
         T.load_model(path, CB.version)
 
 
-def test_unknown_variable_is_named():
+def test_a_codebook_variable_missing_from_the_table_is_named():
     clean, _ = planted_clean(n=60)
-    with pytest.raises(KeyError, match="Z99"):
-        T.run_stage(clean, small_params(active=["B03", "Z99"]), CB)
+    with pytest.raises(KeyError, match="E03"):
+        T.run_stage(clean.drop(columns=["E03"]), small_params(), CB)
 
 
 def test_stage_main_writes_every_output(tmp_path):
@@ -205,8 +205,8 @@ def test_noise_gives_doubtful_types():
         clean[c] = clean[c].to_numpy()[rng.permutation(len(clean))]
     clean["B01"] = "Oui, actuellement"
     res = T.run_stage(clean, small_params(k=4), CB)
-    jac = res["metrics"]["stability"]["jaccard"]
-    assert min(jac.values()) < 0.75 and "douteux" in res["metrics"]["stability"]["verdict"].values()
+    jac = res["metrics"].stability.jaccard
+    assert min(jac.values()) < 0.75 and "douteux" in res["metrics"].stability.verdict.values()
 
 
 def test_loader_refuses_a_file_that_is_not_a_model(tmp_path):
