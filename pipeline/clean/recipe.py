@@ -23,13 +23,9 @@ from pipeline.clean.geography import (
     load_geography,
 )
 from pipeline.clean.validate import (
-    BLOCKING,
-    RULES,
-    WARNING,
     RuleParams,
     answered,
     budget_per_inhabitant,
-    flag_column,
     validate_responses,
 )
 from pipeline.common.atomic import atomic_path, atomic_write_text, save_workbook
@@ -43,6 +39,7 @@ from pipeline.common.safe_text import neutralize
 from pipeline.common.text import fold_series, normalize_label
 from pipeline.domain.codebook import Codebook
 from pipeline.domain.params import Bins, CleanParams
+from pipeline.domain.rules import BLOCKING, RULES, WARNING, flag_column
 
 CORRECTION_COLUMNS = ("response_id", "column", "kind", "before", "after")
 DUPLICATE_COLUMNS = (

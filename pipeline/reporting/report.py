@@ -717,7 +717,7 @@ class Report:
         Known keys come first in reading order, with French labels (rule titles from the
         validation rules); any other numeric key follows, humanised.
         """
-        from pipeline.clean.validate import RULES
+        from pipeline.domain.rules import RULES
 
         quality = self.inputs.quality
         rows: list[tuple[str, float]] = []

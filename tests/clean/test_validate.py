@@ -8,9 +8,6 @@ import pandas as pd
 import pytest
 
 from pipeline.clean.validate import (
-    BLOCKING,
-    RULES,
-    WARNING,
     RuleParams,
     blank_responses,
     build_schema,
@@ -19,6 +16,7 @@ from pipeline.clean.validate import (
 )
 from pipeline.common.identifiers import normalize_insee_series, siren_valid_series
 from pipeline.domain.codebook import load_codebook
+from pipeline.domain.rules import BLOCKING, RULES, WARNING
 
 CB = load_codebook()
 PARAMS = RuleParams(survey_year=2025, budget_per_inhabitant_max={"commune": 100.0, "region": 10.0})
