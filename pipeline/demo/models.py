@@ -1,17 +1,35 @@
-"""Planted organisational models of the demo survey: who adopts them and how they answer.
+"""Planted organisational models of the demo survey, read from ``models.yaml`` and checked.
 
-Each model is a profile of answer probabilities over the codebook's modalities (in codebook
-order). The active variables of the typology (B03, B05, C01, C02, C03, D01, D02, D03, D04, E01,
-E02, E03) differ clearly between models so that MCA + HCPC can recover them; the other answers
-follow the model more loosely. Orders of magnitude (budgets, ETP) come from the questionnaire's
-"Facts for realistic demo data".
+The file keys every answer probability by modality slug; here each profile becomes a tuple in
+codebook order, which is what the answer generator draws from. A question or slug the codebook
+does not know, a modality left out, or a number out of range is refused with a French message
+naming the model, the question and the slug.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+
+import yaml
+
+from pipeline.domain.codebook import Codebook, Question, load_codebook
+
+MODELS_FILE = Path(__file__).with_name("models.yaml")
+TYPE_QUESTION = "A02"  # collectivité types are its modality slugs
+# Numbers of a model: those in _PROBABILITIES are at most 1.
+_NUMBERS = ("budget_factor", "zero_budget", "etp_factor", "dedicated_line", "consortium", "adherent")
+_PROBABILITIES = ("zero_budget", "dedicated_line", "consortium", "adherent")
+_MODEL_KEYS = {"key", "name", "adoption", "partnerships", "start_years", "subsidy_share", "singles", "multis",
+               *_NUMBERS}
+_TYPE_KEYS = {"share", "budget", "etp", "population"}
+
+
+class ModelsError(ValueError):
+    """models.yaml does not match the codebook or the expected shape (message in French)."""
 
 
 @dataclass(frozen=True)
@@ -21,8 +39,7 @@ class Model:
     key: str
     name: str
     adoption: Mapping[str, float]  # A02 slug -> relative weight
-    b01: tuple[float, ...]  # actuellement, passe, jamais, reflexion
-    partnerships: tuple[float, float]  # B05: Poisson mean, offset
+    partnerships: tuple[float, int]  # B05: Poisson mean, offset
     start_years: tuple[int, int]  # B02 range
     budget_factor: float  # times the type's median budget
     zero_budget: float  # share answering 0 euros
@@ -31,266 +48,177 @@ class Model:
     dedicated_line: float  # C02 = Oui
     consortium: float  # E03 = Oui
     adherent: float  # A09 = Oui
-    singles: Mapping[str, tuple[float, ...]]  # code -> probabilities over modalities
-    multis: Mapping[str, tuple[float, ...]]  # code -> tick probability per modality
+    singles: Mapping[str, tuple[float, ...]]  # code -> weight of each modality, in codebook order
+    multis: Mapping[str, tuple[float, ...]]  # code -> tick probability of each modality, in codebook order
 
 
-def _m(**kwargs: object) -> Model:
-    kwargs["adoption"] = MappingProxyType(dict(kwargs["adoption"]))  # type: ignore[arg-type]
-    kwargs["singles"] = MappingProxyType(dict(kwargs["singles"]))  # type: ignore[arg-type]
-    kwargs["multis"] = MappingProxyType(dict(kwargs["multis"]))  # type: ignore[arg-type]
-    return Model(**kwargs)  # type: ignore[arg-type]
+@dataclass(frozen=True)
+class TypeProfile:
+    """Orders of magnitude of one collectivité type (an A02 slug)."""
+
+    share: float  # share of the population drawn with this type (0: never drawn directly)
+    budget: float  # median budget in euros
+    etp: tuple[float, float]  # ETP range
+    population: tuple[float, float, int, int]  # log-normal median and spread, min, max
 
 
-# Modality orders (see codebook.yaml):
-# B03 coop_decentralisee jumelage soutien_acteurs ecsi volontariat mobilite_jeunes
-#     rayonnement_culturel attractivite relations_consulaires coop_universitaire coop_europeenne urgence
-# B06 afrique_subsaharienne maghreb moyen_orient ue europe_hors_ue ameriques asie ocean_indien_pacifique
-# B07 eau agriculture sante education culture jeunesse_sport economie_tourisme gouvernance climat egalite
-# C03 dctciv cles_en_main ficol fonds_europeens oudin_santini autres_collectivites fondations aucun
-# D05 comite_jumelage association agence_sem gip aucun
-# E01 culture jeunesse_education dev_eco eau_environnement solidarites sport communication affaires_europeennes
-# E02 asi_osim etablissements_scolaires universites entreprises sante autres_collectivites etat_ambassades afd
-# E04 cuf afccre cglu aimf ps_eau autre aucun
-# E05 information formation montage mise_en_reseau financements aucun
-# F01 budget personnel portage interet_local securite complexite_financements mobilite_visas visibilite
-# F02 formation montage veille_financements mutualisation suivi_evaluation communication_ecsi
-# F04 nouveaux_partenariats attractivite jeunesse_ecsi mutualisation reduction
-# Singles: C04 chaque_annee parfois jamais nsp; D01 service_dedie mission_cabinet autre_service aucune;
-# D03 elu_dedie conseiller_delegue executif aucun; D04 deliberation formalisee en_cours aucune;
-# F03 hausse stabilite baisse arret nsp
+@dataclass(frozen=True)
+class Planted:
+    """What models.yaml plants: the models, in file order, and the types' orders of magnitude."""
 
-MODELS: tuple[Model, ...] = (
-    _m(
-        key="jumelage",
-        name="Jumelage traditionnel",
-        adoption={"commune": 0.40, "cc": 0.18, "ca": 0.06, "cu": 0.02, "metropole": 0.01, "departement": 0.02,
-                  "region": 0.0, "statut_particulier": 0.0, "syndicat": 0.02},
-        b01=(0.97, 0.03, 0.0, 0.0),
-        partnerships=(1.0, 1),
-        start_years=(1962, 2005),
-        budget_factor=0.25,
-        zero_budget=0.08,
-        etp_factor=0.25,
-        subsidy_share=(0.3, 0.8),
-        dedicated_line=0.12,
-        consortium=0.06,
-        adherent=0.2,
-        singles={"C04": (0.05, 0.15, 0.45, 0.35), "D01": (0.01, 0.10, 0.34, 0.55),
-                 "D03": (0.20, 0.40, 0.32, 0.08), "D04": (0.02, 0.06, 0.12, 0.80),
-                 "F03": (0.10, 0.55, 0.20, 0.03, 0.12)},
-        multis={
-            "B03": (0.06, 0.97, 0.15, 0.04, 0.04, 0.45, 0.45, 0.02, 0.06, 0.01, 0.12, 0.15),
-            "B06": (0.08, 0.05, 0.02, 0.92, 0.30, 0.05, 0.04, 0.02),
-            "B07": (0.02, 0.05, 0.02, 0.30, 0.85, 0.70, 0.10, 0.03, 0.05, 0.03),
-            "C03": (0.02, 0.01, 0.0, 0.12, 0.0, 0.06, 0.04, 0.0),
-            "D05": (0.92, 0.15, 0.0, 0.0, 0.0),
-            "E01": (0.75, 0.45, 0.03, 0.03, 0.05, 0.45, 0.35, 0.05),
-            "E02": (0.25, 0.55, 0.02, 0.04, 0.01, 0.15, 0.03, 0.0),
-            "E04": (0.05, 0.45, 0.0, 0.0, 0.0, 0.10, 0.0),
-            "E05": (0.30, 0.05, 0.03, 0.15, 0.05, 0.0),
-            "F01": (0.60, 0.40, 0.10, 0.25, 0.02, 0.05, 0.10, 0.45),
-            "F02": (0.20, 0.10, 0.25, 0.30, 0.05, 0.35),
-            "F04": (0.20, 0.02, 0.35, 0.20, 0.08),
-        },
-    ),
-    _m(
-        key="structuree",
-        name="Coopération décentralisée structurée",
-        adoption={"commune": 0.10, "cc": 0.10, "ca": 0.28, "cu": 0.30, "metropole": 0.25, "departement": 0.45,
-                  "region": 0.30, "statut_particulier": 0.35, "syndicat": 0.20},
-        b01=(1.0, 0.0, 0.0, 0.0),
-        partnerships=(2.5, 1),
-        start_years=(1980, 2015),
-        budget_factor=1.8,
-        zero_budget=0.0,
-        etp_factor=0.9,
-        subsidy_share=(0.10, 0.30),
-        dedicated_line=0.93,
-        consortium=0.70,
-        adherent=0.65,
-        singles={"C04": (0.70, 0.20, 0.04, 0.06), "D01": (0.78, 0.14, 0.08, 0.0),
-                 "D03": (0.80, 0.15, 0.05, 0.0), "D04": (0.78, 0.14, 0.08, 0.0),
-                 "F03": (0.25, 0.50, 0.15, 0.0, 0.10)},
-        multis={
-            "B03": (0.97, 0.25, 0.45, 0.40, 0.35, 0.25, 0.15, 0.08, 0.15, 0.20, 0.15, 0.35),
-            "B06": (0.88, 0.30, 0.08, 0.15, 0.08, 0.12, 0.18, 0.05),
-            "B07": (0.45, 0.45, 0.40, 0.45, 0.20, 0.15, 0.15, 0.60, 0.45, 0.30),
-            "C03": (0.85, 0.15, 0.50, 0.25, 0.40, 0.40, 0.15, 0.0),
-            "D05": (0.15, 0.55, 0.03, 0.15, 0.0),
-            "E01": (0.25, 0.35, 0.30, 0.45, 0.40, 0.08, 0.45, 0.25),
-            "E02": (0.85, 0.45, 0.45, 0.30, 0.30, 0.60, 0.65, 0.55),
-            "E04": (0.80, 0.25, 0.20, 0.15, 0.20, 0.10, 0.0),
-            "E05": (0.60, 0.40, 0.45, 0.50, 0.45, 0.0),
-            "F01": (0.50, 0.30, 0.05, 0.25, 0.55, 0.45, 0.40, 0.15),
-            "F02": (0.20, 0.25, 0.45, 0.35, 0.40, 0.20),
-            "F04": (0.45, 0.05, 0.25, 0.40, 0.03),
-        },
-    ),
-    _m(
-        key="attractivite",
-        name="Attractivité et rayonnement",
-        adoption={"commune": 0.04, "cc": 0.02, "ca": 0.16, "cu": 0.30, "metropole": 0.60, "departement": 0.12,
-                  "region": 0.65, "statut_particulier": 0.45, "syndicat": 0.0},
-        b01=(1.0, 0.0, 0.0, 0.0),
-        partnerships=(7.0, 3),
-        start_years=(1985, 2018),
-        budget_factor=2.5,
-        zero_budget=0.0,
-        etp_factor=1.0,
-        subsidy_share=(0.02, 0.15),
-        dedicated_line=0.85,
-        consortium=0.35,
-        adherent=0.35,
-        singles={"C04": (0.40, 0.30, 0.10, 0.20), "D01": (0.60, 0.38, 0.02, 0.0),
-                 "D03": (0.25, 0.07, 0.68, 0.0), "D04": (0.35, 0.45, 0.20, 0.0),
-                 "F03": (0.40, 0.45, 0.10, 0.0, 0.05)},
-        multis={
-            "B03": (0.40, 0.40, 0.15, 0.08, 0.12, 0.45, 0.80, 0.92, 0.88, 0.60, 0.60, 0.20),
-            "B06": (0.25, 0.30, 0.25, 0.75, 0.25, 0.55, 0.80, 0.10),
-            "B07": (0.05, 0.10, 0.10, 0.35, 0.60, 0.25, 0.90, 0.15, 0.35, 0.10),
-            "C03": (0.25, 0.02, 0.08, 0.85, 0.02, 0.25, 0.30, 0.0),
-            "D05": (0.20, 0.15, 0.85, 0.20, 0.0),
-            "E01": (0.55, 0.30, 0.92, 0.15, 0.05, 0.20, 0.85, 0.80),
-            "E02": (0.15, 0.15, 0.85, 0.92, 0.15, 0.40, 0.85, 0.10),
-            "E04": (0.35, 0.55, 0.45, 0.35, 0.02, 0.30, 0.0),
-            "E05": (0.40, 0.10, 0.10, 0.35, 0.20, 0.0),
-            "F01": (0.40, 0.20, 0.05, 0.45, 0.15, 0.30, 0.35, 0.30),
-            "F02": (0.10, 0.10, 0.35, 0.20, 0.50, 0.30),
-            "F04": (0.45, 0.70, 0.10, 0.20, 0.02),
-        },
-    ),
-    _m(
-        key="solidarite",
-        name="Solidarité et ECSI",
-        adoption={"commune": 0.18, "cc": 0.22, "ca": 0.35, "cu": 0.25, "metropole": 0.10, "departement": 0.30,
-                  "region": 0.05, "statut_particulier": 0.20, "syndicat": 0.15},
-        b01=(0.98, 0.02, 0.0, 0.0),
-        partnerships=(1.2, 0),
-        start_years=(1990, 2021),
-        budget_factor=0.9,
-        zero_budget=0.0,
-        etp_factor=0.55,
-        subsidy_share=(0.40, 0.80),
-        dedicated_line=0.60,
-        consortium=0.35,
-        adherent=0.60,
-        singles={"C04": (0.45, 0.30, 0.10, 0.15), "D01": (0.22, 0.18, 0.55, 0.05),
-                 "D03": (0.40, 0.48, 0.08, 0.04), "D04": (0.25, 0.30, 0.30, 0.15),
-                 "F03": (0.20, 0.55, 0.15, 0.0, 0.10)},
-        multis={
-            "B03": (0.30, 0.15, 0.92, 0.92, 0.65, 0.45, 0.10, 0.02, 0.04, 0.08, 0.05, 0.55),
-            "B06": (0.70, 0.35, 0.15, 0.15, 0.05, 0.25, 0.12, 0.10),
-            "B07": (0.25, 0.30, 0.40, 0.75, 0.25, 0.45, 0.05, 0.15, 0.40, 0.55),
-            "C03": (0.35, 0.50, 0.05, 0.10, 0.08, 0.40, 0.40, 0.0),
-            "D05": (0.08, 0.80, 0.0, 0.05, 0.0),
-            "E01": (0.30, 0.85, 0.03, 0.10, 0.85, 0.10, 0.50, 0.03),
-            "E02": (0.95, 0.80, 0.20, 0.08, 0.20, 0.35, 0.15, 0.15),
-            "E04": (0.40, 0.10, 0.02, 0.02, 0.10, 0.25, 0.0),
-            "E05": (0.70, 0.55, 0.45, 0.55, 0.40, 0.0),
-            "F01": (0.60, 0.45, 0.20, 0.35, 0.20, 0.35, 0.15, 0.25),
-            "F02": (0.40, 0.35, 0.45, 0.30, 0.20, 0.55),
-            "F04": (0.30, 0.02, 0.75, 0.30, 0.05),
-        },
-    ),
-    _m(
-        key="veille",
-        name="Engagement en veille / en réflexion",
-        adoption={"commune": 0.28, "cc": 0.40, "ca": 0.12, "cu": 0.08, "metropole": 0.02, "departement": 0.08,
-                  "region": 0.0, "statut_particulier": 0.0, "syndicat": 0.25},
-        b01=(0.0, 0.45, 0.15, 0.40),
-        partnerships=(0.3, 0),
-        start_years=(1970, 2012),
-        budget_factor=0.05,
-        zero_budget=0.65,
-        etp_factor=0.05,
-        subsidy_share=(0.0, 0.5),
-        dedicated_line=0.04,
-        consortium=0.02,
-        adherent=0.08,
-        singles={"C04": (0.0, 0.05, 0.55, 0.40), "D01": (0.0, 0.04, 0.22, 0.74),
-                 "D03": (0.04, 0.08, 0.18, 0.70), "D04": (0.0, 0.0, 0.25, 0.75),
-                 "F03": (0.05, 0.30, 0.20, 0.15, 0.30)},
-        multis={
-            "B03": (0.10, 0.55, 0.10, 0.08, 0.02, 0.10, 0.05, 0.02, 0.02, 0.0, 0.05, 0.15),
-            "B06": (0.20, 0.05, 0.02, 0.45, 0.10, 0.02, 0.02, 0.02),
-            "B07": (0.05, 0.05, 0.05, 0.25, 0.40, 0.25, 0.05, 0.05, 0.10, 0.05),
-            "C03": (0.01, 0.01, 0.0, 0.03, 0.0, 0.02, 0.01, 0.0),
-            "D05": (0.20, 0.05, 0.0, 0.0, 0.0),
-            "E01": (0.15, 0.10, 0.0, 0.02, 0.05, 0.08, 0.05, 0.0),
-            "E02": (0.12, 0.08, 0.0, 0.0, 0.0, 0.08, 0.0, 0.0),
-            "E04": (0.02, 0.10, 0.0, 0.0, 0.0, 0.03, 0.0),
-            "E05": (0.25, 0.05, 0.02, 0.10, 0.02, 0.0),
-            "F01": (0.75, 0.60, 0.45, 0.55, 0.05, 0.20, 0.05, 0.15),
-            "F02": (0.45, 0.30, 0.35, 0.40, 0.05, 0.10),
-            "F04": (0.30, 0.02, 0.10, 0.35, 0.25),
-        },
-    ),
-    _m(
-        key="eau",
-        name="Coopération technique eau et assainissement",
-        adoption={"commune": 0.02, "cc": 0.06, "ca": 0.08, "cu": 0.08, "metropole": 0.05, "departement": 0.05,
-                  "region": 0.0, "statut_particulier": 0.0, "syndicat": 0.60},
-        b01=(1.0, 0.0, 0.0, 0.0),
-        partnerships=(1.5, 1),
-        start_years=(1995, 2020),
-        budget_factor=1.2,
-        zero_budget=0.0,
-        etp_factor=0.6,
-        subsidy_share=(0.05, 0.25),
-        dedicated_line=0.80,
-        consortium=0.60,
-        adherent=0.50,
-        singles={"C04": (0.65, 0.25, 0.05, 0.05), "D01": (0.45, 0.05, 0.50, 0.0),
-                 "D03": (0.55, 0.35, 0.10, 0.0), "D04": (0.45, 0.35, 0.15, 0.05),
-                 "F03": (0.30, 0.50, 0.10, 0.0, 0.10)},
-        multis={
-            "B03": (0.92, 0.05, 0.30, 0.30, 0.10, 0.05, 0.02, 0.02, 0.02, 0.10, 0.05, 0.25),
-            "B06": (0.85, 0.35, 0.10, 0.05, 0.02, 0.10, 0.25, 0.05),
-            "B07": (0.97, 0.30, 0.40, 0.15, 0.02, 0.02, 0.02, 0.35, 0.55, 0.15),
-            "C03": (0.45, 0.05, 0.40, 0.05, 0.97, 0.30, 0.10, 0.0),
-            "D05": (0.02, 0.50, 0.0, 0.30, 0.0),
-            "E01": (0.02, 0.10, 0.05, 0.95, 0.15, 0.0, 0.25, 0.10),
-            "E02": (0.60, 0.20, 0.35, 0.25, 0.20, 0.60, 0.35, 0.65),
-            "E04": (0.25, 0.05, 0.05, 0.02, 0.90, 0.10, 0.0),
-            "E05": (0.50, 0.30, 0.55, 0.40, 0.60, 0.0),
-            "F01": (0.40, 0.40, 0.10, 0.30, 0.50, 0.45, 0.20, 0.15),
-            "F02": (0.15, 0.35, 0.50, 0.40, 0.45, 0.15),
-            "F04": (0.45, 0.02, 0.10, 0.55, 0.03),
-        },
-    ),
-)
+    models: tuple[Model, ...]
+    types: Mapping[str, TypeProfile]
 
-# Collectivité types (A02 slugs) with their share of respondents, and orders of magnitude:
-# median budget in euros (communes scale with population), ETP range.
-TYPE_SHARES: Mapping[str, float] = MappingProxyType({
-    "commune": 0.64, "cc": 0.10, "ca": 0.08, "cu": 0.02, "metropole": 0.03,
-    "departement": 0.08, "region": 0.025, "syndicat": 0.025,
-})
-TYPE_BUDGET: Mapping[str, float] = MappingProxyType({
-    "commune": 6_000.0, "cc": 25_000.0, "ca": 70_000.0, "cu": 150_000.0, "metropole": 400_000.0,
-    "departement": 380_000.0, "region": 2_500_000.0, "statut_particulier": 1_200_000.0, "syndicat": 60_000.0,
-})
-TYPE_ETP: Mapping[str, tuple[float, float]] = MappingProxyType({
-    "commune": (0.0, 0.3), "cc": (0.3, 1.5), "ca": (0.5, 3.0), "cu": (1.0, 4.0), "metropole": (2.0, 8.0),
-    "departement": (1.0, 5.0), "region": (3.0, 20.0), "statut_particulier": (2.0, 8.0), "syndicat": (0.2, 2.0),
-})
-# Legal population: log-normal median and spread by type.
-TYPE_POPULATION: Mapping[str, tuple[float, float, int, int]] = MappingProxyType({
-    "commune": (3_500.0, 1.3, 150, 520_000),
-    "cc": (22_000.0, 0.6, 4_000, 120_000),
-    "ca": (90_000.0, 0.5, 45_000, 350_000),
-    "cu": (180_000.0, 0.4, 60_000, 600_000),
-    "metropole": (480_000.0, 0.5, 200_000, 2_200_000),
-    "departement": (550_000.0, 0.6, 75_000, 2_600_000),
-    "region": (4_500_000.0, 0.6, 250_000, 12_400_000),
-    "statut_particulier": (340_000.0, 0.3, 250_000, 400_000),
-    "syndicat": (35_000.0, 0.9, 3_000, 400_000),
-})
+    @property
+    def type_shares(self) -> dict[str, float]:
+        """Share of each type drawn directly (types without a share left out)."""
+        return {slug: t.share for slug, t in self.types.items() if t.share > 0}
+
+
+@cache
+def planted() -> Planted:
+    """The packaged models.yaml, checked against the packaged codebook (read once)."""
+    return read_models(MODELS_FILE)
 
 
 def select_models(n_models: int) -> tuple[Model, ...]:
-    """The first ``n_models`` planted models (2 to 6)."""
-    if not 2 <= n_models <= len(MODELS):
-        raise ValueError(f"n_models must be between 2 and {len(MODELS)}, not {n_models}")
-    return MODELS[:n_models]
+    """The first ``n_models`` planted models (2 to the number models.yaml holds)."""
+    models = planted().models
+    if not 2 <= n_models <= len(models):
+        raise ValueError(f"n_models must be between 2 and {len(models)}, not {n_models}")
+    return models[:n_models]
+
+
+def read_models(path: str | Path = MODELS_FILE, codebook: Codebook | None = None) -> Planted:
+    """Read a models file and check it against ``codebook`` (the packaged one by default)."""
+    cb = codebook or load_codebook()
+    name = Path(path).name
+    try:
+        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise ModelsError(f"{name} : lecture impossible ({exc})") from exc
+    if not isinstance(raw, dict) or set(raw) != {"types", "models"}:
+        raise ModelsError(f"{name} : deux blocs attendus, « types » et « models »")
+    if not isinstance(raw["models"], list) or len(raw["models"]) < 2:
+        raise ModelsError(f"{name}, models : une liste d'au moins deux modèles est attendue")
+    types = _by_slug(raw["types"], cb[TYPE_QUESTION], f"{name}, types")
+    out = Planted(
+        models=tuple(_model(entry, cb, name, i) for i, entry in enumerate(raw["models"], start=1)),
+        types=MappingProxyType({slug: _type(entry, f"{name}, types, {slug}") for slug, entry in types.items()}),
+    )
+    keys = [m.key for m in out.models]
+    if len(set(keys)) != len(keys):
+        raise ModelsError(f"{name} : clé de modèle en double ({', '.join(k for k in keys if keys.count(k) > 1)})")
+    first = out.models[0]
+    for m in out.models[1:]:
+        for questions, reference in ((m.singles, first.singles), (m.multis, first.multis)):
+            if set(questions) != set(reference):
+                diff = ", ".join(sorted(set(questions) ^ set(reference)))
+                raise ModelsError(f"{name}, modèle « {m.key} » : les modèles décrivent les mêmes questions que "
+                                  f"« {first.key} » ({diff} chez l'un et pas chez l'autre)")
+    return out
+
+
+# --- checks -------------------------------------------------------------------------------------
+
+
+def _model(raw: object, cb: Codebook, name: str, number: int) -> Model:
+    if not isinstance(raw, dict) or not isinstance(raw.get("key"), str) or not raw["key"]:
+        raise ModelsError(f"{name}, modèle n°{number} : un dictionnaire avec une clé « key » est attendu")
+    at = f"{name}, modèle « {raw['key']} »"
+    _keys(raw, _MODEL_KEYS, _MODEL_KEYS, at)
+    if not isinstance(raw["name"], str) or not raw["name"]:
+        raise ModelsError(f"{at}, name : un texte est attendu")
+    partnerships = _keys(raw["partnerships"], {"mean", "offset"}, {"mean", "offset"}, f"{at}, partnerships")
+    adoption = _by_slug(raw["adoption"], cb[TYPE_QUESTION], f"{at}, adoption")
+    return Model(
+        key=raw["key"],
+        name=raw["name"],
+        adoption=MappingProxyType({s: _number(w, f"{at}, adoption, {s}") for s, w in adoption.items()}),
+        partnerships=(_number(partnerships["mean"], f"{at}, partnerships, mean"),
+                      int(_number(partnerships["offset"], f"{at}, partnerships, offset", integer=True))),
+        start_years=_range(raw["start_years"], f"{at}, start_years", integer=True),
+        subsidy_share=_range(raw["subsidy_share"], f"{at}, subsidy_share", high=1.0),
+        **{key: _number(raw[key], f"{at}, {key}", high=1.0 if key in _PROBABILITIES else None) for key in _NUMBERS},
+        singles=_profiles(raw["singles"], cb, "single", at),
+        multis=_profiles(raw["multis"], cb, "multi", at),
+    )
+
+
+def _profiles(raw: object, cb: Codebook, kind: str, at: str) -> Mapping[str, tuple[float, ...]]:
+    """Question code -> probabilities by slug, as a tuple in codebook order."""
+    section = "singles" if kind == "single" else "multis"
+    if not isinstance(raw, dict) or not raw:
+        raise ModelsError(f"{at}, {section} : un dictionnaire question -> probabilités est attendu")
+    out = {}
+    for code, probs in raw.items():
+        if code not in cb.codes:
+            raise ModelsError(f"{at}, {section} : question « {code} » inconnue du codebook")
+        q = cb[code]
+        if q.type != kind:
+            raise ModelsError(f"{at}, {section} : {code} est une question de type « {q.type} », pas « {kind} »")
+        table = _by_slug(probs, q, f"{at}, question {code}")
+        values = tuple(_number(table[m.slug], f"{at}, question {code}, modalité « {m.slug} »", high=1.0)
+                       for m in q.modalities)
+        if kind == "single" and not sum(values) > 0:
+            raise ModelsError(f"{at}, question {code} : au moins une modalité doit avoir un poids positif")
+        out[code] = values
+    return MappingProxyType(out)
+
+
+def _type(raw: object, at: str) -> TypeProfile:
+    entry = _keys(raw, _TYPE_KEYS - {"share"}, _TYPE_KEYS, at)
+    keys = ("median", "spread", "min", "max")
+    population = _keys(entry["population"], set(keys), set(keys), f"{at}, population")
+    low, high = _range([population["min"], population["max"]], f"{at}, population, min et max", integer=True)
+    return TypeProfile(
+        share=_number(entry.get("share", 0.0), f"{at}, share", high=1.0),
+        budget=_number(entry["budget"], f"{at}, budget"),
+        etp=_range(entry["etp"], f"{at}, etp"),
+        population=(_number(population["median"], f"{at}, population, median"),
+                    _number(population["spread"], f"{at}, population, spread"), low, high),
+    )
+
+
+def _by_slug(raw: object, q: Question, at: str) -> dict[str, object]:
+    """A mapping keyed by every modality slug of ``q``, in codebook order: none unknown, none missing."""
+    if not isinstance(raw, dict):
+        raise ModelsError(f"{at} : un dictionnaire par modalité de {q.code} est attendu")
+    slugs = [m.slug for m in q.modalities]
+    for key in raw:
+        if key not in slugs:
+            raise ModelsError(f"{at} : modalité « {key} » inconnue de {q.code} dans le codebook "
+                              f"(modalités : {', '.join(slugs)})")
+    missing = [s for s in slugs if s not in raw]
+    if missing:
+        raise ModelsError(f"{at} : modalité(s) de {q.code} manquante(s) : {', '.join(missing)}")
+    return {s: raw[s] for s in slugs}
+
+
+def _keys(raw: object, required: set[str], allowed: set[str], at: str) -> dict[str, object]:
+    if not isinstance(raw, dict):
+        raise ModelsError(f"{at} : un dictionnaire est attendu (clés {', '.join(sorted(allowed))})")
+    unknown, missing = sorted(set(raw) - allowed), sorted(required - set(raw))
+    if unknown or missing:
+        raise ModelsError(f"{at} : clé(s) inconnue(s) {', '.join(unknown) or '-'} ; "
+                          f"manquante(s) {', '.join(missing) or '-'}")
+    return raw
+
+
+def _number(value: object, at: str, *, high: float | None = None, integer: bool = False) -> float | int:
+    expected = int if integer else (int, float)
+    limit = float("inf") if high is None else high
+    if isinstance(value, bool) or not isinstance(value, expected) or not 0 <= value <= limit:
+        bounds = f"entre 0 et {high:g}" if high is not None else "positif ou nul"
+        raise ModelsError(f"{at} : un nombre{' entier' if integer else ''} {bounds} est attendu, pas « {value} »")
+    return value if integer else float(value)
+
+
+def _range(raw: object, at: str, *, high: float | None = None, integer: bool = False) -> tuple:
+    """[low, high] with low <= high."""
+    if not isinstance(raw, list) or len(raw) != 2:
+        raise ModelsError(f"{at} : deux nombres [minimum, maximum] sont attendus")
+    low, top = (_number(v, at, high=high, integer=integer) for v in raw)
+    if low > top:
+        raise ModelsError(f"{at} : le minimum {low} dépasse le maximum {top}")
+    return (low, top)

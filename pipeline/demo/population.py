@@ -16,13 +16,7 @@ import pandas as pd
 
 from pipeline.common.identifiers import luhn_complete
 from pipeline.common.text import ascii_fold
-from pipeline.demo.models import (
-    TYPE_BUDGET,
-    TYPE_ETP,
-    TYPE_POPULATION,
-    TYPE_SHARES,
-    Model,
-)
+from pipeline.demo.models import Model, planted
 from pipeline.domain.codebook import Codebook, read_reference, reference_path
 
 Answers = dict[str, object]
@@ -200,11 +194,12 @@ def generate_population(
     used_sirens: set[str] = set()
     used_codes: set[str] = set()
     communes = _communes_by_departement()
+    types, shares = planted().types, planted().type_shares
     out: list[Collectivite] = []
     responded_idx = set(rng.choice(total, size=n_respondents, replace=False).tolist())
     for i in range(total):
         region = _pick(rng, region_w)
-        kind = _pick(rng, TYPE_SHARES)
+        kind = _pick(rng, shares)
         dept_code, dept_name = depts[region][int(rng.integers(len(depts[region])))]
         if kind == "departement":
             free = [d for d in depts[region] if d[0] not in used_depts]
@@ -220,7 +215,7 @@ def generate_population(
                 used_regions.add(region)
                 if region in _SPECIAL_STATUS_REGIONS:
                     kind = "statut_particulier"
-        median, sigma, lo, hi = TYPE_POPULATION[kind]
+        median, sigma, lo, hi = types[kind].population
         population = int(np.clip(rng.lognormal(np.log(median), sigma), lo, hi))
         real = _real_commune(communes.get(dept_code), population, used_codes) if kind == "commune" else None
         if real is not None:  # a real commune of the département, of about the drawn size
@@ -329,7 +324,7 @@ def generate_answers(
     rest = "".join(f" {int(rng.integers(10, 100)):02d}" for _ in range((10 - len(prefix)) // 2))
     a["A13"] = f"{prefix}{rest}"
     a["A14"] = dt.date(year, 2, 1) + dt.timedelta(days=int(rng.integers(0, 110)))
-    b01 = _choose(rng, model.b01, slugs["B01"])
+    b01 = _choose(rng, model.singles["B01"], slugs["B01"])
     a["B01"] = b01
     engaged = b01 in ("actuellement", "passe")
     a["B02"] = float(int(rng.integers(model.start_years[0], min(model.start_years[1], year) + 1))) if engaged else None
@@ -353,7 +348,8 @@ def generate_answers(
         zones = tuple(sorted(set(zones) | {"ocean_indien_pacifique"}, key=slugs["B06"].index))
     a["B06"] = zones or None
     a["B07"] = (_tick(rng, model.multis["B07"], slugs["B07"]) or None) if engaged else None
-    budget_median = TYPE_BUDGET[c.type]
+    orders = planted().types[c.type]  # orders of magnitude of the collectivité's type
+    budget_median = orders.budget
     if c.type == "commune":
         budget_median *= (c.population / 3_500) ** 0.6
     if rng.random() < model.zero_budget or b01 == "jamais":
@@ -368,7 +364,7 @@ def generate_answers(
     share = rng.uniform(*model.subsidy_share)
     a["C05"] = _round_money(budget * share) if budget > 0 else 0.0
     a["D01"] = _choose(rng, model.singles["D01"], slugs["D01"])
-    lo, hi = TYPE_ETP[c.type]
+    lo, hi = orders.etp
     if c.type == "commune" and c.population > 20_000:
         lo, hi = (0.5, 3.0)  # cities staff like EPCI
     etp = rng.uniform(lo, hi) * model.etp_factor * rng.lognormal(0, 0.25)

@@ -24,7 +24,7 @@ from pipeline.demo.layouts import (
     render_template,
     template_answers,
 )
-from pipeline.demo.models import MODELS, select_models
+from pipeline.demo.models import planted, select_models
 from pipeline.demo.population import generate_answers, generate_population
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.params import (
@@ -322,7 +322,7 @@ def test_fast_template_filling_reads_like_fill_template():
 
 def test_params_block_is_checked():
     params = load_block(DemoParams, "params.yaml")
-    assert params.n_collectivites >= 100 and 2 <= params.n_models <= len(MODELS)
+    assert params.n_collectivites >= 100 and 2 <= params.n_models <= len(planted().models)
     with pytest.raises(ParamsError):
         block_from_dict(DemoParams, {"seed": 1, "n_collectivite": 5}, "demo")
     with pytest.raises(ValueError):
@@ -396,5 +396,5 @@ def test_small_waves_with_other_model_counts(tmp_path, n_models):
     manifest = generate_wave(params, YEAR, tmp_path / "raw", tmp_path / "truth")
     truth = pd.read_parquet(tmp_path / "truth" / "truth.parquet")
     assert len(truth) == sum(f.n_respondents for f in manifest.files)
-    assert set(truth["model"]) <= {m.name for m in MODELS[:n_models]}
+    assert set(truth["model"]) <= {m.name for m in planted().models[:n_models]}
     assert truth["model"].nunique() >= 2
