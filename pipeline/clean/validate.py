@@ -3,19 +3,29 @@
 Every failure becomes one row of an issues table (``response_id`` + :data:`ISSUE_COLUMNS`), with
 the file, sheet and cell taken from the row's provenance (``source_cells``) and a French message
 saying how to fix it. Each rule has a stable code and a severity: ``error`` is blocking (the row
-goes to quarantine), ``warning`` leaves the row in the clean table with a ``flag_<rule>`` column.
-"""
+goes to quarantine), ``warning`` leaves the row in the clean table with a ``flag_<rule>`` column."""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from pipeline.clean.checks import (
+    RuleParams,
+    answered,
+    budget_per_inhabitant,
+    check_budget_per_inhabitant,
+    check_exclusive,
+    check_main_action,
+    check_max_choices,
+    check_never_without_action,
+    modality_labels,
+    multi_frame,
+)
 from pipeline.common.identifiers import (
     INSEE_PATTERN,
     SIREN_PATTERN,
@@ -25,106 +35,9 @@ from pipeline.common.identifiers import (
 )
 from pipeline.common.issues import ISSUE_COLUMNS
 from pipeline.domain.codebook import Codebook, Question
-from pipeline.domain.params import CleanParams
 from pipeline.domain.rules import BLOCKING, RULES, Rule
 
 VALIDATION_COLUMNS = ("response_id", *ISSUE_COLUMNS)
-
-
-
-@dataclass(frozen=True)
-class RuleParams:
-    """Thresholds of the rules: the survey year (upper bound of years) and, from the ``clean:``
-    block of params.yaml, the plausible budget per inhabitant by A02 modality slug (types absent:
-    no check)."""
-
-    survey_year: int
-    budget_per_inhabitant_max: dict[str, float]
-
-    @classmethod
-    def of(cls, params: CleanParams, survey_year: int) -> RuleParams:
-        return cls(survey_year, dict(params.budget_per_inhabitant_max))
-
-
-# --- small vectorised helpers ---------------------------------------------------------------
-
-
-def multi_frame(df: pd.DataFrame, q: Question) -> pd.DataFrame:
-    """The boolean columns of a multi-select question, NA as False."""
-    cols = [c for c in q.columns if c in df.columns]
-    return df[cols].astype("boolean").fillna(False).astype(bool)
-
-
-def answered(df: pd.DataFrame, q: Question) -> pd.Series:
-    """True where the question has an answer (any modality value for multi-select)."""
-    cols = [c for c in q.columns if c in df.columns]
-    if not cols:
-        return pd.Series(False, index=df.index)
-    if q.type == "multi":
-        return df[cols].notna().any(axis=1)
-    s = df[cols[0]]
-    return s.notna() & (s.astype("string").str.strip() != "").fillna(False)
-
-
-def modality_labels(q: Question) -> list[str]:
-    return [m.label for m in q.modalities]
-
-
-# --- cross-field rules (DataFrame -> boolean Series, True = passes) ---------------------------
-
-
-def _label_to_slug(q: Question) -> dict[str, str]:
-    return {m.label: m.slug for m in q.modalities}
-
-
-def check_main_action(df: pd.DataFrame, codebook: Codebook) -> pd.Series:
-    """B04 (main action) must be one of the B03 actions ticked."""
-    b03, b04 = codebook["B03"], codebook["B04"]
-    ticks = multi_frame(df, b03)
-    slug = df["B04"].map(_label_to_slug(b04))
-    ok = pd.Series(True, index=df.index)
-    for m in b03.modalities:
-        col = f"B03__{m.slug}"
-        if col in ticks:
-            ok &= ~((slug == m.slug).fillna(False) & ~ticks[col])
-    return ok
-
-
-def check_never_without_action(df: pd.DataFrame, codebook: Codebook) -> pd.Series:
-    """B01 'Non, jamais' means no B03 action ticked."""
-    never = (df["B01"] == codebook["B01"].modality("jamais").label).fillna(False)
-    return ~(never & multi_frame(df, codebook["B03"]).any(axis=1))
-
-
-def check_exclusive(df: pd.DataFrame, q: Question) -> pd.Series:
-    """An exclusive modality ('Aucun') is not ticked with another one."""
-    ticks = multi_frame(df, q)
-    ok = pd.Series(True, index=df.index)
-    for m in q.modalities:
-        col = f"{q.code}__{m.slug}"
-        if m.exclusive and col in ticks:
-            ok &= ~(ticks[col] & (ticks.drop(columns=col).any(axis=1)))
-    return ok
-
-
-def check_max_choices(df: pd.DataFrame, q: Question) -> pd.Series:
-    return multi_frame(df, q).sum(axis=1) <= (q.max_choices or len(q.modalities))
-
-
-def budget_per_inhabitant(df: pd.DataFrame) -> pd.Series:
-    """C01 / A07 in euros per inhabitant (NA when either is missing or the population is 0)."""
-    c01 = pd.to_numeric(df["C01"], errors="coerce")
-    a07 = pd.to_numeric(df["A07"], errors="coerce")
-    return (c01 / a07.where(a07 > 0)).astype("Float64")
-
-
-def check_budget_per_inhabitant(df: pd.DataFrame, codebook: Codebook, params: RuleParams) -> pd.Series:
-    slug = df["A02"].map(_label_to_slug(codebook["A02"]))
-    limit = slug.map(params.budget_per_inhabitant_max).astype("Float64")
-    return ~(budget_per_inhabitant(df) > limit).fillna(False)
-
-
-# --- schema -----------------------------------------------------------------------------------
 
 
 def _range_check(q: Question, params: RuleParams) -> pa.Check | None:
@@ -233,9 +146,6 @@ def build_schema(codebook: Codebook, params: RuleParams, *, cross_field: bool = 
         else:  # text, pii, id without format
             columns[q.code] = pa.Column(nullable=True, required=False)
     return pa.DataFrameSchema(columns, checks=frame_checks, strict=False, name="responses")
-
-
-# --- issues -----------------------------------------------------------------------------------
 
 
 def cell_of(source_cells: object, column: str) -> str:

@@ -10,13 +10,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from pipeline.typology.model import (
-    Spec,
-    describe_model,
-    fit_typology,
-    name_types,
-    write_csv,
-)
+from pipeline.typology.model import describe_model, fit_typology, name_types
+from pipeline.typology.recipe import write_csv
+from pipeline.typology.spec import Spec
 
 
 def read_any_table(path: str | Path) -> pd.DataFrame:

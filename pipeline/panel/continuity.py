@@ -22,13 +22,8 @@ from sklearn.metrics import adjusted_rand_score
 
 from pipeline.domain.params import ContinuityParams, ParamsError, TypologyParams
 from pipeline.typology.metrics import TypologyMetrics
-from pipeline.typology.model import (
-    TypologyModel,
-    analysis_table,
-    classify,
-    describe_partition,
-    select_respondents,
-)
+from pipeline.typology.model import TypologyModel, classify, describe_partition
+from pipeline.typology.spec import analysis_table, select_respondents
 
 PUBLISHED = ("refit", "reference")
 TRANSITION_COLUMNS = ("reference_type", "reference_name", "refit_type", "refit_name", "n", "share")

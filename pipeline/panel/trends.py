@@ -17,14 +17,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipeline.clean.recipe import identity_keys
+from pipeline.clean.dedup import identity_keys
 from pipeline.domain.codebook import Codebook
 from pipeline.domain.params import TrendsParams, TypologyParams
-from pipeline.typology.model import (
-    TypologyModel,
-    classify,
-    select_respondents,
-)
+from pipeline.typology.model import TypologyModel, classify
+from pipeline.typology.spec import select_respondents
 
 WAVES = ("reference", "current")
 PANEL, NEW, DROPPED = "les deux vagues", "nouvelle", "sortie"

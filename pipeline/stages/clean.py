@@ -13,7 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.clean.recipe import clean_responses, summary_fr, write_outputs
+from pipeline.clean.outputs import write_outputs
+from pipeline.clean.quality import summary_fr
+from pipeline.clean.recipe import clean_responses
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.params import CleanParams, SurveyParams, load_block
 

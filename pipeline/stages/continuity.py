@@ -26,7 +26,7 @@ from pipeline.domain.params import (
 )
 from pipeline.panel.continuity import reference_publication, run_continuity
 from pipeline.typology.metrics import TypologyMetrics
-from pipeline.typology.model import load_model
+from pipeline.typology.persistence import load_model
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.params import IngestParams, load_block
-from pipeline.ingest.wave import ingest_wave, summary_fr, write_outputs
+from pipeline.ingest import ingest_wave, summary_fr, write_outputs
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from pipeline.domain.params import ReportParams, SurveyParams, load_block
-from pipeline.reporting.report import render_reports
+from pipeline.reporting.render import render_reports
 
 
 def main(argv: list[str] | None = None) -> int:

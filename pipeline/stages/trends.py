@@ -22,7 +22,7 @@ from pipeline.domain.params import (
     load_block,
 )
 from pipeline.panel.trends import run_trends
-from pipeline.typology.model import load_model
+from pipeline.typology.persistence import load_model
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -16,7 +16,8 @@ import pandas as pd
 from pipeline.common.atomic import atomic_write_parquet, atomic_write_text
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.params import TypologyParams, load_block
-from pipeline.typology.model import run_stage, save_model, write_csv, write_plots
+from pipeline.typology.persistence import save_model
+from pipeline.typology.recipe import type_wave, write_csv, write_plots
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -33,17 +34,17 @@ def main(argv: list[str] | None = None) -> int:
     codebook = load_codebook()
     clean = pd.read_parquet(args.clean)
     truth = pd.read_parquet(args.truth) if args.truth and Path(args.truth).exists() else None
-    res = run_stage(clean, params, codebook, truth)
+    res = type_wave(clean, params, codebook, truth)
     out = Path(args.out_dir)
-    atomic_write_parquet(res["types"], out / "typology.parquet")
-    atomic_write_parquet(res["description"].category, out / "typology_description.parquet")
-    write_csv(res["description"].chi2, out / "typology_chi2.csv")
-    write_csv(pd.concat([res["description"].quanti, res["description"].quanti_var.assign(type=pd.NA)],
+    atomic_write_parquet(res.types, out / "typology.parquet")
+    atomic_write_parquet(res.description.category, out / "typology_description.parquet")
+    write_csv(res.description.chi2, out / "typology_chi2.csv")
+    write_csv(pd.concat([res.description.quanti, res.description.quanti_var.assign(type=pd.NA)],
                         ignore_index=True), out / "typology_quanti.csv")
-    save_model(res["model"], args.model, codebook.version)
-    atomic_write_text(args.metrics, res["metrics"].to_json())
-    write_plots(res["per_k"], args.plots)
-    m = res["metrics"]
+    save_model(res.model, args.model, codebook.version)
+    atomic_write_text(args.metrics, res.metrics.to_json())
+    write_plots(res.per_k, args.plots)
+    m = res.metrics
     print(f"Typologie : {m.n} répondants ({m.selection.excluded} exclus), {m.k} types : "
           + " ; ".join(f"{t}. {v} ({m.type_sizes[t]})" for t, v in m.type_names.items()))
     return 0

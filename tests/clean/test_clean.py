@@ -11,15 +11,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from pipeline.clean.recipe import (
-    ReconciliationError,
-    bin_values,
-    clean_responses,
-    deduplicate,
-    normalize_modalities,
-    reconcile,
-    write_outputs,
-)
+from pipeline.clean.dedup import deduplicate
+from pipeline.clean.derive import bin_values
+from pipeline.clean.normalize import normalize_modalities
+from pipeline.clean.outputs import write_outputs
+from pipeline.clean.quality import ReconciliationError, reconcile
+from pipeline.clean.recipe import clean_responses
 from pipeline.clean.validate import blank_responses
 from pipeline.common.safe_text import neutralize
 from pipeline.domain.codebook import load_codebook

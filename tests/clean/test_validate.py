@@ -7,8 +7,8 @@ import json
 import pandas as pd
 import pytest
 
+from pipeline.clean.checks import RuleParams
 from pipeline.clean.validate import (
-    RuleParams,
     blank_responses,
     build_schema,
     cell_of,

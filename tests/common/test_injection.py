@@ -11,12 +11,12 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from pipeline.clean.recipe import write_clean_xlsx
+from pipeline.clean.outputs import write_clean_xlsx
 from pipeline.cli.main import main as acter
 from pipeline.common.safe_text import FORMULA_LEAD, neutralize, safe_frame
 from pipeline.domain.codebook import load_codebook
 from pipeline.reporting import tables as tb
-from pipeline.typology.model import write_csv
+from pipeline.typology.recipe import write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 EVIL = ['=HYPERLINK("http://evil.example/","clic")', "@SUM(1)", "+1+1", "-2+3", "\t=1", "\r=1"]

@@ -9,7 +9,7 @@ import re
 import pandas as pd
 from test_continuity import growing_type
 
-from pipeline.clean import recipe as clean
+from pipeline.clean import dedup as clean
 from pipeline.common.identifiers import siren_is_valid
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.params import TrendsParams, TypologyParams, defaults

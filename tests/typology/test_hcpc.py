@@ -9,7 +9,8 @@ import pytest
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
-from pipeline.typology.hcpc import HCPC, kmeans_hartigan_wong, ward_tree, weighted_ward
+from pipeline.typology.hcpc import HCPC, ward_tree, weighted_ward
+from pipeline.typology.kmeans import kmeans_hartigan_wong
 from pipeline.typology.mca import MCA
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "factominer"

@@ -14,7 +14,14 @@ from pipeline.cli.main import main as acter
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.params import TypologyParams, defaults
 from pipeline.stages import typology as typology_stage
-from pipeline.typology import model as T
+from pipeline.typology.model import classify
+from pipeline.typology.persistence import (
+    ModelVersionError,
+    load_model,
+    save_model,
+    versions,
+)
+from pipeline.typology.recipe import type_wave
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "factominer"
 CB = load_codebook()
@@ -62,17 +69,17 @@ def small_params(**kw):
 @pytest.fixture(scope="module")
 def stage():
     clean, model = planted_clean()
-    return clean, model, T.run_stage(clean, small_params(), CB)
+    return clean, model, type_wave(clean, small_params(), CB)
 
 
 def test_stage_recovers_planted_types_and_counts_exclusions(stage):
     clean, model, res = stage
-    m = res["metrics"]
+    m = res.metrics
     kept = clean["B01"].isin(["Oui, actuellement", "Oui, par le passé"]).to_numpy()
     assert m.n == kept.sum() and m.selection.excluded == (~kept).sum()
     assert m.selection.excluded_by_answer == {"Non, jamais": int((~kept).sum())}
     assert m.k == 3
-    assert adjusted_rand_score(model[kept], res["types"]["type"]) > 0.9
+    assert adjusted_rand_score(model[kept], res.types["type"]) > 0.9
     assert set(m.stability.jaccard) == {1, 2, 3}
     assert all(v >= 0.75 for v in m.stability.jaccard.values())
     assert m.stability.verdict[1] == "stable"
@@ -81,57 +88,57 @@ def test_stage_recovers_planted_types_and_counts_exclusions(stage):
 
 def test_outputs_are_labelled_in_french(stage):
     _, _, res = stage
-    types = res["types"]
+    types = res.types
     assert list(types.columns[:3]) == ["response_id", "type", "type_name"]
     assert [c for c in types.columns if c.startswith("F")] == ["F1", "F2", "F3", "F4", "F5"]
-    desc = res["description"].category
+    desc = res.description.category
     b03 = desc[desc["variable"] == "B03"]
     labels = {m.label for m in CB["B03"].modalities}
     assert set(b03["modality"]) <= labels | {f"{x} : non" for x in labels} | set(b03["value"])
     assert {"type", "variable", "modality", "v_test", "p_value", "cla_mod", "mod_cla", "global"} <= set(desc.columns)
-    names = res["model"].names
+    names = res.model.names
     assert len(names) == 3 and all(isinstance(v, str) and v for v in names.values())
     assert not any(v.endswith(": non") for name in names.values() for v in name.split(" · "))
 
 
 def test_analyst_names_win():
     clean, _ = planted_clean(n=150)
-    res = T.run_stage(clean, small_params(names={2: "Jumelages de proximité"}), CB)
-    assert res["model"].names[2] == "Jumelages de proximité"
-    assert set(res["types"].loc[res["types"]["type"] == 2, "type_name"]) == {"Jumelages de proximité"}
+    res = type_wave(clean, small_params(names={2: "Jumelages de proximité"}), CB)
+    assert res.model.names[2] == "Jumelages de proximité"
+    assert set(res.types.loc[res.types["type"] == 2, "type_name"]) == {"Jumelages de proximité"}
 
 
 def test_model_persisted_and_classifies_a_later_wave(stage, tmp_path):
     clean, _, res = stage
     path = tmp_path / "typology.joblib"
-    T.save_model(res["model"], path, CB.version)
-    model = T.load_model(path, CB.version)
+    save_model(res.model, path, CB.version)
+    model = load_model(path, CB.version)
     kept = clean[clean["B01"].isin(["Oui, actuellement", "Oui, par le passé"])]
-    again = T.classify(model, kept)
-    assert (again["type"].to_numpy() == res["types"]["type"].to_numpy()).mean() > 0.97
+    again = classify(model, kept)
+    assert (again["type"].to_numpy() == res.types["type"].to_numpy()).mean() > 0.97
     wave2, _ = planted_clean(n=60, seed=99)
     wave2.loc[0, "D01"] = "Réponse jamais vue"
-    out = T.classify(model, wave2)
+    out = classify(model, wave2)
     assert len(out) == 60 and out["type"].between(1, 3).all()
 
 
 def test_loader_refuses_incompatible_versions(stage, tmp_path):
     _, _, res = stage
     path = tmp_path / "old.joblib"
-    T.save_model(res["model"], path, "2019.0")
-    with pytest.raises(T.ModelVersionError, match="codebook 2019.0"):
-        T.load_model(path, CB.version)
+    save_model(res.model, path, "2019.0")
+    with pytest.raises(ModelVersionError, match="codebook 2019.0"):
+        load_model(path, CB.version)
     with path.open("wb") as f:
-        pickle.dump({**T.versions(CB.version), "sklearn": "0.20.0"}, f)
-        pickle.dump(res["model"], f)
-    with pytest.raises(T.ModelVersionError, match="versions incompatibles"):
-        T.load_model(path, CB.version)
+        pickle.dump({**versions(CB.version), "sklearn": "0.20.0"}, f)
+        pickle.dump(res.model, f)
+    with pytest.raises(ModelVersionError, match="versions incompatibles"):
+        load_model(path, CB.version)
 
 
 def test_a_codebook_variable_missing_from_the_table_is_named():
     clean, _ = planted_clean(n=60)
     with pytest.raises(KeyError, match="E03"):
-        T.run_stage(clean.drop(columns=["E03"]), small_params(), CB)
+        type_wave(clean.drop(columns=["E03"]), small_params(), CB)
 
 
 def test_stage_main_writes_every_output(tmp_path):
@@ -204,13 +211,13 @@ def test_noise_gives_doubtful_types():
     for c in clean.columns[1:]:
         clean[c] = clean[c].to_numpy()[rng.permutation(len(clean))]
     clean["B01"] = "Oui, actuellement"
-    res = T.run_stage(clean, small_params(k=4), CB)
-    jac = res["metrics"].stability.jaccard
-    assert min(jac.values()) < 0.75 and "douteux" in res["metrics"].stability.verdict.values()
+    res = type_wave(clean, small_params(k=4), CB)
+    jac = res.metrics.stability.jaccard
+    assert min(jac.values()) < 0.75 and "douteux" in res.metrics.stability.verdict.values()
 
 
 def test_loader_refuses_a_file_that_is_not_a_model(tmp_path):
     bad = tmp_path / "bad.joblib"
     bad.write_bytes(b"not a pickle")
-    with pytest.raises(T.ModelVersionError, match="n'est pas un modèle"):
-        T.load_model(bad, CB.version)
+    with pytest.raises(ModelVersionError, match="n'est pas un modèle"):
+        load_model(bad, CB.version)

@@ -1,0 +1,91 @@
+"""The typology of one wave: respondents selected, MCA + HCPC fitted, types described and named, quality and stability measured (the typology stage's work, without files)."""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.common.atomic import atomic_path
+from pipeline.common.safe_text import safe_frame
+from pipeline.domain.codebook import Codebook
+from pipeline.domain.params import TypologyParams
+from pipeline.typology.describe import Description
+from pipeline.typology.metrics import TypologyMetrics
+from pipeline.typology.model import (
+    TypologyModel,
+    describe_model,
+    fit_typology,
+    name_types,
+)
+from pipeline.typology.quality import quality_by_k, stability, truth_ari
+from pipeline.typology.spec import analysis_table, build_spec, select_respondents
+
+
+@dataclass(frozen=True)
+class WaveTypology:
+    """The typology of a wave: the fitted model, each respondent's type and coordinates
+    (typology.parquet), the description of the types, quality by number of types, metrics."""
+
+    model: TypologyModel
+    types: pd.DataFrame
+    description: Description
+    per_k: pd.DataFrame
+    metrics: TypologyMetrics
+
+
+def type_wave(clean: pd.DataFrame, params: TypologyParams, codebook: Codebook,
+              truth: pd.DataFrame | None = None) -> WaveTypology:
+    """Select the respondents, fit MCA + HCPC on the codebook's active variables, describe and
+    name the types, measure quality and stability (and, on the demo, recovery of the truth)."""
+    selected, excl = select_respondents(clean, params.include_column, params.include_values)
+    ids = selected["response_id"].astype(str) if "response_id" in selected.columns else selected.index.astype(str)
+    selected = selected.set_axis(pd.Index(ids, name="response_id"))
+    spec = build_spec(selected, *codebook.typology_roles(), codebook)
+    table = analysis_table(selected, spec)
+    model = fit_typology(table, spec, ncp=params.ncp, k=params.k, k_min=params.k_min,
+                         k_max=params.k_max, kk=params.kk, seed=params.seed, names=params.names)
+    desc = describe_model(model, table, params.proba)
+    model.names = name_types(model, desc, params.names)
+    coord = model.mca.row_coordinates_
+    labels = model.hcpc.labels_
+    types = pd.DataFrame({"response_id": coord.index, "type": labels,
+                          "type_name": [model.names[int(t)] for t in labels],
+                          **{c: coord[c].to_numpy() for c in coord.columns}})
+    kmax = model.hcpc.criterion_.index.max()
+    per_k = quality_by_k(coord, model.hcpc, 2, int(kmax), params.seed)
+    eig = model.mca.eigenvalues_
+    chosen = per_k.set_index("k").loc[model.hcpc.n_clusters_] if model.hcpc.n_clusters_ in set(per_k["k"]) else None
+    metrics = TypologyMetrics(
+        n=int(len(table)), n_input=int(len(clean)), selection=excl,
+        active_columns=model.spec.active, dropped_constant_columns=model.dropped,
+        k=int(model.hcpc.n_clusters_), k_auto=int(model.hcpc.k_auto_),
+        type_sizes={int(t): int((labels == t).sum()) for t in range(1, model.hcpc.n_clusters_ + 1)},
+        type_names={int(t): v for t, v in model.names.items()},
+        eigenvalues=[float(v) for v in eig["eigenvalue"].iloc[:params.ncp]],
+        inertia=[float(v) / 100 for v in eig["percent"].iloc[:params.ncp]],
+        inertia_gain_ratio={int(k): float(v) for k, v in model.hcpc.criterion_.items()},
+        silhouette=None if chosen is None else float(chosen["silhouette"]),
+        calinski_harabasz=None if chosen is None else float(chosen["calinski_harabasz"]),
+        stability=stability(table, model, n_bootstrap=params.n_bootstrap, n_seeds=params.n_seeds,
+                            seed=params.seed, stable=params.jaccard_stable, doubtful=params.jaccard_doubtful),
+        truth=None if truth is None else truth_ari(pd.Series(labels), selected.reset_index(drop=True)
+                                                   .assign(response_id=coord.index.to_numpy()), truth),
+    )
+    return WaveTypology(model, types, desc, per_k, metrics)
+
+
+def write_plots(per_k: pd.DataFrame, folder: str | Path) -> None:
+    folder = Path(folder)
+    write_csv(per_k[["k", "inertia_gain", "within_inertia", "ratio"]], folder / "inertia.csv")
+    write_csv(per_k[["k", "silhouette"]], folder / "silhouette.csv")
+    write_csv(per_k[["k", "calinski_harabasz"]], folder / "calinski_harabasz.csv")
+
+
+def write_csv(df: pd.DataFrame, path: str | Path) -> None:
+    """CSV written atomically, text that a spreadsheet would run as a formula neutralised and
+    quoted (a carriage return inside a quoted field cannot start a new row)."""
+    with atomic_path(path) as tmp:
+        safe_frame(df).to_csv(tmp, index=False, quoting=csv.QUOTE_NONNUMERIC)
