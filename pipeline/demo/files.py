@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from pipeline.questionnaire.template import workbook_bytes
+from pipeline.common.atomic import workbook_bytes
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 

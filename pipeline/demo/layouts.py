@@ -26,14 +26,14 @@ from pipeline.demo.files import (
 )
 from pipeline.demo.population import Answers, Collectivite
 from pipeline.domain.codebook import Codebook, Question
-from pipeline.questionnaire.template import (
+from pipeline.common.atomic import workbook_bytes
+from pipeline.questionnaire import (
     ANSWER_SHEET,
     FIRST_ANSWER_ROW,
     PREPARED_ROWS,
     build_template,
     horizontal_columns,
     vertical_rows,
-    workbook_bytes,
 )
 
 LAYOUTS = ("template_horizontal", "template_vertical", "horizontal", "vertical", "limesurvey", "kobo", "forms",

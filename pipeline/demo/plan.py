@@ -33,7 +33,7 @@ from pipeline.demo.population import (
     generate_answers,
 )
 from pipeline.domain.codebook import Codebook
-from pipeline.questionnaire.template import PREPARED_ROWS
+from pipeline.questionnaire import PREPARED_ROWS
 
 EXTENSIONS = {"xlsx": ".xlsx", "xlsm": ".xlsm", "ods": ".ods", "csv_utf8": ".csv", "csv_utf8_bom": ".csv",
               "csv_cp1252": ".csv", "xls": ".xls"}

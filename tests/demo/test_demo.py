@@ -34,12 +34,8 @@ from pipeline.domain.params import (
     defaults,
     load_block,
 )
-from pipeline.questionnaire.template import (
-    ANSWER_SHEET,
-    build_template,
-    fill_template,
-    workbook_bytes,
-)
+from pipeline.common.atomic import workbook_bytes
+from pipeline.questionnaire import ANSWER_SHEET, build_template, fill_template
 from pipeline.stages.demo import main
 
 YEAR = 2025
