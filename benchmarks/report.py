@@ -48,13 +48,14 @@ def main() -> int:
     args = parser.parse_args()
 
     from pipeline.domain.params import ReportParams, defaults
-    from pipeline.reporting.report import (
-        NATIONAL,
-        _render_scopes,
+    from pipeline.reporting.inputs import list_scopes
+    from pipeline.reporting.render import (
         ensure_kernel,
-        list_scopes,
+        notebook_parameters,
         render_reports,
+        render_scopes,
     )
+    from pipeline.reporting.report import NATIONAL
 
     tmp = Path(tempfile.mkdtemp(prefix="acter_bench_report_"))
     if args.clean is None:
@@ -69,20 +70,19 @@ def main() -> int:
     networks = list_scopes(pd.read_parquet(paths["clean"], columns=["rrma_slug"]))
     out = tmp / "reports"
     (out / "regions").mkdir(parents=True)
-    common = {
-        "year": 2025, "clean_path": str(paths["clean"]),
-        **{f"{k}_path": str(paths[k] or "") for k in ("typology", "typology_description", "typology_metrics", "quality")},
-        "out_dir": str(out), "small_cell_threshold": 3, "quantile_min_n": 5, "allow_comments": False,
-        "source": "Enquête ACTER 2025", "trends_path": "", "trends_table_path": "",
-    }
+    params = defaults(ReportParams, small_cell_threshold=3, quantile_min_n=5, allow_comments=False,
+                      source="Enquête ACTER {year}")
+    common = notebook_parameters(2025, params, clean=paths["clean"], typology=paths["typology"],
+                                 typology_description=paths["typology_description"],
+                                 typology_metrics=paths["typology_metrics"], quality=paths["quality"], out_dir=out)
     titles = {s: s for s in [NATIONAL, *networks]}
     ensure_kernel()
     base = baseline_seconds()
     t0 = time.perf_counter()
-    _render_scopes([NATIONAL], common, out, titles)
+    render_scopes([NATIONAL], common, titles)
     national = time.perf_counter() - t0
     t0 = time.perf_counter()
-    _render_scopes([NATIONAL, *networks], common, out, titles)
+    render_scopes([NATIONAL, *networks], common, titles)
     together = time.perf_counter() - t0
     per_network = max(0.0, together - national) / max(1, len(networks))
     stage = {}

@@ -29,7 +29,7 @@ source = "Enquête ACTER 2025, réseaux régionaux multi-acteurs (RRMA)"
 
 # %%
 # Observatoire ACTER: diagnostic report of the external action of collectivités.
-# Executed by `pipeline.reporting.report` (papermill) once per scope: "national" or a network slug.
+# Executed by `pipeline.reporting.render` (papermill) once per scope: "national" or a network slug.
 # Every published number goes through `pipeline.reporting.tables` (French formats, small-cell masking);
 # the report text is French, only markdown-free HTML outputs reach the page.
 import html
@@ -37,10 +37,22 @@ import html
 from IPython.display import HTML, display
 
 from pipeline.common.text import french_number
-from pipeline.reporting.report import Report, load_inputs
+from pipeline.reporting import annex, evolutions, typology_section
+from pipeline.reporting.answers import (
+    comments,
+    decades,
+    key_figures,
+    multi,
+    notice,
+    quartiles,
+    single,
+)
+from pipeline.reporting.inputs import load_inputs
+from pipeline.reporting.report import Report
 
 inputs = load_inputs(clean_path, typology_path or None, typology_description_path or None,
-                     typology_metrics_path or None, quality_path or None, year, allow_comments)
+                     typology_metrics_path or None, quality_path or None, trends_path or None,
+                     trends_table_path or None, year, allow_comments)
 rep = Report(inputs, scope, small_cell_threshold, source, out_dir, quantile_min_n)
 N = french_number(rep.n) if rep.publishable else f"moins de {small_cell_threshold}"
 
@@ -79,36 +91,36 @@ else:
     lead = (f"Rapport du réseau {rep.name}. Il présente les réponses des collectivités de son territoire ({N}) "
             "et les compare, part à part, à l'ensemble des répondants en France.")
 show(f"<h1>{html.escape(heading)}</h1>", f"<p class='lead'>{html.escape(lead)}</p>")
-evolution = rep.trends(trends_path) + rep.evolutions(trends_table_path, trends_path) if rep.publishable else ""
+evolution = evolutions.summary(rep) + evolutions.classes(rep) if rep.publishable else ""
 if rep.publishable:
     shown = [t for t in SECTIONS if evolution or not t.startswith("10.")]
     links = "".join(f'<li><a href="#{anchor(t)}">{html.escape(t)}</a></li>' for t in shown)
-    show(rep.key_figures(), f'<nav class="toc"><strong>Sommaire</strong><ul>{links}</ul></nav>')
+    show(key_figures(rep), f'<nav class="toc"><strong>Sommaire</strong><ul>{links}</ul></nav>')
 else:
-    show(rep.notice())
+    show(notice(rep))
 
 # %%
 if rep.publishable:
     section("1. Qui a répondu ?",
             "Profil des collectivités répondantes : nature, territoire, taille et engagement.")
-    show(rep.single("A02"))
+    show(single(rep, "A02"))
     if rep.national:
-        show(rep.single("A05"), rep.single("rrma"))
+        show(single(rep, "A05"), single(rep, "rrma"))
     elif rep.df["A05"].nunique() > 1:
-        show(rep.single("A05"))
-    show(rep.single("strate_population"), rep.single("A09"), rep.single("A11"), rep.single("B01"))
+        show(single(rep, "A05"))
+    show(single(rep, "strate_population"), single(rep, "A09"), single(rep, "A11"), single(rep, "B01"))
 
 # %%
 if rep.publishable:
     section("2. Les types d'action",
             "Nature des actions menées à l'international, action principale et nombre de partenariats actifs.")
-    show(rep.multi("B03"), rep.single("B04"), rep.single("B05_classe"), rep.decades("B02"))
+    show(multi(rep, "B03"), single(rep, "B04"), single(rep, "B05_classe"), decades(rep, "B02"))
 
 # %%
 if rep.publishable:
     section("3. Zones partenaires et thématiques",
             "Où se trouvent les collectivités partenaires et sur quels sujets portent les actions.")
-    show(rep.multi("B06"), rep.multi("B07"))
+    show(multi(rep, "B06"), multi(rep, "B07"))
 
 # %%
 if rep.publishable:
@@ -116,43 +128,43 @@ if rep.publishable:
             "Budget consacré à l'action internationale, rapporté à la population, et cofinancements mobilisés "
             "(appels à projets du ministère DCTCIV, dispositif Clés en main, FICOL de l'AFD, fonds européens, "
             "loi Oudin-Santini). Seuls les quartiles sont publiés : aucun montant individuel.")
-    show(rep.single("C01_classe"),
-         rep.quartiles("C01", "A02", "budget_par_type", "Budget consacré à l'action internationale selon le "
-                       "type de collectivité (euros)"),
-         rep.quartiles("budget_par_habitant", "strate_population", "budget_par_habitant",
-                       "Budget par habitant selon la strate de population (euros par habitant)", cents=True),
-         rep.single("C02"), rep.multi("C03"), rep.single("C04"))
+    show(single(rep, "C01_classe"),
+         quartiles(rep, "C01", "A02", "budget_par_type", "Budget consacré à l'action internationale selon le "
+                   "type de collectivité (euros)"),
+         quartiles(rep, "budget_par_habitant", "strate_population", "budget_par_habitant",
+                   "Budget par habitant selon la strate de population (euros par habitant)", cents=True),
+         single(rep, "C02"), multi(rep, "C03"), single(rep, "C04"))
 
 # %%
 if rep.publishable:
     section("5. Moyens humains et organisation",
             "Organisation interne de l'action internationale, équivalents temps plein et opérateurs.")
-    show(rep.single("D01"), rep.single("D02_classe"),
-         rep.quartiles("D02", "A02", "etp_par_type", "Équivalents temps plein consacrés selon le type de "
-                       "collectivité", unit="ETP"),
-         rep.multi("D05"))
+    show(single(rep, "D01"), single(rep, "D02_classe"),
+         quartiles(rep, "D02", "A02", "etp_par_type", "Équivalents temps plein consacrés selon le type de "
+                   "collectivité", unit="ETP"),
+         multi(rep, "D05"))
 
 # %%
 if rep.publishable:
     section("6. Portage politique et stratégie",
             "Qui porte l'action internationale au sein de l'exécutif et est-elle formalisée ?")
-    show(rep.single("D03"), rep.single("D04"))
+    show(single(rep, "D03"), single(rep, "D04"))
 
 # %%
 if rep.publishable:
     section("7. Partenariats internes et externes",
             "Services associés, acteurs du territoire mobilisés, coopération entre collectivités et réseaux.")
-    show(rep.multi("E01"), rep.multi("E02"), rep.single("E03"), rep.multi("E04"), rep.multi("E05"))
+    show(multi(rep, "E01"), multi(rep, "E02"), single(rep, "E03"), multi(rep, "E04"), multi(rep, "E05"))
 
 # %%
 if rep.publishable:
     section("8. Freins, besoins et perspectives",
             "Les trois principaux freins cités, les besoins d'accompagnement et l'évolution attendue.")
-    show(rep.multi("F01"), rep.multi("F02"), rep.single("F03"), rep.multi("F04"))
+    show(multi(rep, "F01"), multi(rep, "F02"), single(rep, "F03"), multi(rep, "F04"))
     if allow_comments:
         show("<h3>Commentaires libres</h3>",
              "<p>Extraits des commentaires, reproduits tels quels après retrait des courriels et numéros "
-             "de téléphone.</p>", rep.comments())
+             "de téléphone.</p>", comments(rep))
 
 # %%
 if rep.publishable:
@@ -160,9 +172,10 @@ if rep.publishable:
             "Les collectivités sont regroupées en types selon leur manière d'organiser l'action internationale "
             "(analyse des correspondances multiples puis classification ascendante hiérarchique, méthode "
             "FactoMineR). Les noms des types sont choisis par les analystes.")
-    show(rep.typology_sizes())
+    show(typology_section.sizes(rep))
     if rep.national:
-        show(rep.typology_heatmap(), rep.factor_map(), "<h3>Portraits des types</h3>", rep.portraits())
+        show(typology_section.heatmap(rep), typology_section.factor_map(rep), "<h3>Portraits des types</h3>",
+             typology_section.portraits(rep))
 
 # %%
 if evolution:
@@ -189,7 +202,7 @@ show(
     "répondants. Réponses hors des choix proposés : regroupées en « Autre réponse (hors liste) ».</p>",
 )
 if rep.national:
-    show("<h3>Qualité des données</h3>", rep.quality())
+    show("<h3>Qualité des données</h3>", annex.quality(rep))
 
 # %%
 rep.write_workbook(out_dir, f"Observatoire ACTER {year} : tableaux du rapport national")

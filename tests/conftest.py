@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.domain.codebook import load_codebook, read_reference
 from pipeline.domain.params import ReportParams, defaults
+from pipeline.typology.metrics import Selection, Stability, TypologyMetrics
 
 # Planted values the reports must never show.
 PLANTED_EMAIL = "jeanne.planted@example.org"
@@ -124,9 +125,14 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: b
                          "modality": label, "value": value, "v_test": float(rng.normal(0, 3)), "p_value": 0.01,
                          "cla_mod": 40.0, "mod_cla": 60.0, "global": 35.0, "count": 20, "role": "active"})
     pd.DataFrame(rows).to_parquet(paths["typology_description"], index=False)
-    paths["typology_metrics"].write_text(json.dumps({
-        "n": n, "k": 4, "stability": {"jaccard": {str(t): 0.8 for t in names}},
-        "inertia": [0.12, 0.08, 0.05, 0.04, 0.03]}), encoding="utf-8")
+    paths["typology_metrics"].write_text(TypologyMetrics(
+        n=n, n_input=n, selection=Selection(excluded=0), active_columns=cb.typology_roles()[0],
+        dropped_constant_columns=[], k=4, k_auto=4, type_sizes={t: int((types == t).sum()) for t in names},
+        type_names=names, eigenvalues=[0.3, 0.2, 0.12, 0.1, 0.08], inertia=[0.12, 0.08, 0.05, 0.04, 0.03],
+        inertia_gain_ratio={3: 0.9, 4: 0.8, 5: 0.95}, silhouette=0.2, calinski_harabasz=40.0,
+        stability=Stability(n_bootstrap=20, jaccard={t: 0.8 for t in names}, verdict={t: "stable" for t in names},
+                            ari_bootstrap=0.7, ari_seeds=1.0, n_seeds=5),
+    ).to_json(), encoding="utf-8")
     paths["quality"].write_text(json.dumps({
         "files": {"received": 170, "ingested": 160, "partial": 6, "rejected": 4},
         "rows_read": 175, "quarantined": 9, "duplicates": 6,
@@ -152,7 +158,7 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: b
 
 def render_fixture_reports(inputs: dict[str, Path], out: Path) -> list[Path]:
     """National report + one network + the tiny network, comments allowed (to test escaping)."""
-    from pipeline.reporting.report import render_reports
+    from pipeline.reporting.render import render_reports
 
     params = defaults(ReportParams, small_cell_threshold=3, allow_comments=True, workers=1)
     return render_reports(inputs["clean"], inputs["typology"], inputs["typology_description"],

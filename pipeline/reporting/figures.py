@@ -20,7 +20,8 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from pipeline.common.atomic import atomic_write_bytes  # noqa: E402
 from pipeline.common.text import french_number  # noqa: E402
-from pipeline.reporting.tables import SECRET_SHARE, PubTable, fmt_percent  # noqa: E402
+from pipeline.reporting.formats import SECRET_SHARE, fmt_percent  # noqa: E402
+from pipeline.reporting.tables import PubTable  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every colour-vision deficiency.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -88,12 +89,17 @@ def _bare_x(ax: plt.Axes) -> None:
     ax.tick_params(axis="y", length=0)
 
 
+def _bars_frame(table: PubTable, source: str) -> tuple[Figure, plt.Axes, list[str], np.ndarray]:
+    """Frame of a horizontal bar chart of ``table``: its height follows the wrapped row labels."""
+    labels = [_wrap(i) for i in table.data.index]
+    fig, ax = _frame(table.title, table.n, source, 1.1 + 0.3 * sum(l.count("\n") + 1 for l in labels), labels=labels)
+    return fig, ax, labels, np.arange(len(labels))
+
+
 def bar_shares(table: PubTable, source: str, column: str = "Part") -> Figure:
     """Horizontal bars of shares; a secret share is drawn as no bar with an 's' label."""
     values = table.plot_values(column)
-    labels = [_wrap(i) for i in table.data.index]
-    fig, ax = _frame(table.title, table.n, source, 1.1 + 0.3 * sum(l.count("\n") + 1 for l in labels), labels=labels)
-    y = np.arange(len(labels))
+    fig, ax, labels, y = _bars_frame(table, source)
     ax.barh(y, values.fillna(0).to_numpy(), color=OKABE_ITO[0], height=0.65)
     for yi, v, is_secret in zip(y, values, table.secret[column].astype(bool)):
         text = SECRET_SHARE if is_secret else fmt_percent(v)
@@ -107,9 +113,7 @@ def bar_shares(table: PubTable, source: str, column: str = "Part") -> Figure:
 def bar_counts(table: PubTable, source: str, column: str = "Effectif", colors: bool = False) -> Figure:
     """Horizontal bars of counts (secret counts shown as '< 3' without a bar)."""
     values = table.plot_values(column)
-    labels = [_wrap(i) for i in table.data.index]
-    fig, ax = _frame(table.title, table.n, source, 1.1 + 0.3 * sum(l.count("\n") + 1 for l in labels), labels=labels)
-    y = np.arange(len(labels))
+    fig, ax, labels, y = _bars_frame(table, source)
     palette = [OKABE_ITO[i % len(OKABE_ITO)] for i in range(len(y))] if colors else OKABE_ITO[0]
     ax.barh(y, values.fillna(0).to_numpy(), color=palette, height=0.65)
     top = float(values.max()) if values.notna().any() else 1.0

@@ -15,7 +15,8 @@ from pipeline.clean.outputs import write_clean_xlsx
 from pipeline.cli.main import main as acter
 from pipeline.common.safe_text import FORMULA_LEAD, neutralize, safe_frame
 from pipeline.domain.codebook import load_codebook
-from pipeline.reporting import tables as tb
+from pipeline.reporting.tables import PubTable
+from pipeline.reporting.workbook import write_workbook
 from pipeline.typology.recipe import write_csv
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -72,11 +73,11 @@ def test_clean_xlsx_keeps_names_answers_and_comments_inert(tmp_path):
 def test_published_workbook_keeps_text_inert(tmp_path):
     data = pd.DataFrame({"Effectif": [3, 4] * 3, "Commentaire": EVIL, EVIL[0]: [-1.5] * len(EVIL)},
                         index=pd.Index(EVIL, name=EVIL[1]))
-    table = tb.PubTable(key="t", title=EVIL[2], data=data, secret=pd.DataFrame(False, data.index, data.columns),
-                        kinds={"Effectif": "count", "Commentaire": "text", EVIL[0]: "number"}, n=len(EVIL),
-                        index_name=EVIL[1], note=EVIL[3], source=EVIL[0])
+    table = PubTable(key="t", title=EVIL[2], data=data, secret=pd.DataFrame(False, data.index, data.columns),
+                     kinds={"Effectif": "count", "Commentaire": "text", EVIL[0]: "number"}, n=len(EVIL),
+                     index_name=EVIL[1], note=EVIL[3], source=EVIL[0])
     path = tmp_path / "tableaux.xlsx"
-    tb.write_workbook([table], path, EVIL[4])
+    write_workbook([table], path, EVIL[4])
     _assert_inert_workbook(path)
     assert -1.5 in [c.value for c in _cells(path)]
 

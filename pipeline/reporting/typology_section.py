@@ -1,0 +1,140 @@
+"""Section 9 of a report: the typology (sizes of the types, their profiles, the factorial plane and
+a portrait of each type), read from the published typology as the typology stage writes it.
+"""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+from pipeline.common.text import french_number
+from pipeline.reporting import figures as figs
+from pipeline.reporting.formats import fmt_percent
+from pipeline.reporting.report import Report
+from pipeline.reporting.tables import frame_table, single_table
+from pipeline.typology.spec import NO, YES
+
+# The stage's verdict on a type's bootstrap Jaccard (typology.jaccard_stable / jaccard_doubtful).
+VERDICTS = {"stable": "stable", "moyen": "moyennement stable", "douteux": "peu stable : à interpréter avec prudence"}
+_SEP = "\x1f"
+
+
+def sizes(rep: Report) -> str:
+    """Respondents by type (a network beside France); the notice when there is no typology."""
+    typo = rep.inputs.typology
+    if not typo.available:
+        return '<p class="notice">La typologie n\'est pas disponible pour cette édition.</p>'
+    types = typo.types.reindex(rep.df["response_id"])
+    order = list(typo.types.sort_values("type")["nom"].unique())
+    ref = None if rep.national else typo.types.reindex(rep.all["response_id"])["nom"]
+    table = single_table("typologie_effectifs", "Répartition des répondants par type", types["nom"],
+                         rep.threshold, order, reference=ref, source=rep.source)
+    if rep.national:
+        return rep.block(table, lambda: figs.bar_counts(table, rep.source, colors=True))
+    return rep.block(table, None)
+
+
+def _names(rep: Report) -> pd.Series:
+    """'1. name' by type number, in type order."""
+    return rep.inputs.typology.types.drop_duplicates("type").set_index("type")["nom"].sort_index()
+
+
+def category_label(rep: Report, column: str, value: str) -> str:
+    """French label of a category of the typology description (column 'B03__jumelage', value 'Oui')."""
+    cb = rep.codebook
+    missing = value == f"{column}.NA"  # catdes's category of the unanswered
+    if "__" not in column:
+        return f"{cb.title(column)} : {'non renseigné' if missing else value}"
+    code, slug = column.split("__", 1)
+    q, item = cb[code], cb[code].modality(slug).label
+    if missing:
+        return f"{q.label} : {item} (non renseigné)"
+    return {YES: f"{q.label} : {item}", NO: f"{q.label} : pas « {item} »"}[value]
+
+
+def heatmap(rep: Report, per_type: int = 5) -> str:
+    """v-tests of the categories most over-represented in a type, every type side by side."""
+    desc = rep.inputs.typology.description
+    if desc.empty:
+        return ""
+    counts = rep.inputs.typology.types.groupby("type")["nom"].size()
+    names = _names(rep)
+    n_all = int(counts.sum())
+    # Rows: the categories most over-represented in at least one type.
+    top = (desc[desc["v_test"] > 0].sort_values(["type", "v_test"], ascending=[True, False], kind="stable")
+           .groupby("type").head(per_type))
+    keys = list(dict.fromkeys(top["column"] + _SEP + top["value"]))
+    desc = desc.assign(key=desc["column"] + _SEP + desc["value"])
+    grid = desc[desc["key"].isin(keys)].pivot_table(index="key", columns="type", values="v_test", aggfunc="first")
+    grid = grid.reindex(index=keys, columns=list(names.index))
+    # A category held by fewer than `threshold` respondents overall, or a type that small, is masked.
+    share = desc.drop_duplicates("key").set_index("key")["global"].reindex(keys) / 100.0  # catdes: percent
+    grid = grid.loc[[k for k in keys if not (0 < round(share[k] * n_all) < rep.threshold)]]
+    for t in grid.columns:
+        if 0 < counts.get(t, 0) < rep.threshold:
+            grid[t] = float("nan")
+    labels = [category_label(rep, *k.split(_SEP, 1)) for k in grid.index]
+    grid.index = [lab if labels.count(lab) == 1 else f"{lab} [{k.split(_SEP, 1)[0]}]"
+                  for lab, k in zip(labels, grid.index)]
+    grid.columns = [names.loc[t] for t in grid.columns]
+    short = grid.set_axis([f"Type {t}" for t in names.index], axis=1)
+    table = frame_table("typologie_vtests", "Profils des types : valeurs-test des modalités "
+                        "les plus caractéristiques", grid, {c: "vtest" for c in grid.columns}, n_all, rep.threshold,
+                        index_name="Modalité", source=rep.source,
+                        note="Valeur-test > 2 : modalité sur-représentée dans le type ; < −2 : sous-représentée.")
+    return rep.block(table, lambda: figs.heatmap(short, table.title, n_all, rep.source))
+
+
+def factor_map(rep: Report) -> str:
+    """Respondents on the plane F1 × F2 of the MCA; a type smaller than the threshold is not drawn."""
+    typo = rep.inputs.typology
+    if typo.coords.shape[1] < 2:
+        return ""
+    coords = typo.coords.reindex(rep.df["response_id"]).dropna()
+    types = typo.types.reindex(coords.index)["nom"]
+    # A type smaller than the threshold is not drawn (its points would show who is in it).
+    keep = types.map(types.value_counts()).ge(rep.threshold).to_numpy()
+    coords, types = coords[keep], types[keep]
+    if len(coords) < rep.threshold:
+        return ""
+    inertia = tuple(typo.metrics.inertia[:2])
+    title = "Plan factoriel F1 × F2 de l'analyse des correspondances multiples"
+    fig = figs.factor_map(coords, types, title, rep.source, inertia=inertia)
+    return f'<section class="block">{rep.figure_html(fig, "typologie_plan_factoriel", title)}</section>'
+
+
+def portraits(rep: Report, per_type: int = 5) -> str:
+    """Each type: size, stability (the stage's verdict) and its most distinctive categories."""
+    typo = rep.inputs.typology
+    if not typo.available:
+        return ""
+    counts = typo.types.groupby("type")["nom"].size()
+    total = int(counts.sum())
+    stability = typo.metrics.stability
+    desc = typo.description
+    parts = []
+    for t, name in _names(rep).items():
+        size = int(counts.get(t, 0))
+        head = f'<article class="portrait"><h4>{html.escape(name)}</h4>'
+        if 0 < size < rep.threshold:
+            parts.append(head + f"<p>Effectif inférieur à {rep.threshold} : portrait non publié "
+                         "(secret statistique).</p></article>")
+            continue
+        facts = [f"{french_number(size)} collectivités, soit {fmt_percent(size / total)} des répondants classés."]
+        if stability.jaccard.get(t) is not None:
+            facts.append(f"Stabilité (indice de Jaccard moyen par rééchantillonnage) : "
+                         f"{french_number(stability.jaccard[t], 2)} ({VERDICTS[stability.verdict[t]]}).")
+        own = desc[(desc["type"] == t) & (desc["v_test"] > 0)].sort_values("v_test", ascending=False,
+                                                                           kind="stable").head(per_type)
+        items = []
+        for _, r in own.iterrows():
+            if 0 < r["count"] < rep.threshold:
+                continue
+            detail = (f" : {fmt_percent(r['mod_cla'] / 100.0)} dans le type contre "
+                      f"{fmt_percent(r['global'] / 100.0)} dans l'ensemble")
+            items.append(f"<li>{html.escape(category_label(rep, r['column'], r['value']) + detail)} "
+                         f"(valeur-test {html.escape(french_number(r['v_test'], 1))})</li>")
+        traits = f"<p>Traits distinctifs :</p><ul>{''.join(items)}</ul>" if items else ""
+        parts.append(head + "".join(f"<p>{html.escape(f)}</p>" for f in facts) + traits + "</article>")
+    return '<div class="portraits">' + "".join(parts) + "</div>"
