@@ -19,7 +19,7 @@ from openpyxl import Workbook
 
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.params import IngestParams, defaults
-from pipeline.ingest.wave import ingest_wave
+from pipeline.ingest import ingest_wave
 
 TARGET = 3.0
 

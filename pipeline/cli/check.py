@@ -26,7 +26,7 @@ from pipeline.domain.params import (
     defaults,
     load_block,
 )
-from pipeline.ingest.wave import ingest_file, responses_frame
+from pipeline.ingest import ingest_file, responses_frame
 
 T = TypeVar("T")
 

@@ -1,1 +1,24 @@
-"""ingest layer."""
+"""ingest layer: the returned files of a wave into one typed table of responses and a report.
+
+Modules, bottom up: ``parsers`` (French numbers, dates, yes/no), ``guards`` (hostile files refused
+before parsing), ``readers`` (files into sheets of raw cells), ``marks`` (what calamine does not
+say about an xlsx sheet), ``matching`` (headers to codebook questions), ``layout`` (the answer
+sheet and its orientation), ``values`` (cells into typed answers), ``files`` (one file),
+``workers`` (files read so that none costs the others), ``wave`` (a folder of files).
+"""
+
+from pipeline.ingest.files import FileResult, ingest_file, ingest_workbook
+from pipeline.ingest.readers import Sheet, Workbook, read_workbook
+from pipeline.ingest.wave import (
+    build_report,
+    ingest_wave,
+    list_wave_files,
+    responses_frame,
+    summary_fr,
+    write_outputs,
+)
+
+__all__ = [
+    "FileResult", "Sheet", "Workbook", "build_report", "ingest_file", "ingest_wave", "ingest_workbook",
+    "list_wave_files", "read_workbook", "responses_frame", "summary_fr", "write_outputs",
+]

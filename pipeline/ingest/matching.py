@@ -144,6 +144,21 @@ class HeaderMatcher:
             self._cache[text] = result
         return result
 
+    def match_cells(self, cells: list) -> dict[int, HeaderMatch]:
+        """Matches of the text cells of one row (or column), by position.
+
+        Layout detection calls this on every cell of the first rows: cached texts are read
+        straight from the cache, without a call to :meth:`match` each.
+        """
+        out: dict[int, HeaderMatch] = {}
+        cache = self._cache
+        for i, v in enumerate(cells):
+            if v.__class__ is str and v:
+                m = cache[v] if v in cache else self.match(v)
+                if m is not None:
+                    out[i] = m
+        return out
+
     def is_tool_column(self, header: object) -> bool:
         """True for columns survey tools add (LimeSurvey id, Kobo _uuid...)."""
         text = str(header).strip()

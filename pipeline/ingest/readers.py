@@ -4,19 +4,12 @@ Spreadsheets are read with python-calamine (cached formula values, fast); CSV te
 (UTF-8, UTF-8 with BOM, UTF-16 with BOM, Windows-1252) and its separator sniffed (; , tab).
 A file that cannot be read gives an :class:`~pipeline.common.issues.Issue` with a French message
 instead of an exception: encrypted, corrupt, not a spreadsheet (HTML or PDF renamed), empty.
-
-Hostile files are refused before calamine parses them (the limits of the ``ingest:`` block, :class:`~pipeline.domain.params.IngestParams`): file size; for zip
-archives (xlsx, xlsm, ods) the sizes declared in the zip directory (total, compression ratio of
-each part), any DOCTYPE in an XML part (calamine does not expand entities, but such a file is
-never a genuine export), and the cell extent of each xlsx sheet read from its cell references
-(calamine allocates the whole rectangle at once: two cells at A1 and XFD1048576 would abort the
-process). Other formats are checked on the sheet's size before its cells become Python objects.
+Hostile or runaway files are refused by :mod:`pipeline.ingest.guards` before any parse.
 """
 
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 import zipfile
@@ -26,14 +19,16 @@ from pathlib import Path
 import python_calamine
 
 from pipeline.common.issues import Issue
-from pipeline.common.text import french_number
 from pipeline.domain.params import IngestParams, defaults
+from pipeline.ingest.guards import (
+    SheetTooLarge,
+    extent_problem,
+    file_size_problem,
+    text_extent_problem,
+    zip_problem,
+)
 
 Cell = object  # str | float | int | bool | datetime.date | datetime.datetime | None
-
-
-_RATIO_MIN_BYTES = 1 << 20  # a small part may compress well (styles): only big parts are checked
-_MB = 1 << 20
 
 SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
 TEXT_EXTENSIONS = (".csv", ".tsv", ".txt")
@@ -90,12 +85,12 @@ class Workbook:
     notes: list[Issue] = field(default_factory=list)  # warnings from reading (control characters removed)
 
 
-class SheetTooLarge(Exception):
-    """A sheet beyond IngestParams (message in French, naming the limit)."""
-
-
 def _reject(file: str, fmt: str, code: str, message: str) -> Workbook:
-    return Workbook(file=file, format=fmt, problem=Issue(code=code, message_fr=message, file=file, severity="error"))
+    return _refused(fmt, Issue(code=code, message_fr=message, file=file, severity="error"))
+
+
+def _refused(fmt: str, problem: Issue) -> Workbook:
+    return Workbook(file=problem.file, format=fmt, problem=problem)
 
 
 def read_workbook(path: str | Path, display_name: str | None = None, limits: IngestParams | None = None) -> Workbook:
@@ -106,13 +101,9 @@ def read_workbook(path: str | Path, display_name: str | None = None, limits: Ing
     ext = path.suffix.lower()
     fmt = ext.lstrip(".") or "inconnu"
     try:
-        size = path.stat().st_size
-        if size > limits.max_file_mb * _MB:
-            return _reject(
-                name, fmt, "file_too_large",
-                f"Le fichier {name} pèse {french_number(size / _MB, 1)} Mo, au-delà de la limite de {limits.max_file_mb:g} Mo "
-                "(ingest.max_file_mb) : il n'a pas été ouvert. Demandez un fichier ne contenant que les réponses.",
-            )
+        too_large = file_size_problem(path.stat().st_size, name, limits)
+        if too_large is not None:
+            return _refused(fmt, too_large)
         data = path.read_bytes()
     except OSError as exc:
         return _reject(name, fmt, "unreadable_file", f"Le fichier ne peut pas être ouvert ({exc.strerror or exc}).")
@@ -129,9 +120,9 @@ def read_workbook(path: str | Path, display_name: str | None = None, limits: Ing
         return _read_calamine(data, name, "xls", limits)
     if head.startswith(_ZIP_MAGIC):
         zfmt = fmt if ext in SPREADSHEET_EXTENSIONS else ("ods" if b"opendocument" in head else "xlsx")
-        refused = _check_zip(data, name, zfmt, limits)
+        refused = zip_problem(data, name, zfmt, limits)
         if refused is not None:
-            return refused
+            return _refused(zfmt, refused)
         return _read_calamine(data, name, zfmt, limits)
     if head.startswith(b"%PDF"):
         return _reject(name, fmt, "not_a_spreadsheet", "Le fichier est un PDF et non un tableur : demandez le fichier Excel, ODS ou CSV d'origine.")
@@ -148,120 +139,6 @@ def read_workbook(path: str | Path, display_name: str | None = None, limits: Ing
             f"Le fichier porte l'extension {ext} mais n'est pas un classeur lisible (fichier abîmé ou mal renommé).",
         )
     return read_csv_bytes(data, name, fmt if ext in TEXT_EXTENSIONS else "csv", limits)
-
-
-_DOCTYPE = re.compile(rb"<!(?:DOCTYPE|ENTITY)", re.IGNORECASE)
-_CELL_REF = re.compile(rb' r="([A-Z]{1,4})(\d{1,9})"')  # a cell's reference (rows have digits only)
-
-
-def _check_zip(data: bytes, name: str, fmt: str, limits: IngestParams) -> Workbook | None:
-    """Refuse a zip archive from its directory and a streamed scan of its XML parts, before any parse (None: fine)."""
-    try:
-        z = zipfile.ZipFile(io.BytesIO(data))
-        infos = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return None  # calamine and _other_document say what is wrong
-    with z:
-        if any(i.flag_bits & 0x1 for i in infos):
-            return _reject(name, fmt, "encrypted_file", "Le fichier est protégé par un mot de passe : demandez une version sans mot de passe.")
-        total = sum(i.file_size for i in infos)
-        if total > limits.max_decompressed_mb * _MB:
-            return _reject(
-                name, fmt, "decompressed_too_large",
-                f"Le classeur {name} occuperait {french_number(total / _MB)} Mo une fois décompressé, au-delà de la limite de "
-                f"{limits.max_decompressed_mb:g} Mo (ingest.max_decompressed_mb) : il n'a pas été ouvert (archive "
-                "piégée ou feuille démesurée). Demandez un fichier ne contenant que les réponses.",
-            )
-        for i in infos:
-            if i.file_size > _RATIO_MIN_BYTES and i.file_size > limits.max_compression_ratio * max(i.compress_size, 1):
-                ratio = i.file_size / max(i.compress_size, 1)
-                return _reject(
-                    name, fmt, "compression_ratio",
-                    f"La partie « {i.filename} » du classeur {name} est compressée {french_number(ratio)} fois, au-delà de la limite "
-                    f"de {limits.max_compression_ratio:g} (ingest.max_compression_ratio) : archive piégée (« zip bomb »), "
-                    "le fichier n'a pas été ouvert.",
-                )
-        try:
-            for i in infos:
-                if not i.filename.lower().endswith((".xml", ".rels", ".vml")):
-                    continue
-                is_sheet = fmt in ("xlsx", "xlsm") and re.fullmatch(r"xl/worksheets/[^/]+\.xml", i.filename) is not None
-                has_dtd, extent = _scan_part(z, i, is_sheet, limits)
-                if has_dtd:
-                    return _reject(
-                        name, fmt, "xml_doctype",
-                        f"La partie « {i.filename} » du classeur {name} déclare une DTD (<!DOCTYPE> ou entités XML), ce "
-                        "qu'aucun tableur n'écrit : fichier refusé par sécurité (entités externes ou « billion laughs »). "
-                        "Demandez à la collectivité de réenregistrer le fichier depuis Excel ou LibreOffice.",
-                    )
-                problem = _extent_problem(*extent, limits) if is_sheet else ""
-                if problem:
-                    return _reject(name, fmt, "sheet_too_large", f"Le classeur {name}, partie « {i.filename} » : {problem}")
-        except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
-            return None  # a damaged part: calamine reports the file as corrupt
-    return None
-
-
-def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: bool,
-               limits: IngestParams | None = None) -> tuple[bool, tuple[int, int]]:
-    """(a DTD anywhere in the part, (rows, columns) spanned by the cells of a worksheet part).
-
-    Streams the part in 1 MB pieces cut after a '>' (no tag straddles two pieces). Every cell
-    reference counts, empty styled cells too (conservative); cells placed by position only (no
-    ``r`` attribute) are counted as one wide row. With ``limits``, the scan of a sheet stops as
-    soon as its cells reach past them (a million-row sheet is refused after its first rows).
-    """
-    max_row = max_col = 0
-    n_refs = n_cells = n_rows = 0
-    tail = b""
-    with z.open(info) as f:
-        while True:
-            chunk = f.read(1 << 20)
-            if not chunk:
-                break
-            buf = tail + chunk
-            cut = buf.rfind(b">") + 1
-            piece, tail = buf[:cut], buf[cut:]
-            if _DOCTYPE.search(piece):
-                return True, (0, 0)
-            if not sheet:
-                continue
-            refs = _CELL_REF.findall(piece)
-            if refs:
-                letters, numbers = zip(*refs)
-                max_row = max(max_row, max(map(int, set(numbers))))
-                max_col = max(max_col, max(map(_column_number, set(letters))))
-                n_refs += len(refs)
-                if limits is not None and _extent_problem(max_row, max_col, limits):
-                    return False, (max_row, max_col)
-            n_cells += piece.count(b"<c ") + piece.count(b"<c>")
-            n_rows += piece.count(b"<row ") + piece.count(b"<row>")
-    if _DOCTYPE.search(tail):
-        return True, (0, 0)
-    if n_cells > n_refs:
-        max_col = max(max_col, n_cells - n_refs)
-        max_row = max(max_row, n_rows)
-    return False, (max_row, max_col)
-
-
-def _column_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ch - 64
-    return n
-
-
-def _extent_problem(n_rows: int, n_cols: int, limits: IngestParams) -> str:
-    if n_rows > limits.max_rows:
-        return (f"la feuille s'étend sur {french_number(n_rows)} lignes, au-delà de la limite de {french_number(limits.max_rows)} lignes "
-                "(ingest.max_rows) : fichier refusé sans être lu. Supprimez les lignes vides ou en trop.")
-    if n_cols > limits.max_columns:
-        return (f"la feuille s'étend sur {french_number(n_cols)} colonnes, au-delà de la limite de {french_number(limits.max_columns)} "
-                "colonnes (ingest.max_columns) : fichier refusé sans être lu. Supprimez les colonnes vides ou en trop.")
-    if n_rows * n_cols > limits.max_cells:
-        return (f"la feuille s'étend sur {french_number(n_rows)} lignes × {french_number(n_cols)} colonnes, au-delà de la limite de "
-                f"{french_number(limits.max_cells)} cellules (ingest.max_cells) : fichier refusé sans être lu.")
-    return ""
 
 
 def _read_calamine(data: bytes, name: str, fmt: str, limits: IngestParams | None = None) -> Workbook:
@@ -295,79 +172,6 @@ def _read_calamine(data: bytes, name: str, fmt: str, limits: IngestParams | None
     return Workbook(file=name, format=fmt, sheets=sheets, data=data if data.startswith(_ZIP_MAGIC) else b"")
 
 
-_CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
-_ATTR = re.compile(r'(\w+)="([^"]*)"')
-
-
-def _column_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
-
-
-@dataclass
-class CellMarks:
-    """What calamine does not say about an xlsx sheet, read from its XML (0-based positions)."""
-
-    errors: dict[tuple[int, int], str] = field(default_factory=dict)  # Excel error values, read as empty
-    formulas: set[tuple[int, int]] = field(default_factory=set)  # formulas without a saved value
-    hidden_rows: set[int] = field(default_factory=set)
-
-
-def xlsx_cell_marks(workbook: Workbook, sheet_name: str) -> CellMarks:
-    """Excel error values (#N/A, #DIV/0!), formulas never computed, hidden rows of one xlsx sheet.
-
-    Empty for other formats or when the archive is odd.
-    """
-    marks = CellMarks()
-    if not workbook.data:
-        return marks
-    try:
-        with zipfile.ZipFile(io.BytesIO(workbook.data)) as z:
-            names = set(z.namelist())
-            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
-            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-            rid = ""
-            for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
-                attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', tag))
-                if html.unescape(attrs.get("name", "")) == sheet_name:
-                    rid = attrs.get("r:id", "")
-            target = ""
-            for tag in re.findall(r"<Relationship\b[^>]*>", rels):
-                attrs = dict(_ATTR.findall(tag))
-                if attrs.get("Id") == rid:
-                    target = attrs.get("Target", "").lstrip("/")
-            if not target:
-                return marks
-            path = target if target.startswith("xl/") else f"xl/{target}"
-            if path not in names:
-                return marks
-            xml = z.read(path).decode("utf-8", "replace")
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
-        return marks
-    if 'hidden="1"' in xml or 'hidden="true"' in xml:
-        for tag in re.findall(r"<row\b[^>]*>", xml):
-            attrs = dict(_ATTR.findall(tag))
-            if attrs.get("hidden") in ("1", "true") and attrs.get("r", "").isdigit():
-                marks.hidden_rows.add(int(attrs["r"]) - 1)
-    if 't="e"' not in xml and "<f" not in xml:
-        return marks
-    for m in _CELL.finditer(xml):
-        body = m.group(2) or ""
-        attrs = dict(_ATTR.findall(m.group(1)))
-        ref = re.fullmatch(r"([A-Z]+)(\d+)", attrs.get("r", ""))
-        if not ref:
-            continue
-        where = (int(ref.group(2)) - 1, _column_index(ref.group(1)))
-        value = re.search(r"<v>([^<]*)</v>", body)
-        if attrs.get("t") == "e" and value:
-            marks.errors[where] = html.unescape(value.group(1))
-        elif "<f" in body and (value is None or not value.group(1)) and attrs.get("t") not in ("s", "inlineStr"):
-            marks.formulas.add(where)
-    return marks
-
-
 def _other_document(data: bytes) -> str:
     """'document Word' etc. when a zip archive is an office file that is not a spreadsheet."""
     if not data.startswith(_ZIP_MAGIC):
@@ -392,7 +196,7 @@ def _sheet_loader(wb: python_calamine.CalamineWorkbook, name: str, limits: Inges
         sheet = wb.get_sheet_by_name(name)
         # the rectangle from A1, checked before its cells become Python objects
         end = sheet.end or (0, 0)
-        problem = _extent_problem(end[0] + 1, end[1] + 1, limits) if sheet.height else ""
+        problem = extent_problem(end[0] + 1, end[1] + 1, limits) if sheet.height else ""
         if problem:
             raise SheetTooLarge(problem)
         rows = sheet.to_python(skip_empty_area=False)
@@ -466,9 +270,7 @@ def read_csv_bytes(data: bytes, name: str, fmt: str = "csv", limits: IngestParam
         sep, text = hint.group(1), text[hint.end():]
     else:
         sep = sniff_separator(text)
-    n_lines = text.count("\n") + 1
-    widest = max(line.count(sep) for line in text.split("\n")) + 1 if n_lines <= limits.max_rows else 0
-    problem = _extent_problem(n_lines, widest, limits) if n_lines > limits.max_rows or widest > limits.max_columns else ""
+    problem = text_extent_problem(text, sep, limits)
     if problem:
         return _reject(name, fmt, "sheet_too_large", f"Le fichier {name} : {problem}")
     if csv.field_size_limit() < len(text) + 1:  # one cell may hold the whole (size-limited) file

@@ -8,22 +8,19 @@ runs it), whose peak memory is measured. Run with ``-s`` to see the table of out
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pandas as pd
 import pytest
 from conftest import write_params
-from support.hostile import HEADER, PARAMS, ROWS, build_corpus, good_xlsx
+from support.hostile import HEADER, PARAMS, ROWS, build_corpus
 
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.params import IngestParams, defaults
-from pipeline.ingest.wave import ingest_file, ingest_wave
+from pipeline.ingest.files import ingest_file
 
 ROOT = Path(__file__).resolve().parents[2]
 MAX_RSS_MB = 1536  # whole ingest run, worker process included
@@ -177,29 +174,3 @@ def test_memory_and_time_stay_bounded(hostile_run):
     _, _, _, measures, _ = hostile_run
     assert measures["rss_mb"] < MAX_RSS_MB
     assert measures["seconds"] < MAX_SECONDS
-
-
-def test_a_reader_crash_costs_one_file_not_the_wave(tmp_path, monkeypatch):
-    import pipeline.ingest.wave as ingest_module
-
-    wave = tmp_path / "w"
-    wave.mkdir()
-    (wave / "a.xlsx").write_bytes(good_xlsx())
-    (wave / "b.xlsx").write_bytes(good_xlsx())
-    (wave / "c.xlsx").write_bytes(good_xlsx())
-    real = ingest_module.ingest_file
-
-    def crashing(path, *args, **kwargs):
-        if Path(path).name == "b.xlsx":  # as the kernel kills a reader out of memory
-            os.kill(os.getpid(), signal.SIGKILL)
-        return real(path, *args, **kwargs)
-
-    monkeypatch.setattr(ingest_module, "ingest_file", crashing)
-    t0 = time.perf_counter()
-    frame, report = ingest_wave(wave, params=defaults(IngestParams, max_seconds_per_file=30))
-    assert time.perf_counter() - t0 < 30
-    statuses = {e["file"]: e["status"] for e in report["files"]}
-    assert statuses == {"a.xlsx": "ingested", "b.xlsx": "rejected", "c.xlsx": "ingested"}
-    crash = report["files"][1]["problems"][0]
-    assert crash["code"] == "reader_crash" and "b.xlsx" in crash["message_fr"]
-    assert len(frame) == 4

@@ -3,8 +3,8 @@ multi-select lists. Two kinds: hostile text never crashes a parser and never giv
 is not one (inf, NaN, impossible date, unknown modality); and what the template writes (French
 numbers, dd/mm/yyyy dates, modality labels, Oui/Non) reads back exactly.
 
-Complements tests/test_parsers.py (plain text/float/int inputs, French thousands) and
-tests/test_ingest.py (any grid, the B07 one-cell split). Derandomized: CI sees the same examples.
+Complements tests/ingest/test_parsers.py (plain text/float/int inputs, French thousands),
+test_files.py (any grid) and test_values.py (the B07 one-cell split). Derandomized: CI sees the same examples.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pipeline.common.text import normalize_label
 from pipeline.domain.codebook import load_codebook
 from pipeline.ingest.matching import match_header
 from pipeline.ingest.parsers import parse_date, parse_number, parse_yes_no
-from pipeline.ingest.wave import ValueReader
+from pipeline.ingest.values import ValueReader
 
 CB = load_codebook()
 READER = ValueReader(CB, 88.0)

@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import zipfile
 
-import openpyxl
 import pandas as pd
 import pytest
+from support.spreadsheets import write_xlsx
 
 from pipeline.ingest.readers import decode_text, read_workbook, sniff_separator
 
 ROWS = [["Type de collectivité", "Nom de la collectivité"], ["Communauté d'agglomération", "Agglo de Saint-Étienne"]]
 
 
-def _xlsx(path, sheets):
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    wb.save(path)
-    return path
-
-
 def test_xlsx_keeps_positions_and_all_sheets(tmp_path):
-    path = _xlsx(tmp_path / "r.xlsx", {"Instructions": [["Lisez-moi"]], "Réponses": [[None], [None, None, "x"]]})
+    path = write_xlsx(tmp_path / "r.xlsx", {"Instructions": [["Lisez-moi"]], "Réponses": [[None], [None, None, "x"]]})
     wb = read_workbook(path)
     assert wb.problem is None and wb.format == "xlsx"
     assert [s.name for s in wb.sheets] == ["Instructions", "Réponses"]
@@ -87,7 +76,7 @@ def test_corrupt_zip_is_rejected(tmp_path):
 
 
 def test_truncated_xlsx_is_rejected(tmp_path):
-    good = _xlsx(tmp_path / "ok.xlsx", {"R": ROWS})
+    good = write_xlsx(tmp_path / "ok.xlsx", {"R": ROWS})
     path = tmp_path / "tronque.xlsx"
     path.write_bytes(good.read_bytes()[:300])
     assert read_workbook(path).problem.code == "corrupt_file"
@@ -130,28 +119,8 @@ def test_word_document_renamed_as_xlsx_is_named_in_the_message(tmp_path):
     assert wb.problem.code == "not_a_spreadsheet" and "Word" in wb.problem.message_fr
 
 
-# --- limits (tests/test_hostile.py runs the whole hostile corpus) --------------------------------
+# --- limits (the refusals before parsing: tests/ingest/test_guards.py) -----------------------------
 from pipeline.domain.params import IngestParams, defaults  # noqa: E402
-
-
-def test_a_far_away_cell_is_refused_before_calamine_allocates_the_sheet(tmp_path):
-    # calamine allocates the whole rectangle A1:XFD1048576 at once and aborts the process:
-    # this test would not return without the check of the cell references
-    from support.hostile import good_xlsx, patch_zip
-
-    path = tmp_path / "coin.xlsx"
-    path.write_bytes(patch_zip(good_xlsx(), {"xl/worksheets/sheet1.xml": lambda x: x.replace(
-        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')}))
-    wb = read_workbook(path)
-    assert wb.problem.code == "sheet_too_large" and "1\u202f048\u202f576 lignes" in wb.problem.message_fr
-
-
-def test_limits_come_from_params_and_are_named_in_messages(tmp_path):
-    path = _xlsx(tmp_path / "r.xlsx", {"R": ROWS})
-    wb = read_workbook(path, limits=defaults(IngestParams, max_file_mb=0.001))
-    assert wb.problem.code == "file_too_large" and "ingest.max_file_mb" in wb.problem.message_fr
-    wb = read_workbook(path, limits=defaults(IngestParams, max_columns=1))
-    assert wb.problem.code == "sheet_too_large" and "2 colonnes" in wb.problem.message_fr
 
 
 def test_long_cells_are_cut_and_noted(tmp_path):

@@ -1,0 +1,37 @@
+"""Guards: hostile or runaway files refused before a parser allocates them, the limit named in French
+(tests/ingest/test_hostile.py runs the whole hostile corpus)."""
+
+from __future__ import annotations
+
+from support.hostile import good_xlsx, patch_zip
+from support.spreadsheets import write_xlsx
+
+from pipeline.domain.params import IngestParams, defaults
+from pipeline.ingest.readers import read_workbook
+
+ROWS = [["Type de collectivité", "Nom de la collectivité"], ["Communauté d'agglomération", "Agglo de Saint-Étienne"]]
+
+
+def test_a_far_away_cell_is_refused_before_calamine_allocates_the_sheet(tmp_path):
+    # calamine allocates the whole rectangle A1:XFD1048576 at once and aborts the process:
+    # this test would not return without the check of the cell references
+    path = tmp_path / "coin.xlsx"
+    path.write_bytes(patch_zip(good_xlsx(), {"xl/worksheets/sheet1.xml": lambda x: x.replace(
+        b"</sheetData>", b'<row r="1048576"><c r="XFD1048576"><v>1</v></c></row></sheetData>')}))
+    wb = read_workbook(path)
+    assert wb.problem.code == "sheet_too_large" and "1\u202f048\u202f576 lignes" in wb.problem.message_fr
+
+
+def test_limits_come_from_params_and_are_named_in_messages(tmp_path):
+    path = write_xlsx(tmp_path / "r.xlsx", {"R": ROWS})
+    wb = read_workbook(path, limits=defaults(IngestParams, max_file_mb=0.001))
+    assert wb.problem.code == "file_too_large" and "ingest.max_file_mb" in wb.problem.message_fr
+    wb = read_workbook(path, limits=defaults(IngestParams, max_columns=1))
+    assert wb.problem.code == "sheet_too_large" and "2 colonnes" in wb.problem.message_fr
+
+
+def test_a_csv_too_wide_is_refused_before_it_is_split_into_cells(tmp_path):
+    path = tmp_path / "large.csv"
+    path.write_text(";".join(f"c{i}" for i in range(30)) + "\n" + ";" * 29 + "\n", encoding="utf-8")
+    wb = read_workbook(path, limits=defaults(IngestParams, max_columns=20))
+    assert wb.problem.code == "sheet_too_large" and "30 colonnes" in wb.problem.message_fr and not wb.sheets
