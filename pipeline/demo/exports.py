@@ -9,52 +9,60 @@ from collections.abc import Callable
 
 import numpy as np
 
-from pipeline.demo.files import SheetGrid, cell_ref, csv_bytes, ods_bytes, xlsx_bytes
-from pipeline.demo.layouts import (
-    Mistake,
-    Placement,
-    Recorder,
-    Rendered,
-    Submission,
-    flag_cells,
-    native_value,
-    timestamp,
-)
-from pipeline.domain.codebook import Codebook
+from pipeline.common.cells import cell_ref
+from pipeline.demo.files import SheetGrid, csv_bytes, ods_bytes, xlsx_bytes
+from pipeline.demo.mistakes import Recorder, flag_cells
+from pipeline.demo.submissions import Mistake, Placement, Rendered, Submission
+from pipeline.demo.values import native_value, timestamp
+from pipeline.domain.codebook import Codebook, Question
 
 _KOBO_GROUPS = {"A": "A_identification", "B": "B_actions", "C": "C_moyens_financiers", "D": "D_moyens_humains",
                 "E": "E_partenariats", "F": "F_freins_perspectives"}
+# The tools stamp each submission themselves: the date of answer (A14) is not a question there.
+_STAMPED = "A14"
 # (header, key, question or None); key is a code, a <code>__<slug> column or a tool's own field
 Columns = list[tuple[str, str, object]]
+# (recorder, respondent number from 1, submission, cell of each key) -> key -> value
 RowFn = Callable[[Recorder, int, Submission, dict[str, str]], dict[str, object]]
+# (question, true answer) -> key -> value of the question's cells
+WriteFn = Callable[[Question, object], dict[str, object]]
+
+
+def _asked(cb: Codebook) -> list[Question]:
+    return [q for q in cb if q.code != _STAMPED]
 
 
 def _export_rows(subs: list[Submission], file: str, sheet: str, cb: Codebook, rng: np.random.Generator,
-                 columns: Columns, row_fn: RowFn, first_row: int = 2
-                 ) -> tuple[list[list[object]], list[Placement], list[Mistake]]:
-    """Header + one row per submission; ``row_fn(rec, row, sub)`` returns key → value."""
+                 columns: Columns, row_fn: RowFn) -> tuple[list[list[object]], list[Placement], list[Mistake]]:
+    """Header + one row per submission (respondent n on grid row n, 0-based, under the header)."""
     rows: list[list[object]] = [[h for h, _, _ in columns]]
     placements, mistakes = [], []
-    for i, sub in enumerate(subs):
-        r = first_row + i
+    for n, sub in enumerate(subs, start=1):
         rec = Recorder(sub, file, sheet, cb, rng)
-        values = row_fn(rec, r, sub, {key: cell_ref(r, c) for c, (_, key, _) in enumerate(columns, start=1)})
+        values = row_fn(rec, n, sub, {key: cell_ref(n, c) for c, (_, key, _) in enumerate(columns)})
         rows.append([values.get(key) for _, key, _ in columns])
-        placements.append(Placement(sub, sheet, r, rec.truth))
+        placements.append(Placement(sub, sheet, n + 1, rec.truth))
         mistakes.extend(rec.mistakes)
     return rows, placements, mistakes
+
+
+def _answers(rec: Recorder, sub: Submission, cb: Codebook, where: dict[str, str], write: WriteFn) -> dict[str, object]:
+    """Each asked question's cells as ``write`` gives them; flagged inconsistencies recorded where they show."""
+    out: dict[str, object] = {}
+    for q in _asked(cb):
+        cells = write(q, sub.answers[q.code])
+        out.update(cells)
+        flag_cells(rec, q, {key: (where[key], value) for key, value in cells.items()})
+    return out
 
 
 def render_limesurvey(subs: list[Submission], file: str, fmt: str, cb: Codebook, year: int,
                       rng: np.random.Generator, *, labels: bool) -> Rendered:
     """LimeSurvey export: codes (A02, B03[SQ001]) or full labels, Y / empty for multi-select."""
     sheet = "" if fmt.startswith("csv") else "results"
-    columns: Columns = [("id", "_id", None), ("submitdate", "_submit", None),
-                                              ("lastpage", "_lastpage", None), ("startlanguage", "_lang", None),
-                                              ("seed", "_seed", None)]
-    for q in cb:
-        if q.code == "A14":
-            continue
+    columns: Columns = [("id", "_id", None), ("submitdate", "_submit", None), ("lastpage", "_lastpage", None),
+                        ("startlanguage", "_lang", None), ("seed", "_seed", None)]
+    for q in _asked(cb):
         if q.type == "multi":
             for i, m in enumerate(q.modalities, start=1):
                 head = f"{q.label} [{m.label}]" if labels else f"{q.code}[SQ{i:03d}]"
@@ -63,25 +71,16 @@ def render_limesurvey(subs: list[Submission], file: str, fmt: str, cb: Codebook,
             columns.append((q.label if labels else q.code, q.code, q))
     text = fmt.startswith("csv")
 
-    def row(rec: Recorder, r: int, sub: Submission, where: dict[str, str]) -> dict[str, object]:
-        stamp = timestamp(rng, sub.answers["A14"])  # type: ignore[arg-type]
-        out: dict[str, object] = {"_id": r - 1, "_submit": stamp.strftime("%Y-%m-%d %H:%M:%S"), "_lastpage": 6,
-                                  "_lang": "fr", "_seed": int(rng.integers(10**8, 10**9))}
-        for q in cb:
-            if q.code == "A14":
-                continue
-            v = sub.answers[q.code]
-            cells: dict[str, tuple[str, object]] = {}
-            if q.type == "multi":
-                for m in q.modalities:
-                    key = f"{q.code}__{m.slug}"
-                    out[key] = "Y" if v is not None and m.slug in v else None  # type: ignore[operator]
-                    cells[key] = (where[key], out[key] or "")
-            else:
-                out[q.code] = native_value(q, v, number="text" if text else "native")
-                cells[q.code] = (where[q.code], out[q.code])
-            flag_cells(rec, q, cells)
-        return out
+    def write(q: Question, v: object) -> dict[str, object]:
+        if q.type == "multi":
+            return {f"{q.code}__{m.slug}": "Y" if v is not None and m.slug in v else None  # type: ignore[operator]
+                    for m in q.modalities}
+        return {q.code: native_value(q, v, number="text" if text else "native")}
+
+    def row(rec: Recorder, n: int, sub: Submission, where: dict[str, str]) -> dict[str, object]:
+        stamp = timestamp(rng, sub.answers[_STAMPED])  # type: ignore[arg-type]
+        return {"_id": n, "_submit": stamp.strftime("%Y-%m-%d %H:%M:%S"), "_lastpage": 6, "_lang": "fr",
+                "_seed": int(rng.integers(10**8, 10**9)), **_answers(rec, sub, cb, where, write)}
 
     rows, placements, mistakes = _export_rows(subs, file, sheet, cb, rng, columns, row)
     if text:
@@ -95,9 +94,7 @@ def render_kobo(subs: list[Submission], file: str, fmt: str, cb: Codebook, year:
                 rng: np.random.Generator) -> Rendered:
     """KoboToolbox CSV: group paths, slugs, multi-select as one cell of slugs and 0/1 columns."""
     columns: Columns = [("start", "_start", None), ("end", "_end", None)]
-    for q in cb:
-        if q.code == "A14":
-            continue
+    for q in _asked(cb):
         path = f"{_KOBO_GROUPS[q.section]}/{q.code}"
         columns.append((path, q.code, q))
         if q.type == "multi":
@@ -105,31 +102,22 @@ def render_kobo(subs: list[Submission], file: str, fmt: str, cb: Codebook, year:
     columns += [("_id", "_id", None), ("_uuid", "_uuid", None), ("_submission_time", "_time", None),
                 ("_validation_status", "_status", None), ("_index", "_index", None)]
 
-    def row(rec: Recorder, r: int, sub: Submission, where: dict[str, str]) -> dict[str, object]:
-        stamp = timestamp(rng, sub.answers["A14"])  # type: ignore[arg-type]
+    def write(q: Question, v: object) -> dict[str, object]:
+        if q.type != "multi":
+            return {q.code: native_value(q, v, single="slug", number="text")}
+        return {q.code: None if v is None else " ".join(v),  # type: ignore[arg-type]
+                **{f"{q.code}__{m.slug}": None if v is None else ("1" if m.slug in v else "0")  # type: ignore[operator]
+                   for m in q.modalities}}
+
+    def row(rec: Recorder, n: int, sub: Submission, where: dict[str, str]) -> dict[str, object]:
+        stamp = timestamp(rng, sub.answers[_STAMPED])  # type: ignore[arg-type]
         started = stamp - dt.timedelta(minutes=int(rng.integers(8, 45)))
-        out: dict[str, object] = {
+        return {
             "_start": started.strftime("%Y-%m-%dT%H:%M:%S.000+01:00"), "_end": stamp.strftime("%Y-%m-%dT%H:%M:%S.000+01:00"),
             "_id": 180_000_000 + int(rng.integers(10**6)), "_uuid": str(uuid.UUID(bytes=rng.bytes(16), version=4)),
-            "_time": stamp.strftime("%Y-%m-%dT%H:%M:%S"), "_status": "", "_index": r - 1,
+            "_time": stamp.strftime("%Y-%m-%dT%H:%M:%S"), "_status": "", "_index": n,
+            **_answers(rec, sub, cb, where, write),
         }
-        for q in cb:
-            if q.code == "A14":
-                continue
-            v = sub.answers[q.code]
-            cells: dict[str, tuple[str, object]] = {}
-            if q.type == "multi":
-                out[q.code] = None if v is None else " ".join(v)  # type: ignore[arg-type]
-                cells[q.code] = (where[q.code], out[q.code])
-                for m in q.modalities:
-                    key = f"{q.code}__{m.slug}"
-                    out[key] = None if v is None else ("1" if m.slug in v else "0")  # type: ignore[operator]
-                    cells[key] = (where[key], out[key])
-            else:
-                out[q.code] = native_value(q, v, single="slug", number="text")
-                cells[q.code] = (where[q.code], out[q.code])
-            flag_cells(rec, q, cells)
-        return out
 
     rows, placements, mistakes = _export_rows(subs, file, "", cb, rng, columns, row)
     return Rendered(csv_bytes(rows, sep=";", encoding="utf-8", bom=True), placements, mistakes)
@@ -139,23 +127,18 @@ def render_forms(subs: list[Submission], file: str, fmt: str, cb: Codebook, year
                  rng: np.random.Generator, *, sep: str, stamp_header: str, sheet_name: str) -> Rendered:
     """Google Forms / Sphinx export: full labels, a timestamp, multi-select in one cell."""
     sheet = "" if fmt.startswith("csv") else sheet_name
-    columns: Columns = [(stamp_header, "_time", None)]
-    columns += [(q.label, q.code, q) for q in cb if q.code != "A14"]
+    columns: Columns = [(stamp_header, "_time", None)] + [(q.label, q.code, q) for q in _asked(cb)]
     text = fmt.startswith("csv")
 
-    def row(rec: Recorder, r: int, sub: Submission, where: dict[str, str]) -> dict[str, object]:
-        stamp = timestamp(rng, sub.answers["A14"])  # type: ignore[arg-type]
-        out: dict[str, object] = {"_time": stamp.strftime("%d/%m/%Y %H:%M:%S") if text else stamp}
-        for q in cb:
-            if q.code == "A14":
-                continue
-            v = sub.answers[q.code]
+    def row(rec: Recorder, n: int, sub: Submission, where: dict[str, str]) -> dict[str, object]:
+        stamp = timestamp(rng, sub.answers[_STAMPED])  # type: ignore[arg-type]
+
+        def write(q: Question, v: object) -> dict[str, object]:
             if q.type == "multi":
-                out[q.code] = None if v is None else sep.join(q.modality(s).label for s in v)  # type: ignore[union-attr]
-            else:
-                out[q.code] = rec.value(q, where[q.code], native_value(q, v, number="text" if text else "native"))
-            flag_cells(rec, q, {q.code: (where[q.code], out[q.code])})
-        return out
+                return {q.code: None if v is None else sep.join(q.modality(s).label for s in v)}  # type: ignore[union-attr]
+            return {q.code: rec.value(q, where[q.code], native_value(q, v, number="text" if text else "native"))}
+
+        return {"_time": stamp.strftime("%d/%m/%Y %H:%M:%S") if text else stamp, **_answers(rec, sub, cb, where, write)}
 
     rows, placements, mistakes = _export_rows(subs, file, sheet, cb, rng, columns, row)
     if fmt == "csv_cp1252":

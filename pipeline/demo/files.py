@@ -1,7 +1,8 @@
 """Write cell grids as returned files (.xlsx, .xlsm, .ods, .csv) with byte-identical output.
 
 Spreadsheets carry fixed creation / modification times and fixed archive timestamps, so the
-same grid always gives the same bytes.
+same grid always gives the same bytes. Grids are 0-based (row 0 is Excel's row 1), as
+:func:`pipeline.common.cells.cell_ref` counts.
 """
 
 from __future__ import annotations
@@ -15,16 +16,25 @@ from dataclasses import dataclass, field
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter
 
 from pipeline.common.atomic import workbook_bytes
+from pipeline.common.cells import cell_text, column_letter
+from pipeline.questionnaire import (
+    DATE_FORMAT,
+    excel_serial,
+    fix_properties,
+    write_value,
+)
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# Formats whose cells keep their type (numbers, dates); a CSV cell is text.
+NATIVE_FORMATS = ("xlsx", "xlsm", "ods")
 
 
 @dataclass
 class SheetGrid:
-    """One sheet as rows of cell values (row 0 is Excel row 1); ``bold`` lists 0-based rows."""
+    """One sheet as rows of cell values (row 0 is Excel row 1); ``bold`` lists rows, ``widths``
+    columns (0 is column A)."""
 
     name: str
     rows: list[list[object]] = field(default_factory=list)
@@ -33,51 +43,30 @@ class SheetGrid:
     hidden: bool = False
 
 
-def cell_ref(row: int, col: int) -> str:
-    """1-based row and column to an A1 reference."""
-    return f"{get_column_letter(col)}{row}"
-
-
-def fix_workbook_times(wb: Workbook, year: int, author: str) -> None:
-    """Stamp fixed document properties (openpyxl would write the current time)."""
-    stamp = dt.datetime(year, 1, 15, 9, 0, 0)
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    wb.properties.creator = author
-    wb.properties.lastModifiedBy = author
-
-
-def as_text_cell(cell, value: object) -> None:  # noqa: ANN001 (openpyxl Cell)
-    """Write ``value``; a text starting with '=' stays text (a comment, not a formula)."""
-    cell.value = value
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
-
-
 def xlsx_bytes(sheets: list[SheetGrid], year: int, author: str) -> bytes:
     """An .xlsx (or .xlsm-named) workbook with the grids, dates as real dates."""
     wb = Workbook()
     wb.remove(wb.active)
     for grid in sheets:
         ws = wb.create_sheet(grid.name)
-        for r, row in enumerate(grid.rows, start=1):
-            for c, value in enumerate(row, start=1):
+        for r, row in enumerate(grid.rows):
+            for c, value in enumerate(row):
                 if value is None or value == "":
                     continue
-                cell = ws.cell(r, c)
-                as_text_cell(cell, value)
+                cell = ws.cell(r + 1, c + 1)
+                write_value(cell, value)
                 if isinstance(value, dt.datetime):
-                    cell.number_format = "dd/mm/yyyy hh:mm:ss"
+                    cell.number_format = f"{DATE_FORMAT} hh:mm:ss"
                 elif isinstance(value, dt.date):
-                    cell.number_format = "dd/mm/yyyy"
-                if r - 1 in grid.bold:
+                    cell.number_format = DATE_FORMAT
+                if r in grid.bold:
                     cell.font = Font(bold=True)
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
         for c, width in sorted(grid.widths.items()):
-            ws.column_dimensions[get_column_letter(c)].width = width
+            ws.column_dimensions[column_letter(c)].width = width
         if grid.hidden:
             ws.sheet_state = "hidden"
-    fix_workbook_times(wb, year, author)
+    fix_properties(wb, dt.datetime(year, 1, 15, 9, 0, 0), author)
     return workbook_bytes(wb)
 
 
@@ -138,7 +127,7 @@ def _ods_cell(value: object) -> str:
         return (f'<table:table-cell table:style-name="ce1" office:value-type="date" office:date-value="{value.isoformat()}">'
                 f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>")
     if isinstance(value, (int, float)):
-        number = str(int(value)) if float(value).is_integer() else repr(float(value))
+        number = cell_text(float(value))
         return (f'<table:table-cell office:value-type="float" office:value="{number}"><text:p>{number}</text:p>'
                 "</table:table-cell>")
     return f'<table:table-cell office:value-type="string">{_ods_paragraphs(str(value))}</table:table-cell>'
@@ -174,18 +163,17 @@ def ods_bytes(sheets: list[SheetGrid]) -> bytes:
 
 
 def csv_text(value: object) -> str:
-    """Text of a CSV cell: numbers without a useless '.0', dates as dd/mm/yyyy."""
-    if value is None:
-        return ""
+    """Text of a CSV cell: numbers as a cell shows them (no useless '.0'), booleans 1/0, French
+    dates; a text as it was typed (its spaces kept)."""
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        return cell_text(float(value))
     if isinstance(value, dt.datetime):
         return value.strftime("%d/%m/%Y %H:%M:%S")
     if isinstance(value, dt.date):
         return value.strftime("%d/%m/%Y")
-    return str(value)
+    return "" if value is None else str(value)
 
 
 def csv_bytes(rows: list[list[object]], *, sep: str, encoding: str, bom: bool, quote_all: bool = False) -> bytes:
@@ -201,8 +189,6 @@ def csv_bytes(rows: list[list[object]], *, sep: str, encoding: str, bom: bool, q
 
 # --- fast filling of a saved workbook ----------------------------------------------------------
 
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
-
 
 def _xml_escape(text: str) -> str:
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
@@ -211,15 +197,12 @@ def _xml_escape(text: str) -> str:
 
 def _cell_xml(ref: str, style: str, value: object) -> str:
     """One <c> element of a worksheet: inline text, number or date serial."""
-    if isinstance(value, dt.datetime):
-        delta = value - dt.datetime(1899, 12, 30)
-        value = delta.days + delta.seconds / 86400
-    elif isinstance(value, dt.date):
-        value = (value - _EXCEL_EPOCH).days
+    if isinstance(value, dt.date):
+        value = excel_serial(value)
     if isinstance(value, bool):
         return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
     if isinstance(value, (int, float)):
-        number = str(int(value)) if float(value).is_integer() else repr(float(value))
+        number = cell_text(float(value))
         return f'<c r="{ref}" s="{style}"><v>{number}</v></c>'
     return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{_xml_escape(str(value))}</t></is></c>'
 

@@ -1,7 +1,7 @@
 """Demo survey: two waves of a seeded population of collectivités, their returned files, the truth.
 
-``python -m pipeline.demo.generate --params params.yaml --out data/raw/demo --truth data/demo`` writes,
-for the reference year and the survey year of params.yaml (``survey.reference_year``,
+The stage ``python -m pipeline.stages.demo --params params.yaml --out data/raw/demo --truth data/demo``
+writes, for the reference year and the survey year of params.yaml (``survey.reference_year``,
 ``survey.year``), the returned files (every layout and format of the questionnaire's "How
 answers come back", with realistic mistakes) under ``--out/<year>/`` and, apart from them, the
 ground truth under ``--truth/<year>/``: ``truth.parquet`` (what ingest should read from each
@@ -25,22 +25,8 @@ from pipeline.common.atomic import (
     atomic_write_parquet,
     atomic_write_text,
 )
-from pipeline.demo.exports import (
-    broken_bytes,
-    render_forms,
-    render_kobo,
-    render_limesurvey,
-)
-from pipeline.demo.layouts import (
-    Mistake,
-    Placement,
-    Rendered,
-    Submission,
-    Templates,
-    render_homemade_horizontal,
-    render_homemade_vertical,
-    render_template,
-)
+from pipeline.demo.answers import Answers
+from pipeline.demo.layouts import render_broken, render_file
 from pipeline.demo.models import Model, select_models
 from pipeline.demo.panel import evolve_answers, next_population
 from pipeline.demo.plan import (
@@ -50,13 +36,17 @@ from pipeline.demo.plan import (
     plant_comments,
     plant_flags,
 )
-from pipeline.demo.population import Answers, Collectivite, generate_population
+from pipeline.demo.population import Collectivite, generate_population
+from pipeline.demo.submissions import Mistake, Placement, Submission
+from pipeline.demo.templates import Templates
 from pipeline.domain.codebook import Codebook, load_codebook
 from pipeline.domain.params import DemoParams
 
 
 @dataclass(frozen=True)
 class FileEntry:
+    """One returned file in the manifest: its way back, format and what ingest should make of it."""
+
     file: str
     layout: str
     format: str
@@ -66,14 +56,15 @@ class FileEntry:
 
 @dataclass
 class Manifest:
+    """What a wave holds, written apart from its files (manifest.json)."""
+
     year: int
     seed: int
     files: list[FileEntry] = field(default_factory=list)
     mistakes: list[Mistake] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, object]:
-        return {"year": self.year, "seed": self.seed, "files": [asdict(f) for f in self.files],
-                "mistakes": [m.to_dict() for m in self.mistakes]}
+        return asdict(self)
 
 
 # --- rendering and truth ------------------------------------------------------------------------
@@ -95,11 +86,10 @@ def render_all(seed: int, cb: Codebook, subs: list[Submission], year: int
         first = group[0]
         layout, fmt = first.layout, first.fmt
         if layout == "broken":
-            good = render_template([first], path, "xlsx", cb, year, rng, templates, vertical=False).data
-            files[path] = broken_bytes(first.broken, good)
+            files[path] = render_broken(first, path, cb, year, rng, templates)
             manifest.files.append(FileEntry(path, "broken", fmt, "rejected", 0))
             continue
-        rendered = _render(layout, fmt, group, path, cb, year, rng, templates)
+        rendered = render_file(layout, fmt, group, path, cb, year, rng, templates)
         files[path] = rendered.data
         placements.extend(rendered.placements)
         manifest.mistakes.extend(rendered.mistakes)
@@ -107,25 +97,6 @@ def render_all(seed: int, cb: Codebook, subs: list[Submission], year: int
         status = "partial" if any(m.outcome == "reported" for m in rendered.mistakes) else "ingested"
         manifest.files.append(FileEntry(path, layout, fmt, status, len(rendered.placements)))
     return files, manifest, placements
-
-
-def _render(layout: str, fmt: str, group: list[Submission], path: str, cb: Codebook, year: int,
-            rng: np.random.Generator, templates: Templates) -> Rendered:
-    if layout in ("template_horizontal", "template_vertical"):
-        return render_template(group, path, fmt, cb, year, rng, templates, vertical=layout == "template_vertical")
-    if layout == "horizontal":
-        return render_homemade_horizontal(group, path, fmt, cb, year, rng)
-    if layout == "vertical":
-        return render_homemade_vertical(group, path, fmt, cb, year, rng)
-    if layout == "limesurvey":
-        return render_limesurvey(group, path, fmt, cb, year, rng, labels=fmt.startswith("csv"))
-    if layout == "kobo":
-        return render_kobo(group, path, fmt, cb, year, rng)
-    if path.endswith(".xlsx"):
-        return render_forms(group, path, fmt, cb, year, rng, sep="; ", stamp_header="Date de saisie",
-                            sheet_name="Données")
-    return render_forms(group, path, fmt, cb, year, rng, sep=", ", stamp_header="Horodateur",
-                        sheet_name="Réponses au formulaire 1")
 
 
 def truth_values(cb: Codebook, answers: Answers) -> dict[str, object]:

@@ -20,8 +20,13 @@ from pipeline.domain.codebook import Codebook, Question, load_codebook
 
 MODELS_FILE = Path(__file__).with_name("models.yaml")
 TYPE_QUESTION = "A02"  # collectivité types are its modality slugs
+# Communes above BIG_CITY inhabitants adopt a model with its weight ``big_city``; below VILLAGE,
+# with its commune weight times ``village_factor``.
+BIG_CITY = 50_000
+VILLAGE = 2_000
 # Numbers of a model: those in _PROBABILITIES are at most 1.
-_NUMBERS = ("budget_factor", "zero_budget", "etp_factor", "dedicated_line", "consortium", "adherent")
+_NUMBERS = ("budget_factor", "zero_budget", "etp_factor", "dedicated_line", "consortium", "adherent", "big_city",
+            "village_factor")
 _PROBABILITIES = ("zero_budget", "dedicated_line", "consortium", "adherent")
 _MODEL_KEYS = {"key", "name", "adoption", "partnerships", "start_years", "subsidy_share", "singles", "multis",
                *_NUMBERS}
@@ -39,6 +44,8 @@ class Model:
     key: str
     name: str
     adoption: Mapping[str, float]  # A02 slug -> relative weight
+    big_city: float  # weight for a commune of more than BIG_CITY inhabitants
+    village_factor: float  # times the commune weight for a commune of fewer than VILLAGE inhabitants
     partnerships: tuple[float, int]  # B05: Poisson mean, offset
     start_years: tuple[int, int]  # B02 range
     budget_factor: float  # times the type's median budget

@@ -14,8 +14,9 @@ from typing import Mapping
 
 import numpy as np
 
+from pipeline.demo.answers import Answers, choose, round_money, tick
 from pipeline.demo.models import Model
-from pipeline.demo.population import Answers, Collectivite, _choose, _round_money, _tick
+from pipeline.demo.population import Collectivite
 from pipeline.domain.codebook import Codebook
 
 # Adoption weight of the growing model at which a collectivité of another model switches with
@@ -61,9 +62,9 @@ def evolve_answers(rng: np.random.Generator, cb: Codebook, before: Mapping[str, 
         a["A14"] = dt.date(year, 2, 1) + dt.timedelta(days=int(rng.integers(0, 110)))
         trend = float(rng.lognormal(0.02, 0.2))
         if isinstance(a.get("C01"), float) and a["C01"] > 0:
-            a["C01"] = _round_money(a["C01"] * trend)
+            a["C01"] = round_money(a["C01"] * trend)
             if isinstance(a.get("C05"), float):
-                a["C05"] = min(a["C01"], _round_money(a["C05"] * trend))
+                a["C05"] = min(a["C01"], round_money(a["C05"] * trend))
         if isinstance(a.get("D02"), float) and a["D02"] > 0:
             etp = a["D02"] * float(rng.lognormal(0.0, 0.15))
             a["D02"] = float(round(etp * 10) / 10) if etp < 3 else float(round(etp * 2) / 2)
@@ -71,7 +72,7 @@ def evolve_answers(rng: np.random.Generator, cb: Codebook, before: Mapping[str, 
             a["B05"] = max(float(model.partnerships[1]), a["B05"] + float(rng.choice([-1.0, 1.0])))
         actions = a.get("B03")
         if actions:
-            redraw = set(_tick(rng, model.multis["B03"], b03))
+            redraw = set(tick(rng, model.multis["B03"], b03))
             change = rng.random(len(b03)) < 0.08
             kept = tuple(s for k, s in enumerate(b03) if (s in redraw if change[k] else s in actions))  # type: ignore[operator]
             if kept:
@@ -79,6 +80,6 @@ def evolve_answers(rng: np.random.Generator, cb: Codebook, before: Mapping[str, 
                 if a.get("B04") not in kept:
                     a["B04"] = kept[0]
         if rng.random() < 0.15:
-            a["D04"] = _choose(rng, model.singles["D04"], d04)
+            a["D04"] = choose(rng, model.singles["D04"], d04)
         out[c.collectivite_id] = a
     return out

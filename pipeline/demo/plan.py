@@ -12,26 +12,25 @@ from typing import Mapping
 import numpy as np
 
 from pipeline.common.text import ascii_fold
-from pipeline.demo.layouts import (
+from pipeline.demo.answers import (
+    FORMULA_COMMENT,
+    SCRIPT_COMMENT,
+    Answers,
+    first_draft,
+    generate_answers,
+)
+from pipeline.demo.mistakes import (
     FLAG_KINDS,
     KIND_CODES,
     OUT_OF_RANGE_ETP,
     QUARANTINE_KINDS,
     VALUE_KINDS,
-    Submission,
     applicable,
     modality_applies,
 )
 from pipeline.demo.models import Model
-from pipeline.demo.population import (
-    FORMULA_COMMENT,
-    NO_NETWORK,
-    SCRIPT_COMMENT,
-    Answers,
-    Collectivite,
-    first_draft,
-    generate_answers,
-)
+from pipeline.demo.population import NO_NETWORK, Collectivite
+from pipeline.demo.submissions import Submission
 from pipeline.domain.codebook import Codebook
 from pipeline.questionnaire import PREPARED_ROWS
 

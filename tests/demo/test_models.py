@@ -13,6 +13,7 @@ from pipeline.demo.models import (
     select_models,
 )
 from pipeline.domain.codebook import load_codebook
+from pipeline.domain.params import DemoParams, ParamsError, block_from_dict, load_block
 
 
 def _raw() -> dict:
@@ -70,8 +71,10 @@ def test_a_missing_modality_is_refused(tmp_path):
 
 @pytest.mark.parametrize(("change", "message"), [
     (lambda r: r["models"][0]["multis"].update(Z99={"x": 0.5}), r"question « Z99 » inconnue"),
-    (lambda r: r["models"][0]["singles"].update(B03=r["models"][0]["multis"]["B03"]), r"B03 est une question de type « multi »"),
-    (lambda r: r["models"][2]["multis"]["E01"].update(culture=1.5), r"« attractivite », question E01, modalité « culture » : un nombre entre 0 et 1"),
+    (lambda r: r["models"][0]["singles"].update(B03=r["models"][0]["multis"]["B03"]),
+     r"B03 est une question de type « multi »"),
+    (lambda r: r["models"][2]["multis"]["E01"].update(culture=1.5),
+     r"« attractivite », question E01, modalité « culture » : un nombre entre 0 et 1"),
     (lambda r: r["models"][0]["adoption"].update(comune=0.4), r"adoption : modalité « comune » inconnue de A02"),
     (lambda r: r["types"]["commune"].update(etp=[0.3, 0.0]), r"types, commune, etp : le minimum"),
     (lambda r: r["models"][3].update(colour="bleu"), r"« solidarite » : clé\(s\) inconnue\(s\) colour"),
@@ -88,3 +91,12 @@ def test_select_models_keeps_the_file_order():
     assert [m.key for m in select_models(3)] == ["jumelage", "structuree", "attractivite"]
     with pytest.raises(ValueError):
         select_models(1)
+
+
+def test_params_block_is_checked():
+    params = load_block(DemoParams, "params.yaml")
+    assert params.n_collectivites >= 100 and 2 <= params.n_models <= len(planted().models)
+    with pytest.raises(ParamsError):
+        block_from_dict(DemoParams, {"seed": 1, "n_collectivite": 5}, "demo")
+    with pytest.raises(ValueError):
+        select_models(9)

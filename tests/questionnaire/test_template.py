@@ -10,7 +10,13 @@ import pytest
 import python_calamine
 
 from pipeline.cli.main import main
-from pipeline.questionnaire import ANSWER_SHEET, CODE_ROW, INSTRUCTIONS_SHEET, VERTICAL_FIRST_ROW, write_template
+from pipeline.questionnaire import (
+    ANSWER_SHEET,
+    CODE_ROW,
+    INSTRUCTIONS_SHEET,
+    VERTICAL_FIRST_ROW,
+    write_template,
+)
 
 YEAR = 2025
 

@@ -1,41 +1,25 @@
-"""The demo wave: deterministic, every layout and format, truth and manifest agree with the files."""
+"""The demo waves: deterministic, every layout and format, truth and manifest agree with the files."""
 
 import csv
 import io
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from conftest import write_params
+from openpyxl.utils.cell import coordinate_to_tuple
 from python_calamine import CalamineWorkbook
 
-from pipeline.demo.generate import Manifest, generate_wave, generate_waves, truth_values
-from pipeline.demo.layouts import (
-    FLAG_KINDS,
-    LAYOUTS,
-    QUARANTINE_KINDS,
-    VALUE_KINDS,
-    Submission,
-    Templates,
-    raw_text,
-    render_template,
-    template_answers,
-)
-from pipeline.demo.models import planted, select_models
-from pipeline.demo.population import generate_answers, generate_population
+from pipeline.common.identifiers import siren_is_valid
+from pipeline.demo.generate import Manifest, generate_wave, generate_waves
+from pipeline.demo.layouts import LAYOUTS
+from pipeline.demo.mistakes import FLAG_KINDS, QUARANTINE_KINDS, VALUE_KINDS, raw_text
+from pipeline.demo.models import planted
 from pipeline.domain.codebook import load_codebook
-from pipeline.domain.params import (
-    DemoParams,
-    ParamsError,
-    block_from_dict,
-    defaults,
-    load_block,
-)
-from pipeline.common.atomic import workbook_bytes
-from pipeline.questionnaire import ANSWER_SHEET, build_template, fill_template
+from pipeline.domain.params import DemoParams, defaults
+from pipeline.questionnaire import ANSWER_SHEET
 from pipeline.stages.demo import main
 
 YEAR = 2025
@@ -69,11 +53,9 @@ def _sheet_rows(path: Path, fmt: str, sheet: str, layout: str = "") -> list[list
 
 
 def _cell(ref: str) -> tuple[int, int]:
-    letters, digits = re.fullmatch(r"([A-Z]+)(\d+)", ref).groups()
-    col = 0
-    for ch in letters:
-        col = col * 26 + ord(ch) - 64
-    return int(digits) - 1, col - 1
+    """'B12' -> (11, 1), 0-based."""
+    row, col = coordinate_to_tuple(ref)
+    return row - 1, col - 1
 
 
 def test_same_seed_gives_the_same_bytes_and_truth(wave, tmp_path):
@@ -225,14 +207,6 @@ def _flagged_rows(truth: pd.DataFrame, manifest: Manifest) -> dict[str, set[int]
     return out
 
 
-def _siren_ok(siren: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(siren)):
-        d = int(ch) * (2 if i % 2 else 1)
-        total += d - 9 if d > 9 else d
-    return len(siren) == 9 and total % 10 == 0
-
-
 def test_answers_are_consistent_except_planted_inconsistencies(wave, truth):
     cb = load_codebook()
     flagged = _flagged_rows(truth, wave[2])
@@ -248,7 +222,7 @@ def test_answers_are_consistent_except_planted_inconsistencies(wave, truth):
         if i not in flagged["too_many_obstacles"]:
             assert row[f01].fillna(False).sum() <= 3
         if pd.notna(row["A03"]) and i not in flagged["bad_siren_checksum"]:
-            assert _siren_ok(row["A03"]), row["A03"]
+            assert siren_is_valid(row["A03"]), row["A03"]
         if i not in flagged["out_of_range"]:
             assert pd.isna(row["D02"]) or row["D02"] <= 500
         if row["B01"] == "Non, jamais":
@@ -262,67 +236,6 @@ def test_special_comments_and_personal_data_are_planted(wave, truth):
     assert any(c.startswith("=HYPERLINK(") for c in comments)
     emails = truth["A12"].dropna()
     assert emails.str.fullmatch(r"[a-z\-]+\.[a-z\-]+@[a-z]+-[a-z0-9\-]+\.fr").all()
-
-
-def test_planted_models_drive_the_active_variables():
-    """Over a larger population, each model stands out on its own indicators."""
-    cb = load_codebook()
-    rng = np.random.default_rng(3)
-    models = select_models(5)
-    by_name = {m.name: m for m in models}
-    population = [c for c in generate_population(rng, 500, models, 0.5) if c.responded]
-    rows = []
-    for c in population:
-        values = truth_values(cb, generate_answers(rng, cb, c, by_name[c.model], YEAR))
-        rows.append({"model": by_name[c.model].key, **values})
-    frame = pd.DataFrame(rows)
-    frame["deliberation"] = frame["D04"] == "Adoptée par délibération"
-    frame["service"] = frame["D01"] == "Direction ou service dédié"
-    frame["log_budget"] = np.log10(frame["C01"] + 1)
-    means = frame.groupby("model")[["B03__jumelage", "B03__attractivite", "B03__ecsi", "deliberation", "service",
-                                    "log_budget", "C03__aucun", "D02"]].mean(numeric_only=False)
-    means = means.astype(float)
-    assert means["B03__jumelage"].idxmax() == "jumelage"
-    assert means["B03__attractivite"].idxmax() == "attractivite"
-    assert means["B03__ecsi"].idxmax() == "solidarite"
-    assert means["deliberation"].idxmax() == "structuree"
-    assert means["log_budget"].idxmin() == "veille"
-    assert means.loc["structuree", "deliberation"] - means.loc["jumelage", "deliberation"] > 0.5
-    assert frame.groupby("model")["B01"].agg(lambda s: (s == "Oui, actuellement").mean())["veille"] < 0.1
-
-
-def test_fast_template_filling_reads_like_fill_template():
-    cb = load_codebook()
-    rng = np.random.default_rng(11)
-    models = select_models(5)
-    c = next(c for c in generate_population(rng, 20, models, 0.5) if c.responded)
-    answers = generate_answers(rng, cb, c, models[0], YEAR)
-    answers["F05"] = '=HYPERLINK("http://exemple.invalid","x")'
-    sub = Submission(c, answers, layout="template_horizontal", fmt="xlsx", file="x.xlsx")
-    templates = Templates.build(cb, YEAR)
-    for vertical in (False, True):
-        fast = render_template([sub], "x.xlsx", "xlsx", cb, YEAR, rng, templates, vertical=vertical).data
-        wb = build_template(cb, vertical=vertical, year=YEAR)
-        fill_template(wb, template_answers(sub, cb), vertical=vertical, codebook=cb)
-        ws = wb[ANSWER_SHEET]
-        for row in ws.iter_rows():
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"
-        slow = workbook_bytes(wb)
-        read = [CalamineWorkbook.from_filelike(io.BytesIO(b)).get_sheet_by_name(ANSWER_SHEET).to_python()
-                for b in (fast, slow)]
-        n = 5 if not vertical else len(read[1])
-        assert read[0][:n] == read[1][:n]
-
-
-def test_params_block_is_checked():
-    params = load_block(DemoParams, "params.yaml")
-    assert params.n_collectivites >= 100 and 2 <= params.n_models <= len(planted().models)
-    with pytest.raises(ParamsError):
-        block_from_dict(DemoParams, {"seed": 1, "n_collectivite": 5}, "demo")
-    with pytest.raises(ValueError):
-        select_models(9)
 
 
 def test_main_writes_the_two_waves(tmp_path, capsys):
