@@ -2,7 +2,8 @@
 
 :class:`ValueReader` holds one codebook's modality lookups (cached per text: the same answers
 repeat across thousands of files); :func:`convert_answers` turns one respondent's matched cells
-into the values of the responses table and reports, per cell, what it could not read.
+into the values of the responses table and reports, per cell, what it could not read. A problem
+that is also a validation rule of :mod:`pipeline.domain.rules` takes the rule's severity.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pipeline.common.cells import cell_text, is_blank
 from pipeline.common.identifiers import normalize_insee, normalize_siren
 from pipeline.common.issues import Issue
 from pipeline.domain.codebook import Codebook, Question
+from pipeline.domain.rules import RULES
 from pipeline.ingest.matching import HeaderMatch, norm
 from pipeline.ingest.parsers import (
     is_excel_error,
@@ -149,14 +151,17 @@ class Answer:
     cell: str
 
 
-# Number and date cells: the parser, the problem code when it cannot read the cell, its
-# severity, and the French message.
+# Number and date cells: the parser, the problem code when it cannot read the cell, the rule of
+# the catalogue that problem is (its severity), and the French message. An unreadable number is
+# the clean stage's bad_type ("beaucoup" in A07), caught here on the cell.
 _PARSED = {
-    "number": (parse_number, "bad_number", "error",
+    "number": (parse_number, "bad_number", "bad_type",
                "« {value} » n'est pas un nombre lisible pour « {label} » : indiquez un nombre (ex. 1 500 ou 12 k€)."),
-    "date": (parse_date, "bad_date", "error",
+    "date": (parse_date, "bad_date", "bad_date",
              "« {value} » n'est pas une date lisible pour « {label} » : utilisez le format jj/mm/aaaa."),
 }
+# A malformed identifier is the format rule of its kind.
+_ID_RULES = {"siren": "bad_siren_format", "insee": "bad_insee_format"}
 
 
 def convert_answers(
@@ -206,21 +211,23 @@ def convert_answers(
             label = reader.single(q, v)
             if label is None:
                 values[code] = cell_text(v)
-                issue("unknown_modality", f"Réponse « {cell_text(v)} » inconnue pour « {q.label} » : gardée telle quelle, à vérifier.", a, code, "warning")
+                issue("unknown_modality", f"Réponse « {cell_text(v)} » inconnue pour « {q.label} » : gardée telle quelle, à vérifier.", a, code,
+                      RULES["unknown_modality"].severity)
             else:
                 values[code] = label
         elif q.type in _PARSED:
-            parse, problem, severity, message = _PARSED[q.type]
+            parse, problem, rule, message = _PARSED[q.type]
             parsed = parse(v)
             if parsed is None:
-                issue(problem, message.format(value=cell_text(v), label=q.label), a, code, severity)
+                issue(problem, message.format(value=cell_text(v), label=q.label), a, code, RULES[rule].severity)
             else:
                 values[code] = parsed
         elif q.type == "id":
             normal = normalize_siren(v) if q.format == "siren" else normalize_insee(v) if q.format == "insee" else cell_text(v)
             if normal is None:
                 values[code] = cell_text(v)
-                issue("bad_id", f"Identifiant « {cell_text(v)} » mal formé pour « {q.label} » : gardé tel quel, à vérifier.", a, code, "warning")
+                issue("bad_id", f"Identifiant « {cell_text(v)} » mal formé pour « {q.label} » : gardé tel quel, à vérifier.", a, code,
+                      RULES[_ID_RULES[q.format]].severity)
             else:
                 values[code] = normal
         else:
@@ -263,7 +270,8 @@ def _convert_multi(q: Question, clean: list[Answer], codebook: Codebook, reader:
         for s in slugs:
             ticks[s] = True
         for left in leftovers:
-            issue("unknown_modality", f"Choix « {left} » non reconnu pour « {q.label} » : ignoré, les autres choix de la cellule sont gardés.", a, q.code, "warning")
+            issue("unknown_modality", f"Choix « {left} » non reconnu pour « {q.label} » : ignoré, les autres choix de la cellule sont gardés.", a, q.code,
+                  RULES["unknown_modality"].severity)
     if not ticks:
         return
     for m in q.modalities:

@@ -70,3 +70,23 @@ def test_greedy_split_keeps_commas_inside_labels():
     assert slugs == {"volontariat", "ecsi", "urgence"} and leftovers == ()
 
 
+
+def test_cell_problems_take_the_severity_of_their_validation_rule(tmp_path):
+    """A problem that is also a rule of the catalogue has the rule's severity, as in the clean report."""
+    from pipeline.domain.rules import RULES
+
+    rows = [["A01", "A02", "A03", "A07", "A14"], ["Ville de Sète", "Pôle métropolitain", "21310055x", "beaucoup", "le 3 mars"]]
+    res = ingest_file(write_xlsx(tmp_path / "s.xlsx", {"R": rows}), tmp_path)
+    severity = {p["code"]: p["severity"] for p in problems_of(res)}
+    assert severity == {"unknown_modality": RULES["unknown_modality"].severity, "bad_id": RULES["bad_siren_format"].severity,
+                        "bad_number": RULES["bad_type"].severity, "bad_date": RULES["bad_date"].severity}
+    assert severity["bad_date"] == "warning" and severity["bad_number"] == "error"
+    assert res.report["status"] == "partial"  # the unreadable number, not the date
+
+
+def test_an_unreadable_date_alone_leaves_the_file_ingested(tmp_path):
+    rows = [["A01", "A02", "A14"], ["Ville de Sète", "Commune", "31/02/2025"]]
+    res = ingest_file(write_xlsx(tmp_path / "d.xlsx", {"R": rows}), tmp_path)
+    bad = problems_of(res, "bad_date")
+    assert [(p["cell"], p["severity"]) for p in bad] == [("C2", "warning")] and "jj/mm/aaaa" in bad[0]["message_fr"]
+    assert res.report["status"] == "ingested" and frame_of(res)["A14"].isna().all()
