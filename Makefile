@@ -27,9 +27,10 @@ annual: $(STAMP)
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q
 
-# For developers: everything but the tests that run the whole pipeline (marker `pipeline`).
+# For developers: the unit tests, without whole-pipeline runs (marker `pipeline`) nor demo waves,
+# corpora and rendered reports (marker `slow`).
 test-fast: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -m "not pipeline"
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n 2 -m "not pipeline and not slow"
 
 # Every benchmark, each printing its figures, its target and its ratio to a baseline measured in
 # the same run; all run even if one misses its target (then the exit status is 1).

@@ -27,6 +27,20 @@ NETWORK = "reseau-bretagne-solidaire"
 TINY_NETWORK = "karib-horizon"
 
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FACTOMINER_SETS = ("complete", "with_missing")
+
+
+def factominer_case(name: str) -> tuple[pd.DataFrame, dict, dict]:
+    """(survey, FactoMineR's outputs, extra outputs) of one reference set of tests/fixtures/factominer."""
+    folder = FIXTURES / "factominer" / name
+    X = pd.read_csv(folder / "survey.csv", dtype=str).set_index("id")
+    X["population"] = X["population"].astype(float)
+    ref = json.loads((folder / "factominer.json").read_text(encoding="utf-8"))
+    extra = json.loads((folder / "factominer_extra.json").read_text(encoding="utf-8"))
+    return X, ref, extra
+
+
 def write_params(path: Path, **blocks: dict) -> Path:
     """A params.yaml at ``path``: the project's, with the keys of ``blocks`` changed (a test's settings)."""
     import yaml
@@ -175,11 +189,19 @@ def repo(tmp_path_factory) -> Path:
     return pipeline_repo(tmp_path_factory)
 
 
+# Fixtures that generate a demo wave, a hostile corpus or render reports: their tests are ``slow``.
+SLOW_FIXTURES = frozenset({"rendered", "demo", "wave", "hostile_run", "two_waves"})
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Tests that need the whole-pipeline run are marked ``pipeline`` (``make test-fast`` skips them)."""
+    """Tests that need the whole-pipeline run are marked ``pipeline``, those that build a demo wave,
+    a corpus or rendered reports ``slow``: ``make test-fast`` leaves both out, ``make test`` runs all."""
     for item in items:
-        if "repo" in getattr(item, "fixturenames", ()):
+        names = set(getattr(item, "fixturenames", ()))
+        if "repo" in names:
             item.add_marker(pytest.mark.pipeline)
+        if names & SLOW_FIXTURES:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")

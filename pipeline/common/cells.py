@@ -1,4 +1,4 @@
-"""Spreadsheet cells as a user sees them: Excel references (B12), blank cells, cell text."""
+"""Spreadsheet cells as a user sees them: Excel references (B12), blank cells, cell text, Excel dates."""
 
 from __future__ import annotations
 
@@ -59,3 +59,23 @@ _LETTERS = tuple(column_letter(i) for i in range(2048))  # precomputed: ingest c
 def cell_ref(row0: int, col0: int) -> str:
     """0-based (row, column) to the Excel reference a user sees: (11, 1) -> 'B12'."""
     return f"{_LETTERS[col0] if col0 < 2048 else column_letter(col0)}{row0 + 1}"
+
+
+def column_number(letters: str | bytes) -> int:
+    """Excel column letters to the column's number, counted from 1 as Excel does: A -> 1, AB -> 28."""
+    n = 0
+    for ch in letters.encode("ascii") if isinstance(letters, str) else letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+# Excel counts days from 1899-12-30 (its 1900 leap-year bug folded in): 1 March 1900 is day 61.
+EXCEL_EPOCH = dt.datetime(1899, 12, 30)
+
+
+def excel_serial(value: dt.date) -> int | float:
+    """Excel's number for a date (whole days since the epoch) or a datetime (with a day fraction)."""
+    if isinstance(value, dt.datetime):
+        delta = value - EXCEL_EPOCH
+        return delta.days + delta.seconds / 86400
+    return (value - EXCEL_EPOCH.date()).days

@@ -18,13 +18,8 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from pipeline.common.atomic import workbook_bytes
-from pipeline.common.cells import cell_text, column_letter
-from pipeline.questionnaire import (
-    DATE_FORMAT,
-    excel_serial,
-    fix_properties,
-    write_value,
-)
+from pipeline.common.cells import cell_text, column_letter, excel_serial
+from pipeline.questionnaire import DATE_FORMAT, fix_properties, write_value
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # Formats whose cells keep their type (numbers, dates); a CSV cell is text.

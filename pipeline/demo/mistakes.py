@@ -13,14 +13,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from pipeline.common.cells import cell_text
+from pipeline.common.cells import cell_text, excel_serial
 from pipeline.common.text import ascii_fold
 from pipeline.demo.answers import Answers
 from pipeline.demo.files import NATIVE_FORMATS
 from pipeline.demo.submissions import Mistake, Submission
 from pipeline.demo.values import number_text
 from pipeline.domain.codebook import Codebook, Question
-from pipeline.questionnaire import excel_serial
 
 # Mistakes planted in a cell value, with the codes they may hit.
 KIND_CODES: dict[str, tuple[str, ...]] = {

@@ -17,6 +17,7 @@ import io
 import re
 import zipfile
 
+from pipeline.common.cells import column_number
 from pipeline.common.issues import Issue
 from pipeline.common.text import french_number
 from pipeline.domain.params import IngestParams
@@ -134,14 +135,6 @@ def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: bool,
         max_col = max(max_col, n_cells - n_refs)
         max_row = max(max_row, n_rows)
     return False, (max_row, max_col)
-
-
-def column_number(letters: str | bytes) -> int:
-    """Excel column letters to the column's number, counted from 1 as Excel does: A -> 1, AB -> 28."""
-    n = 0
-    for ch in letters.encode("ascii") if isinstance(letters, str) else letters:
-        n = n * 26 + ch - 64
-    return n
 
 
 def extent_problem(n_rows: int, n_cols: int, limits: IngestParams) -> str:

@@ -13,7 +13,7 @@ import re
 import zipfile
 from dataclasses import dataclass, field
 
-from pipeline.ingest.guards import column_number
+from pipeline.common.cells import column_number
 from pipeline.ingest.readers import Workbook
 
 _CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)

@@ -12,6 +12,7 @@ import math
 import re
 from functools import cache
 
+from pipeline.common.cells import EXCEL_EPOCH
 from pipeline.common.text import fold, normalize_label
 from pipeline.domain.codebook import Codebook
 
@@ -28,8 +29,6 @@ _MULTIPLIERS = {
 _UNIT = re.compile(r"(?:€|eur(?:os?)?|euros?|etp|habitants?|hab\.?|ans?)$", re.IGNORECASE)
 _APPROX = re.compile(r"^(?:environ|env\.?|approx(?:\.|imativement)?|ca\.|~|≈)\s*", re.IGNORECASE)
 
-# Excel stores dates as days since 1899-12-30 (with the 1900 leap-year bug folded in).
-_EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 def is_excel_error(value: object) -> bool:
@@ -169,7 +168,7 @@ def _from_serial(serial: float) -> str | None:
     # plausible answer dates only (1954-2119): a bare 2025 is a year, not 1905-07-17
     if math.isnan(serial) or not 20000 <= serial < 80000:
         return None
-    return (_EXCEL_EPOCH + dt.timedelta(days=int(serial))).isoformat()
+    return (EXCEL_EPOCH.date() + dt.timedelta(days=int(serial))).isoformat()
 
 
 def _safe_date(year: int, month: int, day: int) -> str | None:

@@ -1,7 +1,6 @@
 """Excel conventions the questionnaire and the demo's returned files follow.
 
-Dates are day numbers since 1899-12-30 (Excel's epoch, with its 1900 leap-year bug folded in); a
-typed text starting with "=" stays text (a comment that looks like a formula must never run);
+Dates are day numbers (:func:`pipeline.common.cells.excel_serial`); a typed text starting with "=" stays text (a comment that looks like a formula must never run);
 document properties carry fixed dates so that the same content gives the same bytes.
 """
 
@@ -11,16 +10,6 @@ import datetime as dt
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
-
-EXCEL_EPOCH = dt.datetime(1899, 12, 30)
-
-
-def excel_serial(value: dt.date) -> int | float:
-    """Excel's number for a date (whole days since the epoch) or a datetime (with a day fraction)."""
-    if isinstance(value, dt.datetime):
-        delta = value - EXCEL_EPOCH
-        return delta.days + delta.seconds / 86400
-    return (value - EXCEL_EPOCH.date()).days
 
 
 def write_value(cell: Cell, value: object) -> None:

@@ -12,10 +12,9 @@ from collections.abc import Mapping
 
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from pipeline.common.cells import cell_text
+from pipeline.common.cells import cell_text, excel_serial
 from pipeline.common.text import french_number
 from pipeline.domain.codebook import Codebook, Question
-from pipeline.questionnaire.excel import excel_serial
 from pipeline.questionnaire.layout import ONE_DECIMAL_FORMAT, number_format, yes_no
 
 # Excel limits: input title 32 characters, input and error messages 255.

@@ -323,6 +323,7 @@ _row = st.fixed_dictionaries({
 })
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(_row, min_size=1, max_size=8))
 def test_every_row_is_clean_quarantined_or_duplicate(rows):

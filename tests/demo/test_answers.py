@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from pipeline.demo.answers import generate_answers
 from pipeline.demo.generate import truth_values
@@ -12,6 +13,7 @@ from pipeline.domain.codebook import load_codebook
 YEAR = 2025
 
 
+@pytest.mark.slow
 def test_planted_models_drive_the_active_variables():
     """Over a larger population, each model stands out on its own indicators."""
     cb = load_codebook()

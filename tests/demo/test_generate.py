@@ -238,6 +238,7 @@ def test_special_comments_and_personal_data_are_planted(wave, truth):
     assert emails.str.fullmatch(r"[a-z\-]+\.[a-z\-]+@[a-z]+-[a-z0-9\-]+\.fr").all()
 
 
+@pytest.mark.slow
 def test_main_writes_the_two_waves(tmp_path, capsys):
     params = write_params(tmp_path / "params.yaml", survey={"year": 2024, "reference_year": 2024},
                           demo={"seed": 5, "n_collectivites": 25, "unreadable_files": 2})

@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 import pytest
+from support.pipeline_run import growing_type
 
 from pipeline.domain.params import (
     ContinuityParams,
@@ -21,8 +22,6 @@ from pipeline.panel.continuity import (
     transition_table,
 )
 from pipeline.stages.continuity import main
-
-GROWING = "Solidarité et ECSI"
 
 
 def _types(pairs: list[tuple[str, int]]) -> pd.DataFrame:
@@ -57,17 +56,6 @@ def test_published_must_be_refit_or_reference():
 
 
 # -- on the demo's two waves (one pipeline run per session) ---------------------------------------
-
-def growing_type(repo) -> int:
-    """The reference-model type where most respondents of the growing planted model land."""
-    truth = pd.read_parquet(repo / "data" / "demo" / "2024" / "collectivites.parquet")
-    clean = pd.read_parquet(repo / "data" / "processed" / "reference" / "clean.parquet")
-    types = pd.read_parquet(repo / "data" / "processed" / "reference" / "typology.parquet")
-    siren = clean["A03"].astype(str).str.replace(r"\D", "", regex=True)
-    model = siren.map(dict(zip(truth["siren"], truth["model"])))
-    joined = types.merge(clean.assign(model=model)[["response_id", "model"]], on="response_id")
-    return int(joined.loc[joined["model"] == GROWING, "type"].mode()[0])
-
 
 def test_transition_table_recovers_the_growing_model(repo):
     grow = growing_type(repo)

@@ -7,7 +7,7 @@ import json
 import re
 
 import pandas as pd
-from test_continuity import growing_type
+from support.pipeline_run import growing_type
 
 from pipeline.clean import dedup as clean
 from pipeline.common.identifiers import siren_is_valid

@@ -6,7 +6,8 @@ import datetime as dt
 
 from openpyxl import Workbook
 
-from pipeline.questionnaire import excel_serial, fix_properties, write_value
+from pipeline.common.cells import excel_serial
+from pipeline.questionnaire import fix_properties, write_value
 
 
 def test_dates_count_days_from_excel_epoch():

@@ -183,6 +183,7 @@ def _respondent(draw, cb: Codebook) -> dict[str, object]:
     return answers
 
 
+@pytest.mark.slow
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_typed_answers_read_back_as_typed(tmp_path: Path, cb: Codebook, data) -> None:

@@ -79,6 +79,7 @@ def test_two_renders_are_byte_identical(rendered, report_inputs, tmp_path):
     assert [name for name in first if first[name] != second[name]] == []
 
 
+@pytest.mark.slow
 def test_stage_main_writes_reports_and_rejects_a_mistyped_param(report_inputs, tmp_path):
     from pipeline.stages.report import main
 
@@ -95,6 +96,7 @@ def test_stage_main_writes_reports_and_rejects_a_mistyped_param(report_inputs, t
         main(["--params", str(params), "--clean", str(report_inputs["clean"]), "--out", str(out)])
 
 
+@pytest.mark.slow
 def test_a_survey_too_small_to_publish_gets_a_notice(report_inputs, tmp_path):
     small = pd.read_parquet(report_inputs["clean"]).head(2)
     small.to_parquet(tmp_path / "clean.parquet")

@@ -17,11 +17,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2025
 _RUN: dict[str, Path] = {}
+GROWING = "Solidarité et ECSI"  # the demo's growing planted model (params.yaml demo.growing_model)
 
 
 def env() -> dict[str, str]:
@@ -90,3 +92,14 @@ def copy_repo(repo: Path, dest: Path) -> Path:
 
 def tree_bytes(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def growing_type(repo) -> int:
+    """The reference-model type where most respondents of the growing planted model land."""
+    truth = pd.read_parquet(repo / "data" / "demo" / "2024" / "collectivites.parquet")
+    clean = pd.read_parquet(repo / "data" / "processed" / "reference" / "clean.parquet")
+    types = pd.read_parquet(repo / "data" / "processed" / "reference" / "typology.parquet")
+    siren = clean["A03"].astype(str).str.replace(r"\D", "", regex=True)
+    model = siren.map(dict(zip(truth["siren"], truth["model"])))
+    joined = types.merge(clean.assign(model=model)[["response_id", "model"]], on="response_id")
+    return int(joined.loc[joined["model"] == GROWING, "type"].mode()[0])

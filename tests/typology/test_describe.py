@@ -1,25 +1,19 @@
 """catdes agrees with FactoMineR 2.7; suggested names come from over-represented categories."""
 
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FACTOMINER_SETS, factominer_case
 
 from pipeline.typology.describe import describe_types, suggest_names
 from pipeline.typology.hcpc import HCPC
 from pipeline.typology.mca import MCA
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "factominer"
 
-
-@pytest.fixture(scope="module", params=["complete", "with_missing"])
+@pytest.fixture(scope="module", params=FACTOMINER_SETS)
 def case(request):
-    X = pd.read_csv(FIX / request.param / "survey.csv", dtype=str).set_index("id")
-    X["population"] = X["population"].astype(float)
-    ref = json.loads((FIX / request.param / "factominer.json").read_text())
-    extra = json.loads((FIX / request.param / "factominer_extra.json").read_text())
+    X, ref, extra = factominer_case(request.param)
     mca = MCA(quali_sup=["type_collectivite"], quanti_sup=["population"]).fit(X)
     types = HCPC().fit(mca.row_coordinates_).labels_
     named = X.assign(**{c: X[c].map(m) for c, m in mca.level_names_.items()})  # FactoMineR names

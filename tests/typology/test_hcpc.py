@@ -1,11 +1,9 @@
 """HCPC agrees with FactoMineR 2.7: automatic k, criterion, Ward cut, Hartigan-Wong consolidation."""
 
-import json
-from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
+from conftest import FACTOMINER_SETS, factominer_case
 from sklearn.cluster import KMeans
 from sklearn.metrics import adjusted_rand_score
 
@@ -13,15 +11,10 @@ from pipeline.typology.hcpc import HCPC, ward_tree, weighted_ward
 from pipeline.typology.kmeans import kmeans_hartigan_wong
 from pipeline.typology.mca import MCA
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "factominer"
 
-
-@pytest.fixture(scope="module", params=["complete", "with_missing"])
+@pytest.fixture(scope="module", params=FACTOMINER_SETS)
 def case(request):
-    X = pd.read_csv(FIX / request.param / "survey.csv", dtype=str).set_index("id")
-    X["population"] = X["population"].astype(float)
-    ref = json.loads((FIX / request.param / "factominer.json").read_text())
-    extra = json.loads((FIX / request.param / "factominer_extra.json").read_text())
+    X, ref, extra = factominer_case(request.param)
     coord = MCA(quali_sup=["type_collectivite"], quanti_sup=["population"]).fit_transform(X)
     pos = [X.index.get_loc(i) for i in ref["ids"]]
     return coord, ref, extra, pos, HCPC().fit(coord)

@@ -1,24 +1,15 @@
 """MCA agrees with FactoMineR 2.7 on the two planted data sets (tests/fixtures/factominer)."""
 
-import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import FACTOMINER_SETS, factominer_case
 
 from pipeline.typology.mca import MCA
 
-FIX = Path(__file__).resolve().parents[1] / "fixtures" / "factominer"
-SETS = ["complete", "with_missing"]
-
-
-def load(name):
-    X = pd.read_csv(FIX / name / "survey.csv", dtype=str).set_index("id")
-    X["population"] = X["population"].astype(float)
-    ref = json.loads((FIX / name / "factominer.json").read_text())
-    extra = json.loads((FIX / name / "factominer_extra.json").read_text())
-    return X, ref, extra
+SETS = FACTOMINER_SETS
+load = factominer_case
 
 
 @pytest.fixture(scope="module", params=SETS)
