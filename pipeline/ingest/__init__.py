@@ -1,7 +1,8 @@
 """ingest layer: the returned files of a wave into one typed table of responses and a report.
 
-Modules, bottom up: ``parsers`` (French numbers, dates, yes/no), ``guards`` (hostile files refused
-before parsing), ``readers`` (files into sheets of raw cells), ``marks`` (what calamine does not
+Modules, bottom up: ``parsers`` (French numbers, dates, yes/no), ``formats`` (what a file is before
+it is parsed: password, Excel version), ``guards`` (hostile files refused before parsing),
+``readers`` (files into sheets of raw cells, calamine then openpyxl), ``marks`` (what calamine does not
 say about an xlsx sheet), ``matching`` (headers to codebook questions), ``layout`` (the answer
 sheet and its orientation), ``values`` (cells into typed answers), ``files`` (one file),
 ``workers`` (files read so that none costs the others), ``wave`` (a folder of files).

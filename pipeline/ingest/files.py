@@ -108,7 +108,7 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
     plan = plans[0]
     sheet = plan.sheet.name
     issues: list[Issue] = list(wb.notes)
-    issues.extend(_read_cell_marks(wb, plan, name))
+    issues.extend(_read_cell_marks(wb, plan, name, codebook))
     issues.extend(_truncated_cells(plan, name, params))
     issues.extend(_other_answer_sheets(plans, name))
     resolution = resolve_columns(plan.matches)
@@ -167,27 +167,42 @@ def _no_answer_sheet(wb: Workbook, matcher: HeaderMatcher, params: IngestParams)
     )
 
 
-def _read_cell_marks(wb: Workbook, plan: SheetPlan, name: str) -> list[Issue]:
+def _read_cell_marks(wb: Workbook, plan: SheetPlan, name: str, codebook: Codebook) -> list[Issue]:
     """Put back the Excel error values (#DIV/0!) calamine reads as empty, so they are reported;
-    report formulas without a saved value and hidden rows of answers."""
+    report formulas without a saved value (their text kept as the answer of a free-text
+    question) and hidden rows of answers."""
     marks = xlsx_cell_marks(wb, plan.sheet.name)
     rows = plan.sheet.rows
     for (r, c), error in marks.errors.items():
         if r < len(rows) and c < len(rows[r]) and is_blank(rows[r][c]):
             rows[r][c] = error
     sheet = plan.sheet.name
-    read = set(plan.matches) if plan.orientation == "horizontal" else {plan.answer_col, *plan.answer_cols}
+    horizontal = plan.orientation == "horizontal"
+    read = set(plan.matches) if horizontal else {plan.answer_col, *plan.answer_cols}
     issues: list[Issue] = []
-    first = plan.header_rows[-1] + 1 if plan.orientation == "horizontal" else 0
-    for r, c in sorted(marks.formulas):
-        if r >= first and c in read and (plan.orientation == "horizontal" or r in plan.matches):
+    first = plan.header_rows[-1] + 1 if horizontal else 0
+    for (r, c), formula in sorted(marks.formulas.items()):
+        if r < first or c not in read or not (horizontal or r in plan.matches):
+            continue
+        question = codebook[plan.matches[c if horizontal else r].target.code]
+        if question.type == "text" and formula and r < len(rows) and c < len(rows[r]) and is_blank(rows[r][c]):
+            # the respondent's words, typed where a program wrote a formula: kept as text (neutralised on output)
+            rows[r][c] = formula
             issues.append(Issue(
-                "formula_without_value",
+                "formula_text_kept",
                 f"La cellule {cell_ref(r, c)} contient une formule jamais calculée (fichier produit par un programme, pas "
-                "enregistré par Excel) : valeur considérée comme manquante. Ouvrez le fichier dans Excel ou LibreOffice "
-                "et enregistrez-le avant de le renvoyer.",
-                name, sheet, cell_ref(r, c), "", "", "warning",
+                f"enregistré par Excel) : son texte « {formula[:80]} » a été gardé comme réponse à « {question.label} ». "
+                "Vérifiez-le, ou ouvrez le fichier dans Excel ou LibreOffice et enregistrez-le avant de le renvoyer.",
+                name, sheet, cell_ref(r, c), question.code, formula[:200], "warning",
             ))
+            continue
+        issues.append(Issue(
+            "formula_without_value",
+            f"La cellule {cell_ref(r, c)} contient une formule jamais calculée (fichier produit par un programme, pas "
+            "enregistré par Excel) : valeur considérée comme manquante. Ouvrez le fichier dans Excel ou LibreOffice "
+            "et enregistrez-le avant de le renvoyer.",
+            name, sheet, cell_ref(r, c), "", "", "warning",
+        ))
     if plan.orientation == "horizontal":
         for r in sorted(x for x in marks.hidden_rows if x >= first and x < len(rows) and any(not is_blank(v) for v in rows[x])):
             issues.append(Issue(

@@ -13,6 +13,7 @@ Each refusal is an :class:`~pipeline.common.issues.Issue` with a French message 
 
 from __future__ import annotations
 
+import codecs
 import io
 import re
 import zipfile
@@ -21,6 +22,7 @@ from pipeline.common.cells import column_number
 from pipeline.common.issues import Issue
 from pipeline.common.text import french_number
 from pipeline.domain.params import IngestParams
+from pipeline.ingest.formats import password_problem, xml_encoding, zip_encrypted
 
 MB = 1 << 20
 _RATIO_MIN_BYTES = 1 << 20  # a small part may compress well (styles): only big parts are checked
@@ -47,16 +49,21 @@ def file_size_problem(size: int, name: str, limits: IngestParams) -> Issue | Non
     )
 
 
-def zip_problem(data: bytes, name: str, fmt: str, limits: IngestParams) -> Issue | None:
-    """Refuse a zip archive from its directory and a streamed scan of its XML parts, before any parse (None: fine)."""
+def zip_problem(data: bytes, name: str, fmt: str, limits: IngestParams, every_part: bool = False) -> Issue | None:
+    """Refuse a zip archive from its directory and a streamed scan of its XML parts, before any parse (None: fine).
+
+    Parts named .xml, .rels or .vml are scanned (UTF-8 or UTF-16, as Excel Mobile writes them);
+    with ``every_part`` (before the second reader, which parses whatever part a relationship
+    names), every part that starts like XML is scanned too.
+    """
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return None  # the reader says what is wrong
     with z:
-        if any(i.flag_bits & 0x1 for i in infos):
-            return _refusal(name, "encrypted_file", "Le fichier est protégé par un mot de passe : demandez une version sans mot de passe.")
+        if zip_encrypted(z, infos):
+            return password_problem(name, fmt)
         total = sum(i.file_size for i in infos)
         if total > limits.max_decompressed_mb * MB:
             return _refusal(
@@ -76,7 +83,7 @@ def zip_problem(data: bytes, name: str, fmt: str, limits: IngestParams) -> Issue
                 )
         try:
             for i in infos:
-                if not i.filename.lower().endswith((".xml", ".rels", ".vml")):
+                if not i.filename.lower().endswith((".xml", ".rels", ".vml")) and not (every_part and _looks_like_xml(z, i)):
                     continue
                 is_sheet = fmt in ("xlsx", "xlsm") and re.fullmatch(r"xl/worksheets/[^/]+\.xml", i.filename) is not None
                 has_dtd, extent = _scan_part(z, i, is_sheet, limits)
@@ -108,11 +115,13 @@ def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: bool,
     n_refs = n_cells = n_rows = 0
     tail = b""
     with z.open(info) as f:
-        while True:
+        chunk = f.read(1 << 20)
+        encoding = xml_encoding(chunk[:4])
+        decoder = codecs.getincrementaldecoder(encoding)("replace") if encoding != "utf-8" else None
+        while chunk:
+            # UTF-16 parts (Excel Mobile) are scanned as UTF-8
+            buf = tail + (decoder.decode(chunk).encode("utf-8") if decoder is not None else chunk)
             chunk = f.read(1 << 20)
-            if not chunk:
-                break
-            buf = tail + chunk
             cut = buf.rfind(b">") + 1
             piece, tail = buf[:cut], buf[cut:]
             if _DOCTYPE.search(piece):
@@ -135,6 +144,15 @@ def _scan_part(z: zipfile.ZipFile, info: zipfile.ZipInfo, sheet: bool,
         max_col = max(max_col, n_cells - n_refs)
         max_row = max(max_row, n_rows)
     return False, (max_row, max_col)
+
+
+def _looks_like_xml(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
+    """A part that starts like an XML document (after a BOM and blanks), in UTF-8 or UTF-16."""
+    with z.open(info) as f:
+        head = f.read(64)
+    encoding = xml_encoding(head[:4])
+    text = head.decode(encoding, "replace") if encoding != "utf-8" else head.decode("utf-8", "replace")
+    return text.lstrip("\ufeff \t\r\n").startswith("<")
 
 
 def extent_problem(n_rows: int, n_cols: int, limits: IngestParams) -> str:

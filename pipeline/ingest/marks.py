@@ -2,7 +2,9 @@
 
 calamine reads an Excel error value (#DIV/0!, #N/A) as an empty cell and a formula never
 calculated (a file written by a program, not saved by Excel) as empty too, and it does not say
-which rows are hidden. The ingest reports all three: a missing value there was not left blank.
+which rows are hidden. The ingest reports all three: a missing value there was not left blank;
+the text of a formula never calculated is kept, for a free-text answer to use. Parts in UTF-16
+(Excel Mobile) are read as well as UTF-8 ones.
 """
 
 from __future__ import annotations
@@ -14,10 +16,17 @@ import zipfile
 from dataclasses import dataclass, field
 
 from pipeline.common.cells import column_number
+from pipeline.ingest.formats import xml_encoding
 from pipeline.ingest.readers import Workbook
 
 _CELL = re.compile(r"<c\b([^>]*?)(?:/>|>(.*?)</c>)", re.DOTALL)
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
+_FORMULA = re.compile(r"<f\b[^>]*?(?:/>|>(.*?)</f>)", re.DOTALL)
+
+
+def _xml_text(raw: bytes) -> str:
+    """An XML part as text, UTF-8 or UTF-16."""
+    return raw.decode(xml_encoding(raw[:4]), "replace").lstrip("\ufeff")
 
 
 @dataclass
@@ -25,7 +34,7 @@ class CellMarks:
     """What calamine does not say about an xlsx sheet, read from its XML (0-based positions)."""
 
     errors: dict[tuple[int, int], str] = field(default_factory=dict)  # Excel error values, read as empty
-    formulas: set[tuple[int, int]] = field(default_factory=set)  # formulas without a saved value
+    formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # formulas without a saved value: their text ("=A1&B1", "" if shared)
     hidden_rows: set[int] = field(default_factory=set)
 
 
@@ -40,8 +49,8 @@ def xlsx_cell_marks(workbook: Workbook, sheet_name: str) -> CellMarks:
     try:
         with zipfile.ZipFile(io.BytesIO(workbook.data)) as z:
             names = set(z.namelist())
-            book = z.read("xl/workbook.xml").decode("utf-8", "replace")
-            rels = z.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            book = _xml_text(z.read("xl/workbook.xml"))
+            rels = _xml_text(z.read("xl/_rels/workbook.xml.rels"))
             rid = ""
             for tag in re.findall(r"<(?:\w+:)?sheet\b[^>]*>", book):
                 attrs = dict(re.findall(r'([\w:]+)="([^"]*)"', tag))
@@ -57,7 +66,7 @@ def xlsx_cell_marks(workbook: Workbook, sheet_name: str) -> CellMarks:
             path = target if target.startswith("xl/") else f"xl/{target}"
             if path not in names:
                 return marks
-            xml = z.read(path).decode("utf-8", "replace")
+            xml = _xml_text(z.read(path))
     except (zipfile.BadZipFile, KeyError, OSError, ValueError):
         return marks
     if 'hidden="1"' in xml or 'hidden="true"' in xml:
@@ -78,5 +87,7 @@ def xlsx_cell_marks(workbook: Workbook, sheet_name: str) -> CellMarks:
         if attrs.get("t") == "e" and value:
             marks.errors[where] = html.unescape(value.group(1))
         elif "<f" in body and (value is None or not value.group(1)) and attrs.get("t") not in ("s", "inlineStr"):
-            marks.formulas.add(where)
+            formula = _FORMULA.search(body)
+            text = html.unescape(formula.group(1) or "").strip() if formula else ""
+            marks.formulas[where] = "=" + text if text else ""
     return marks

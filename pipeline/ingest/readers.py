@@ -1,17 +1,24 @@
 """Open any returned file (xlsx, xlsm, xls, ods, csv) into sheets of raw cell values.
 
-Spreadsheets are read with python-calamine (cached formula values, fast); CSV text is decoded
-(UTF-8, UTF-8 with BOM, UTF-16 with BOM, Windows-1252) and its separator sniffed (; , tab).
-A file that cannot be read gives an :class:`~pipeline.common.issues.Issue` with a French message
-instead of an exception: encrypted, corrupt, not a spreadsheet (HTML or PDF renamed), empty.
-Hostile or runaway files are refused by :mod:`pipeline.ingest.guards` before any parse.
+Spreadsheets are read with python-calamine (cached formula values, fast); an xlsx or xlsm that
+calamine cannot open (Excel Mobile writes its parts in UTF-16) is read again by openpyxl
+(read-only, cached values) into the same cells calamine would give, before it is called damaged.
+CSV text is decoded (UTF-8, UTF-8 with BOM, UTF-16 with BOM, Windows-1252) and its separator
+sniffed (; , tab). A file that cannot be read gives an :class:`~pipeline.common.issues.Issue`
+with a French message instead of an exception: protected by a password, too old (Excel 2.x to
+5.0/95, :mod:`pipeline.ingest.formats`), damaged, not a spreadsheet (HTML, PDF or Word renamed),
+empty. Hostile or runaway files are refused by :mod:`pipeline.ingest.guards` before either
+reader parses them.
 """
 
 from __future__ import annotations
 
 import csv
+import datetime as dt
+import errno
 import io
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +27,16 @@ import python_calamine
 
 from pipeline.common.issues import Issue
 from pipeline.domain.params import IngestParams, defaults
+from pipeline.ingest.formats import (
+    EXCEL_95,
+    OLE_MAGIC,
+    ZIP_MAGIC,
+    damaged_problem,
+    ole_info,
+    old_biff_version,
+    password_problem,
+    too_old_problem,
+)
 from pipeline.ingest.guards import (
     SheetTooLarge,
     extent_problem,
@@ -34,8 +51,6 @@ SPREADSHEET_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb")
 TEXT_EXTENSIONS = (".csv", ".tsv", ".txt")
 SUPPORTED_EXTENSIONS = SPREADSHEET_EXTENSIONS + TEXT_EXTENSIONS
 
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-_ZIP_MAGIC = b"PK\x03\x04"
 _SEPARATORS = (";", ",", "\t", "|")
 
 
@@ -51,7 +66,7 @@ class Sheet:
         self.name = name
         self._rows = rows
         self._loader = loader
-        self.problem = ""  # why the sheet could not be read (exception name)
+        self.problem = ""  # why the sheet could not be read (exception name, for the log only)
         self.refused = ""  # French message when the sheet is beyond IngestParams
         self.hidden = hidden  # hidden in Excel ("Listes" of the template): never the answer sheet
         self.truncated: list[tuple[int, int, int]] = []  # (row0, col0, original length) of cut cells
@@ -106,19 +121,22 @@ def read_workbook(path: str | Path, display_name: str | None = None, limits: Ing
             return _refused(fmt, too_large)
         data = path.read_bytes()
     except OSError as exc:
-        return _reject(name, fmt, "unreadable_file", f"Le fichier ne peut pas être ouvert ({exc.strerror or exc}).")
+        return _reject(name, fmt, "unreadable_file", f"Le fichier ne peut pas être ouvert ({_os_reason(exc)}).")
     if not data.strip():
         return _reject(name, fmt, "empty_file", "Le fichier est vide : aucune réponse à lire.")
     head = data[:2048]
-    if head.startswith(_OLE_MAGIC):
-        if "EncryptedPackage".encode("utf-16-le") in data or b"EncryptedPackage" in data:
-            return _reject(
-                name, fmt, "encrypted_file",
-                "Le fichier est protégé par un mot de passe : demandez à la collectivité une version "
-                "sans mot de passe (Fichier > Informations > Protéger le classeur).",
-            )
-        return _read_calamine(data, name, "xls", limits)
-    if head.startswith(_ZIP_MAGIC):
+    if head.startswith(OLE_MAGIC):
+        ole = ole_info(data)
+        if ole.encrypted:
+            return _refused(fmt, password_problem(name, fmt))
+        if ole.other:
+            return _reject(name, fmt, "not_a_spreadsheet",
+                           f"Le fichier est un {ole.other} et non un tableur : demandez le fichier Excel, ODS ou CSV des réponses.")
+        wb = _read_calamine(data, name, "xls", limits)
+        if wb.problem is not None and wb.problem.code == "corrupt_file" and ole.version == EXCEL_95:
+            return _refused("xls", too_old_problem(name, EXCEL_95))
+        return wb
+    if head.startswith(ZIP_MAGIC):
         zfmt = fmt if ext in SPREADSHEET_EXTENSIONS else ("ods" if b"opendocument" in head else "xlsx")
         refused = zip_problem(data, name, zfmt, limits)
         if refused is not None:
@@ -133,31 +151,46 @@ def read_workbook(path: str | Path, display_name: str | None = None, limits: Ing
             "Le fichier est une page web (HTML) renommée et non un tableur : ouvrez-le dans Excel "
             "puis enregistrez-le au format .xlsx.",
         )
+    old = old_biff_version(head)
+    if old:
+        return _refused(fmt, too_old_problem(name, old))
     if ext in SPREADSHEET_EXTENSIONS:
         return _reject(
             name, fmt, "corrupt_file",
-            f"Le fichier porte l'extension {ext} mais n'est pas un classeur lisible (fichier abîmé ou mal renommé).",
+            f"Le fichier porte l'extension {ext} mais n'est pas un classeur lisible (fichier abîmé ou mal renommé) : "
+            "demandez à la collectivité de l'enregistrer au format .xlsx depuis Excel ou LibreOffice.",
         )
     return read_csv_bytes(data, name, fmt if ext in TEXT_EXTENSIONS else "csv", limits)
 
 
+def _os_reason(exc: OSError) -> str:
+    """Why the system could not open a file, in French."""
+    return {
+        errno.ENOENT: "fichier introuvable",
+        errno.EACCES: "accès refusé",
+        errno.EPERM: "accès refusé",
+        errno.EISDIR: "c'est un dossier",
+    }.get(exc.errno or 0, "erreur du système de fichiers")
+
+
 def _read_calamine(data: bytes, name: str, fmt: str, limits: IngestParams | None = None) -> Workbook:
+    limits = limits or defaults(IngestParams)
     try:
         wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except python_calamine.PasswordError:
-        return _reject(name, fmt, "encrypted_file", "Le fichier est protégé par un mot de passe : demandez une version sans mot de passe.")
-    except Exception as exc:  # calamine raises several error types for broken archives
+        return _refused(fmt, password_problem(name, fmt))
+    except Exception:  # calamine raises several error types for broken archives
         other = _other_document(data)
         if other:
             return _reject(
                 name, fmt, "not_a_spreadsheet",
                 f"Le fichier est un {other} et non un tableur : demandez le fichier Excel, ODS ou CSV des réponses.",
             )
-        return _reject(
-            name, fmt, "corrupt_file",
-            f"Le classeur est abîmé et ne peut pas être lu ({type(exc).__name__}) : demandez à la collectivité de le renvoyer.",
-        )
-    limits = limits or defaults(IngestParams)
+        if data.startswith(ZIP_MAGIC) and fmt in ("xlsx", "xlsm"):
+            second = _read_openpyxl(data, name, fmt, limits)
+            if second is not None:
+                return second
+        return _refused(fmt, damaged_problem(name))
     sheets: list[Sheet] = []
     for meta in wb.sheets_metadata:
         if meta.typ != python_calamine.SheetTypeEnum.WorkSheet:
@@ -169,12 +202,85 @@ def _read_calamine(data: bytes, name: str, fmt: str, limits: IngestParams | None
         sheets.append(sheet)
     if not sheets:
         return _reject(name, fmt, "corrupt_file", "Aucune feuille de calcul dans le classeur.")
-    return Workbook(file=name, format=fmt, sheets=sheets, data=data if data.startswith(_ZIP_MAGIC) else b"")
+    return Workbook(file=name, format=fmt, sheets=sheets, data=data if data.startswith(ZIP_MAGIC) else b"")
+
+
+def _read_openpyxl(data: bytes, name: str, fmt: str, limits: IngestParams) -> Workbook | None:
+    """The second reader of an xlsx/xlsm calamine cannot open (None: openpyxl cannot either).
+
+    openpyxl parses whatever part a relationship names, so every part that looks like XML is
+    scanned for a DTD first, not only the .xml ones.
+    """
+    refused = zip_problem(data, name, fmt, limits, every_part=True)
+    if refused is not None:
+        return _refused(fmt, refused)
+    import openpyxl  # only for the few files calamine cannot open
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "no default style" and the like: nothing the user can act on
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        sheets = []
+        for ws in book.worksheets:
+            loader = _openpyxl_loader(ws, limits)
+            sheet = Sheet(ws.title, loader=loader, hidden=ws.sheet_state != "visible")
+            sheet.truncated = loader.truncated
+            sheets.append(sheet)
+    except Exception:  # openpyxl raises many error types on a broken archive: the file is damaged
+        return None
+    if not sheets:
+        return None
+    note = Issue(
+        "second_reader",
+        "Ce classeur, écrit par un tableur peu courant (Excel Mobile, par exemple), a été lu par le lecteur de secours : "
+        "ses valeurs ont été lues normalement.",
+        name, severity="info",
+    )
+    return Workbook(file=name, format=fmt, sheets=sheets, data=data, notes=[note])
+
+
+def _openpyxl_loader(ws, limits: IngestParams):  # noqa: ANN001, ANN202 (an openpyxl read-only worksheet)
+    """Rows of an openpyxl read-only sheet as calamine gives them: a rectangle from A1, '' for an
+    empty cell, numbers as float, a date at midnight as a date; the sheet's extent checked row by row."""
+    def load() -> list[list[Cell]]:
+        ws.reset_dimensions()  # a false <dimension> must not pad the rows
+        rows: list[list[Cell]] = []
+        width = 0
+        for row in ws.iter_rows(values_only=True):
+            cells = [_calamine_cell(v) for v in row]
+            while cells and cells[-1] == "":
+                cells.pop()
+            width = max(width, len(cells))
+            rows.append(cells)
+            problem = extent_problem(len(rows), width, limits)
+            if problem:
+                raise SheetTooLarge(problem)
+        while rows and not rows[-1]:
+            rows.pop()
+        for cells in rows:
+            cells.extend([""] * (width - len(cells)))
+        _cut_long_cells(rows, limits.max_cell_chars, truncated)
+        return rows
+
+    truncated: list[tuple[int, int, int]] = []
+    load.truncated = truncated  # type: ignore[attr-defined]
+    return load
+
+
+def _calamine_cell(value: object) -> Cell:
+    """One openpyxl value as calamine's ``to_python`` gives it."""
+    if value is None:
+        return ""
+    if value.__class__ is int:
+        return float(value)
+    if value.__class__ is dt.datetime and value.time() == dt.time(0):
+        return value.date()
+    return value
 
 
 def _other_document(data: bytes) -> str:
     """'document Word' etc. when a zip archive is an office file that is not a spreadsheet."""
-    if not data.startswith(_ZIP_MAGIC):
+    if not data.startswith(ZIP_MAGIC):
         return ""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as z:

@@ -48,7 +48,7 @@ def _internal_error(name: str, exc: Exception) -> FileResult:
     print(f"ingest: internal error on {name}:\n{traceback.format_exc()}", file=sys.stderr)
     return _rejected(
         name, "internal_error",
-        f"Le fichier n'a pas pu être lu à cause d'une erreur du programme ({type(exc).__name__}) : "
+        "Le fichier n'a pas pu être lu à cause d'une erreur du programme (détail dans le journal de l'étape) : "
         "signalez-le à l'équipe ACTER avec ce fichier.",
     )
 

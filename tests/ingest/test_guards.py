@@ -35,3 +35,32 @@ def test_a_csv_too_wide_is_refused_before_it_is_split_into_cells(tmp_path):
     path.write_text(";".join(f"c{i}" for i in range(30)) + "\n" + ";" * 29 + "\n", encoding="utf-8")
     wb = read_workbook(path, limits=defaults(IngestParams, max_columns=20))
     assert wb.problem.code == "sheet_too_large" and "30 colonnes" in wb.problem.message_fr and not wb.sheets
+
+
+def test_utf16_parts_are_scanned_like_utf8_ones():
+    from support.hostile import utf16_xlsx
+
+    from pipeline.ingest.guards import zip_problem
+
+    limits = defaults(IngestParams)
+    dtd = b'<!DOCTYPE x [<!ENTITY a "b">]>'
+    bad = utf16_xlsx(good_xlsx(), {"xl/workbook.xml": lambda x: x.replace(b"<workbook", dtd + b"<workbook", 1)})
+    assert zip_problem(bad, "b.xlsx", "xlsx", limits).code == "xml_doctype"
+    far = utf16_xlsx(good_xlsx(), {"xl/worksheets/sheet1.xml": lambda x: x.replace(
+        b"</sheetData>", b'<row r="200000"><c r="A200000"><v>1</v></c></row></sheetData>')})
+    assert zip_problem(far, "f.xlsx", "xlsx", limits).code == "sheet_too_large"
+    assert zip_problem(utf16_xlsx(good_xlsx()), "ok.xlsx", "xlsx", limits) is None
+
+
+def test_before_the_second_reader_every_xml_looking_part_is_scanned():
+    from support.hostile import patch_zip as patch
+
+    from pipeline.ingest.guards import zip_problem
+
+    limits = defaults(IngestParams)
+    data = patch(good_xlsx(), {"xl/worksheets/sheet9.dat": b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><worksheet/>',
+                               "xl/media/image1.png": b"\x89PNG\r\n\x1a\n<!DOCTYPE"})
+    assert zip_problem(data, "d.xlsx", "xlsx", limits) is None  # calamine reads named parts only
+    assert zip_problem(data, "d.xlsx", "xlsx", limits, every_part=True).code == "xml_doctype"
+    images = patch(good_xlsx(), {"xl/media/image1.png": b"\x89PNG\r\n\x1a\n<!DOCTYPE"})
+    assert zip_problem(images, "i.xlsx", "xlsx", limits, every_part=True) is None  # not XML: never parsed as such

@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from conftest import write_params
-from support.hostile import HEADER, PARAMS, ROWS, build_corpus
+from support.hostile import HEADER, PARAMS, ROWS, build_corpus, library_names
 
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.params import IngestParams, defaults
@@ -127,8 +127,9 @@ def test_good_files_beside_hostile_ones_are_read_in_full(hostile_run):
     plain = [e.file for e in read if e.what in ("fichier correct", "xlsm correct", "ods correct", "csv correct",
                                                  "dossier et nom accentués, espaces", "nom avec emoji", "dossier imbriqué",
                                                  "csv UTF-16 avec BOM, tabulations", "csv Windows-1252", "csv UTF-8 avec BOM",
-                                                 "feuille masquée « Listes » plus riche", "feuille « très masquée »")]
-    assert len(plain) == 12
+                                                 "feuille masquée « Listes » plus riche", "feuille « très masquée »",
+                                                 "classeur Excel Mobile (parties en UTF-16)")]
+    assert len(plain) == 13
     for f in plain:
         got = responses[responses["source_file"] == f].sort_values("source_row")
         assert got["A01"].tolist() == [ROWS[0][0], ROWS[1][0]], f
@@ -158,6 +159,10 @@ def test_merged_headers_formulas_and_odd_csv_values(hostile_run):
     assert not merged["B03__coop_decentralisee"] if "B03__coop_decentralisee" in merged else True
     formulas = by_file["valeurs/formules_sans_valeur.xlsx"].iloc[0]
     assert pd.isna(formulas["A07"]) and pd.isna(formulas["C01"])  # no cached value: missing, not 0
+    free_text = by_file["valeurs/formule_texte_libre.xlsx"].iloc[0]
+    # free text keeps the formula's words (neutralised when written to xlsx/csv); a number stays missing
+    assert free_text["A01"] == '="Ville de "&"Figeac"' and free_text["F05"] == '="Merci, "&"à l\'an prochain"'
+    assert pd.isna(free_text["A07"])
     mixed = by_file["csv/separateurs_melanges.csv"].sort_values("source_row")
     assert mixed["C01"].tolist() == [1234.5, 12500.0]
     assert mixed["A07"].tolist() == [522250.0, 4500.0]
@@ -168,6 +173,13 @@ def test_merged_headers_formulas_and_odd_csv_values(hostile_run):
     assert control["A01"] == "Ville de Nîmes[31m"
     long = by_file["csv/cellule_1_mo.csv"].iloc[0]
     assert long["A01"] == "Ville de Pau"
+
+
+def test_no_message_names_a_library_or_an_exception(hostile_run):
+    _, report, _, _, _ = hostile_run
+    named = {(e["file"], p["message_fr"]) for e in report["files"] for p in e["problems"] if library_names(p["message_fr"])}
+    assert not named, "\n".join(f"{f}: {m}" for f, m in sorted(named))
+    assert sum(len(e["problems"]) for e in report["files"]) > 60  # the scan saw the whole corpus
 
 
 def test_memory_and_time_stay_bounded(hostile_run):

@@ -9,6 +9,7 @@ members, one far-away cell reference instead of a million real ones.
 from __future__ import annotations
 
 import io
+import re
 import struct
 import zipfile
 from dataclasses import dataclass
@@ -123,10 +124,13 @@ def ods_bytes(rows: list[list[object]]) -> bytes:
     return buf.getvalue()
 
 
-def encrypted_cfb() -> bytes:
-    """A minimal OLE compound file (CFB v3) holding EncryptionInfo and EncryptedPackage streams,
-    as Office writes a password-protected xlsx. Streams of 4096 bytes live in regular sectors."""
+def cfb(streams: dict[str, bytes]) -> bytes:
+    """A minimal OLE compound file (CFB v3, 512-byte sectors) holding up to three streams.
+
+    Each stream is padded to at least 4096 bytes so that it lives in regular sectors (no mini
+    stream); sector 0 is the FAT, sector 1 the directory, the streams follow."""
     free, end, fat_sect, nostream = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD, 0xFFFFFFFF
+    assert len(streams) <= 3
     header = bytearray(512)
     header[0:8] = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
     struct.pack_into("<HHHHH", header, 24, 0x3E, 3, 0xFFFE, 9, 6)
@@ -135,28 +139,85 @@ def encrypted_cfb() -> bytes:
     struct.pack_into("<I", header, 76, 0)
     for k in range(1, 109):
         struct.pack_into("<I", header, 76 + 4 * k, free)
-    fat = [fat_sect, end] + [3, 4, 5, 6, 7, 8, 9, end] + [11, 12, 13, 14, 15, 16, 17, end]
+    fat = [fat_sect, end]
+    bodies, starts = [], []
+    for body in streams.values():
+        body = body.ljust(max(4096, -(-len(body) // 512) * 512), b"\x00")
+        n = len(body) // 512
+        starts.append(len(fat))
+        fat += [len(fat) + k + 1 for k in range(n - 1)] + [end]
+        bodies.append(body)
+    assert len(fat) <= 128
     fat += [free] * (128 - len(fat))
-    fat_sector = struct.pack("<128I", *fat)
 
-    def entry(name: str, typ: int, left: int, right: int, child: int, start: int, size: int) -> bytes:
+    def entry(name: str, typ: int, right: int, child: int, start: int, size: int) -> bytes:
         e = bytearray(128)
         raw = (name + "\0").encode("utf-16-le") if name else b""
         e[0:len(raw)] = raw
         struct.pack_into("<HBB", e, 64, len(raw), typ, 1)
-        struct.pack_into("<III", e, 68, left, right, child)
+        struct.pack_into("<III", e, 68, nostream, right, child)
         struct.pack_into("<IQ", e, 116, start, size)
         return bytes(e)
 
-    directory = (
-        entry("Root Entry", 5, nostream, nostream, 1, end, 0)
-        + entry("EncryptionInfo", 2, nostream, 2, nostream, 2, 4096)
-        + entry("EncryptedPackage", 2, nostream, nostream, nostream, 10, 4096)
-        + entry("", 0, nostream, nostream, nostream, 0, 0)
-    )
-    info = struct.pack("<HHI", 4, 4, 0x40) + b"\x00" * (4096 - 8)  # agile encryption header
-    package = struct.pack("<Q", 12345) + bytes(range(256)) * 15 + b"\x00" * (4096 - 8 - 3840)
-    return bytes(header) + fat_sector + directory + info + package
+    names = list(streams)
+    directory = entry("Root Entry", 5, nostream, 1, end, 0)
+    for k, name in enumerate(names):
+        directory += entry(name, 2, k + 2 if k + 1 < len(names) else nostream, nostream, starts[k], len(bodies[k]))
+    directory = directory.ljust(512, b"\x00")
+    return bytes(header) + struct.pack("<128I", *fat) + directory + b"".join(bodies)
+
+
+def encrypted_cfb() -> bytes:
+    """An OLE container holding EncryptionInfo and EncryptedPackage streams, as Office writes a
+    password-protected xlsx."""
+    info = struct.pack("<HHI", 4, 4, 0x40)  # agile encryption header
+    package = struct.pack("<Q", 12345) + bytes(range(256)) * 15
+    return cfb({"EncryptionInfo": info, "EncryptedPackage": package})
+
+
+def _biff(rid: int, payload: bytes) -> bytes:
+    return struct.pack("<HH", rid, len(payload)) + payload
+
+
+def xls_with_password() -> bytes:
+    """An Excel 97-2003 workbook protected by a password: BOF then FILEPASS (RC4) in its Workbook stream."""
+    bof = _biff(0x0809, struct.pack("<HHHHII", 0x0600, 0x0005, 0x0DBB, 0x07CC, 0, 0x0206))
+    filepass = _biff(0x002F, struct.pack("<HHH", 1, 1, 1) + bytes(48))
+    return cfb({"Workbook": bof + filepass + _biff(0x000A, b"")})
+
+
+def excel95_unreadable() -> bytes:
+    """An Excel 5.0/95 container (a 'Book' stream, BIFF5 BOF) whose records no reader understands."""
+    bof = _biff(0x0809, struct.pack("<HHHH", 0x0500, 0x0005, 0x0DBB, 0x07CC))
+    return cfb({"Book": bof + bytes(range(256)) * 8})
+
+
+def old_biff(rid: int = 0x0409) -> bytes:
+    """A bare BIFF2-BIFF4 worksheet (Excel 2.x/3.0/4.0: no OLE container): BOF, one label, EOF."""
+    bof = _biff(rid, struct.pack("<HH", 0, 0x0010) + (b"" if rid == 0x0009 else b"\x00\x00"))
+    return bof + _biff(0x0204, struct.pack("<HHH", 0, 0, 0) + struct.pack("<H", 3) + b"A01") + _biff(0x000A, b"")
+
+
+def ods_with_password(rows: list[list[object]]) -> bytes:
+    """An .ods whose manifest declares encrypted parts, as LibreOffice writes it under a password."""
+    encrypted = (b'<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml">'
+                 b'<manifest:encryption-data manifest:checksum-type="SHA1/1K" manifest:checksum="AAAA">'
+                 b'<manifest:algorithm manifest:algorithm-name="Blowfish CFB" manifest:initialisation-vector="AAAA"/>'
+                 b'</manifest:encryption-data></manifest:file-entry>')
+    return patch_zip(ods_bytes(rows), {"META-INF/manifest.xml": lambda x: x.replace(b"</manifest:manifest>",
+                                                                                    encrypted + b"</manifest:manifest>")})
+
+
+def utf16_xlsx(data: bytes, extra: dict[str, object] | None = None) -> bytes:
+    """An xlsx whose XML parts are in UTF-16, as Excel Mobile writes them (calamine cannot open it);
+    ``extra`` changes parts first (see patch_zip)."""
+    if extra:
+        data = patch_zip(data, extra)
+
+    def utf16(xml: bytes) -> bytes:
+        return xml.decode("utf-8").replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    z = zipfile.ZipFile(io.BytesIO(data))
+    return patch_zip(data, {n: utf16 for n in z.namelist() if n.endswith((".xml", ".rels"))})
 
 
 def _streamed_zip_bomb(path: Path, decompressed_mb: int) -> None:
@@ -192,6 +253,16 @@ def _slow_csv(n_rows: int) -> bytes:
                         "Eau et assainissement; Santé; Culture et patrimoine", "Jumelage, ECSI", "Maghreb; Asie"]
                        for i in range(n_rows)]
     return csv_bytes(body)
+
+
+# Names a French message must never show: libraries, exception classes, Python internals.
+LIBRARY_NAMES = re.compile(
+    r"calamine|openpyxl|xlrd|odfpy|zipfile|BadZip|Traceback|Errno|[A-Za-z]+(?:Error|Exception)\b|\bErr\b", re.IGNORECASE)
+
+
+def library_names(message: str) -> list[str]:
+    """The library or exception names in a French message (none expected)."""
+    return LIBRARY_NAMES.findall(message)
 
 
 # --- the corpus -------------------------------------------------------------------------------
@@ -256,6 +327,9 @@ def build_corpus(wave: Path, slow_rows: int = 60_000) -> list[Expected]:
     formulas = [HEADER, ["Ville de Cahors", "Commune", "=19000+900", "=SUM(1000,2000)", "04/03/2025", "Jumelage"]]
     ok("valeurs/formules_sans_valeur.xlsx", xlsx_bytes({"R": formulas}), "formules sans valeur en cache", rows=1,
        code="formula_without_value", words=("formule", "enregistrez"))
+    free_text = [["A01", "A02", "A07", "F05"], ['="Ville de "&"Figeac"', "Commune", "=9000+800", '="Merci, "&"à l\'an prochain"']]
+    ok("valeurs/formule_texte_libre.xlsx", xlsx_bytes({"R": free_text}), "formules sans valeur dans des réponses en texte libre",
+       rows=1, code="formula_text_kept", words=("gardé comme réponse", "commentaires libres"))
     ok("valeurs/erreurs_excel.xlsx", xlsx_bytes({"R": [HEADER, ["Ville de Millau", "Commune", "#DIV/0!", "#N/A", "#VALUE!", "Jumelage"]]}),
        "valeurs d'erreur Excel", rows=1, code="excel_error", words=("erreur excel",))
     ok("valeurs/dates_serie_et_texte.xlsx", good, "dates en numéro de série et en texte")
@@ -307,6 +381,17 @@ def build_corpus(wave: Path, slow_rows: int = 60_000) -> list[Expected]:
     rejected("casses/ole_abime.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 2000, "xls (OLE) abîmé", "corrupt_file", ("abîmé",))
     rejected("casses/protege.xlsx", encrypted_cfb(), "classeur protégé par mot de passe", "encrypted_file", ("mot de passe",))
     rejected("casses/protege.xls", encrypted_cfb(), "xls protégé par mot de passe", "encrypted_file", ("mot de passe",))
+    rejected("casses/protege_97.xls", xls_with_password(), "xls 97-2003 protégé (enregistrement FILEPASS)", "encrypted_file",
+             ("mot de passe", "sans mot de passe", "enregistrer sous"))
+    rejected("casses/protege.ods", ods_with_password([HEADER, *ROWS]), "ods protégé (manifest encryption-data)", "encrypted_file",
+             ("mot de passe", "libreoffice"))
+    rejected("anciens/excel4.xls", old_biff(0x0409), "feuille Excel 4.0 (BIFF4)", "format_too_old",
+             ("trop ancien (excel 4.0)", "enregistrez-le au format .xlsx"))
+    rejected("anciens/excel3.xls", old_biff(0x0209), "feuille Excel 3.0 (BIFF3)", "format_too_old", ("excel 3.0",))
+    rejected("anciens/excel2.xls", old_biff(0x0009), "feuille Excel 2.x (BIFF2)", "format_too_old", ("excel 2.x",))
+    rejected("anciens/excel95.xls", excel95_unreadable(), "classeur Excel 95 illisible (BIFF5)", "format_too_old", ("excel 5.0/95",))
+    ok("formats/excel_mobile_utf16.xlsx", utf16_xlsx(good), "classeur Excel Mobile (parties en UTF-16)",
+       code="second_reader", words=("lecteur de secours",))
     html = b"<!DOCTYPE html><html><head><meta charset='utf-8'></head><body><table><tr><td>A01</td></tr></table></body></html>"
     rejected("deguises/page_web.xls", html, "HTML enregistré en .xls", "not_a_spreadsheet", ("html",))
     rejected("deguises/page_web.xlsx", b"\xef\xbb\xbf  \r\n<html><body><table><tr><td>A02</td></tr></table></body></html>", "HTML en .xlsx", "not_a_spreadsheet", ("html",))
@@ -337,6 +422,13 @@ def build_corpus(wave: Path, slow_rows: int = 60_000) -> list[Expected]:
     rejected("xml/doctype_apres_fausse_balise.xlsx",
              patch_zip(good, {"xl/workbook.xml": lambda x: _doctype(b"workbook", "<!-- <workbook> -->" + xxe)(x)}),
              "DTD après un commentaire contenant une balise", "xml_doctype", ("dtd",))
+    rejected("xml/xxe_utf16.xlsx", utf16_xlsx(good, {"xl/worksheets/sheet1.xml": lambda x: use(_doctype(b"worksheet", xxe)(x))}),
+             "XXE dans une feuille en UTF-16", "xml_doctype", ("dtd",))
+    moved = {"xl/_rels/workbook.xml.rels": lambda x: x.replace(b"worksheets/sheet1.xml", b"worksheets/sheet1.dat"),
+             "[Content_Types].xml": lambda x: x.replace(b"worksheets/sheet1.xml", b"worksheets/sheet1.dat")}
+    sheet = zipfile.ZipFile(io.BytesIO(good)).read("xl/worksheets/sheet1.xml")
+    hidden_dtd = patch_zip(utf16_xlsx(good, moved), {"xl/worksheets/sheet1.dat": _doctype(b"worksheet", laughs)(sheet).decode().encode("utf-16")})
+    rejected("xml/dtd_partie_non_xml.xlsx", hidden_dtd, "DTD dans une feuille nommée .dat (second lecteur)", "xml_doctype", ("dtd",))
     ods = ods_bytes([HEADER, *ROWS])
     rejected("xml/xxe.ods", patch_zip(ods, {"content.xml": _doctype(b"office:document-content", xxe)}),
              "XXE dans un .ods", "xml_doctype", ("dtd",))
