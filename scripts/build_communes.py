@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.domain.codebook import read_reference
+from pipeline.domain.reference import read_reference
 
 COLUMNS = ["code", "name", "departement", "population", "vintage"]
 

@@ -9,7 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.domain.codebook import load_codebook, read_reference
+from pipeline.domain.codebook import load_codebook
+from pipeline.domain.reference import read_reference
 from pipeline.domain.params import ReportParams, defaults
 from pipeline.typology.metrics import Selection, Stability, TypologyMetrics
 

@@ -16,9 +16,11 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.clean.validate import issues_table, make_issues
+from pipeline.common.errors import UserError
 from pipeline.common.identifiers import normalize_insee_series, normalize_siren_series
 from pipeline.common.text import normalize_label, slugify
-from pipeline.domain.codebook import Codebook, read_reference, reference_path
+from pipeline.domain.codebook import Codebook
+from pipeline.domain.reference import read_reference, reference_path
 
 COMMUNES_COLUMNS = ("code", "name", "departement", "population", "vintage")
 SHIPPED_COMMUNES = "communes.csv.gz"  # pipeline/domain/reference/, INSEE COG 2026 (see communes.README.md)
@@ -28,7 +30,7 @@ GEO_COLUMNS = (
 )
 
 
-class GeographyError(ValueError):
+class GeographyError(UserError, ValueError):
     """A reference table is unusable (message in French)."""
 
 
@@ -152,11 +154,12 @@ def enrich_geography(
     source = source.mask(declared_region.notna() | declared_dept.notna(), "declared")
     source = source.mask(from_siren.notna(), "siren").mask(from_insee.notna() | region_from_insee.notna(), "insee")
 
+    # The network is the région's in rrma.csv (an analyst's edit of that table takes effect); the
+    # declared A08 answer only counts when the région is unknown, and a disagreement is flagged.
     network_of_region = region.map(region_rrma).astype("string")
-    # a declared network counts only when it is one of the table (else unknown_modality says so)
     network_name = {normalize_label(n): n for n in geo.rrma["rrma"]}
     declared_rrma = map_unique(df["A08"], lambda v: network_name.get(normalize_label(v), pd.NA))
-    rrma = declared_rrma.fillna(network_of_region)
+    rrma = network_of_region.fillna(declared_rrma)
 
     is_commune = insee.str.fullmatch(r"\d{5}|2[AB]\d{3}").fillna(False).astype(bool)
     communes = geo.communes.set_index("code")

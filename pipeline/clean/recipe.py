@@ -26,6 +26,7 @@ from pipeline.clean.normalize import (
     log_changes,
     normalize_modalities,
 )
+from pipeline.clean.privacy import scrub_free_text, scrub_values
 from pipeline.clean.quality import quality_summary, reconcile
 from pipeline.clean.quarantine import add_flags, split_quarantine
 from pipeline.clean.validate import validate_responses
@@ -61,6 +62,8 @@ def clean_responses(
     contacts = responses[["response_id", *pii]].reset_index(drop=True)
     data = responses.drop(columns=pii).reset_index(drop=True)
     data = data.assign(response_id=data["response_id"].astype("string"))
+    data, originals, n_scrubbed = scrub_free_text(data, codebook)  # texts as typed: restricted only
+    contacts = contacts.merge(originals, on="response_id", how="left")
 
     data, normalised = normalize_modalities(data, codebook, params.fuzzy_threshold)
     data, geo_issues = enrich_geography(data, codebook, geography, population_tolerance=params.population_tolerance)
@@ -76,7 +79,7 @@ def clean_responses(
     kept, quarantine = split_quarantine(data, issues)
     clean, duplicates = deduplicate(kept, codebook)
     reconciliation = reconcile(responses, clean, quarantine, duplicates)
-    corrections = corrections_table([normalised, blanked, fill_log])
+    corrections = scrub_values(corrections_table([normalised, blanked, fill_log]), ("before", "after"))
     tables = {
         "clean": clean, "quarantine": quarantine, "duplicates": duplicates, "issues": issues,
         "corrections": corrections, "reconciliation": reconciliation,
@@ -89,5 +92,7 @@ def clean_responses(
         issues=issues.astype("string"),
         corrections=corrections,
         reconciliation=reconciliation,
-        quality=quality_summary(ingest_report, responses, tables) | {"filled_from_reference_by_column": {k: int(v) for k, v in filled.items()}},
+        quality=quality_summary(ingest_report, responses, tables)
+        | {"filled_from_reference_by_column": {k: int(v) for k, v in filled.items()},
+           "contact_details_removed": n_scrubbed},
     )

@@ -17,6 +17,7 @@ from types import MappingProxyType
 import yaml
 
 from pipeline.domain.codebook import Codebook, Question, load_codebook
+from pipeline.common.errors import UserError
 
 MODELS_FILE = Path(__file__).with_name("models.yaml")
 TYPE_QUESTION = "A02"  # collectivité types are its modality slugs
@@ -33,7 +34,7 @@ _MODEL_KEYS = {"key", "name", "adoption", "partnerships", "start_years", "subsid
 _TYPE_KEYS = {"share", "budget", "etp", "population"}
 
 
-class ModelsError(ValueError):
+class ModelsError(UserError, ValueError):
     """models.yaml does not match the codebook or the expected shape (message in French)."""
 
 

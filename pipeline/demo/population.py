@@ -11,7 +11,7 @@ import pandas as pd
 
 from pipeline.common.identifiers import luhn_complete
 from pipeline.demo.models import BIG_CITY, VILLAGE, Model, planted
-from pipeline.domain.codebook import read_reference, reference_path
+from pipeline.domain.reference import read_reference, reference_path
 
 NO_NETWORK = "sans RRMA identifié"
 # Régions whose network took part in the ACTER study weigh more in the demo wave.

@@ -6,7 +6,6 @@ objects returned by :func:`load_codebook`.
 
 from __future__ import annotations
 
-import csv
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -16,14 +15,16 @@ from typing import Any
 
 import yaml
 
+from pipeline.common.errors import UserError
 from pipeline.common.text import normalize_label
+from pipeline.domain.reference import read_reference
 
 TYPES = ("id", "text", "single", "multi", "number", "date", "pii")
 ROLES = ("A", "S", "D", "-")
 PII = "pii"
 
 
-class CodebookError(ValueError):
+class CodebookError(UserError, ValueError):
     """The codebook file is broken; the message names the faulty entry (in French)."""
 
 
@@ -163,17 +164,6 @@ def _is_punct_only(value: object) -> bool:
 @cache
 def _no_answer_keys(tokens: tuple[str, ...]) -> frozenset[str]:
     return frozenset(t.strip() if _is_punct_only(t) else normalize_label(t) for t in tokens)
-
-
-def reference_path(name: str) -> Path:
-    """Path of a reference table shipped with the package (regions, departements, rrma)."""
-    return Path(str(resources.files("pipeline.domain") / "reference" / name))
-
-
-def read_reference(name: str) -> list[dict[str, str]]:
-    """Rows of a reference CSV as strings (codes keep their leading zeros)."""
-    with reference_path(name).open(encoding="utf-8", newline="") as f:
-        return list(csv.DictReader(f))
 
 
 def _reference_modalities(source: str) -> tuple[Modality, ...]:

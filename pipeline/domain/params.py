@@ -9,14 +9,18 @@ Each block is read by the stage of the same name; ``survey:`` by every stage tha
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 import yaml
+
+from pipeline.common.errors import UserError
+from pipeline.common.text import french_number
 
 T = TypeVar("T")
 
@@ -24,11 +28,24 @@ T = TypeVar("T")
 PARAMS_FILE = Path(__file__).resolve().parents[2] / "params.yaml"
 
 
-class ParamsError(ValueError):
+class ParamsError(UserError, ValueError):
     """params.yaml does not match what a stage expects (message in French)."""
 
 
 # --- the blocks ------------------------------------------------------------------------------
+# Each field may carry what values are allowed (``_range``, ``_choice``); the loader checks them
+# and names the key, the value and what is allowed, in French.
+
+
+def _range(low: float | None = None, high: float | None = None) -> Any:
+    return field(metadata={"range": (low, high)})
+
+
+def _choice(*values: str) -> Any:
+    return field(metadata={"choices": values})
+
+
+SHARE = (0.0, 1.0)
 
 
 @dataclass(frozen=True)
@@ -36,10 +53,16 @@ class SurveyParams:
     """``survey:`` — the wave of the year and the earlier wave it is compared with."""
 
     BLOCK: ClassVar[str] = "survey"
-    year: int
-    wave: str
-    reference_year: int
-    reference_wave: str
+    year: int = _range(1990, 2100)
+    wave: str = _range()
+    reference_year: int = _range(1990, 2100)
+    reference_wave: str = _range()
+
+    def __post_init__(self) -> None:
+        if self.reference_year > self.year:
+            raise ParamsError(f"params.yaml, survey.reference_year : {self.reference_year} est après l'année de "
+                              f"l'enquête ({self.year}) ; attendu : l'année d'une vague antérieure, ou la même "
+                              "année pour une première enquête")
 
 
 @dataclass(frozen=True)
@@ -47,18 +70,18 @@ class DemoParams:
     """``demo:`` — the generated demo survey (two waves)."""
 
     BLOCK: ClassVar[str] = "demo"
-    seed: int
-    n_collectivites: int
-    n_models: int
-    unreadable_files: int
-    response_rate: float
-    duplicate_rate: float
-    mistake_rate: float
-    flag_rate: float
-    retention: float
-    newcomers: float
-    growing_model: str
-    growth: float
+    seed: int = _range(0)
+    n_collectivites: int = _range(10, 40_000)
+    n_models: int = _range(2, 6)
+    unreadable_files: int = _range(0, 100)
+    response_rate: float = _range(0.01, 1.0)
+    duplicate_rate: float = _range(*SHARE)
+    mistake_rate: float = _range(*SHARE)
+    flag_rate: float = _range(*SHARE)
+    retention: float = _range(*SHARE)
+    newcomers: float = _range(0.0, 10.0)
+    growing_model: str = _range()
+    growth: float = _range(*SHARE)
 
 
 @dataclass(frozen=True)
@@ -66,17 +89,17 @@ class IngestParams:
     """``ingest:`` — header matching and the limits on hostile or runaway files."""
 
     BLOCK: ClassVar[str] = "ingest"
-    fuzzy_threshold: float
-    max_header_scan_rows: int
-    max_file_mb: float
-    max_decompressed_mb: float
-    max_compression_ratio: float
-    max_rows: int
-    max_columns: int
-    max_cells: int
-    max_cell_chars: int
-    max_seconds_per_file: float
-    workers: int
+    fuzzy_threshold: float = _range(50, 100)
+    max_header_scan_rows: int = _range(1, 10_000)
+    max_file_mb: float = _range(0.001)
+    max_decompressed_mb: float = _range(0.001)
+    max_compression_ratio: float = _range(1)
+    max_rows: int = _range(1)
+    max_columns: int = _range(1, 16_384)
+    max_cells: int = _range(1)
+    max_cell_chars: int = _range(1, 32_767)
+    max_seconds_per_file: float = _range(0)
+    workers: int = _range(1, 64)
 
 
 @dataclass(frozen=True)
@@ -87,6 +110,13 @@ class Bins:
     edges: list[float]
     labels: list[str]
 
+    def __post_init__(self) -> None:
+        if len(self.labels) != len(self.edges) + 1:
+            raise ParamsError(f"{len(self.edges)} seuil(s) et {len(self.labels)} libellé(s) ; attendu : un libellé "
+                              "de plus que de seuils (une classe sous le premier seuil, une au-dessus du dernier)")
+        if any(b <= a for a, b in zip(self.edges, self.edges[1:])):
+            raise ParamsError(f"seuils {self.edges} ; attendu : des seuils croissants")
+
 
 @dataclass(frozen=True)
 class CleanParams:
@@ -94,11 +124,11 @@ class CleanParams:
 
     BLOCK: ClassVar[str] = "clean"
     communes: str
-    population_tolerance: float
-    fuzzy_threshold: float
-    budget_per_inhabitant_max: dict[str, float]
-    strate_population: Bins
-    classes: dict[str, Bins]
+    population_tolerance: float = _range(0.0, 10.0)
+    fuzzy_threshold: float = _range(50, 100)
+    budget_per_inhabitant_max: dict[str, float] = _range(0)
+    strate_population: Bins = field()
+    classes: dict[str, Bins] = field()
 
 
 @dataclass(frozen=True)
@@ -108,19 +138,35 @@ class TypologyParams:
     BLOCK: ClassVar[str] = "typology"
     include_column: str
     include_values: list[str]
-    ncp: int
-    k: int | None
-    k_min: int
-    k_max: int
-    kk: int | None
-    seed: int
-    n_bootstrap: int
-    n_seeds: int
-    jaccard_stable: float
-    jaccard_doubtful: float
-    proba: float
-    names: dict[int, str]
-    published: str
+    min_respondents: int = _range(10)
+    ncp: int = _range(1, 50)
+    k: int | None = _range(2, 50)
+    k_min: int = _range(2, 50)
+    k_max: int = _range(2, 50)
+    kk: int | None = _range(10, 10_000)
+    seed: int = _range(0)
+    n_bootstrap: int = _range(0, 1_000)
+    n_seeds: int = _range(1, 100)
+    jaccard_stable: float = _range(*SHARE)
+    jaccard_doubtful: float = _range(*SHARE)
+    proba: float = _range(0.0001, 0.5)
+    names: dict[int, str] = field()
+    published: str = _choice("refit", "reference")
+
+    def __post_init__(self) -> None:
+        if self.k_max < self.k_min:
+            raise ParamsError(f"params.yaml, typology.k_max : {self.k_max} est inférieur à typology.k_min "
+                              f"({self.k_min}) ; attendu : k_min ≤ k_max")
+        if self.k is not None and not self.k_min <= self.k <= self.k_max:
+            raise ParamsError(f"params.yaml, typology.k : {self.k} types demandés ; attendu : null (nombre "
+                              f"automatique) ou un nombre entre typology.k_min ({self.k_min}) et typology.k_max "
+                              f"({self.k_max})")
+        if self.jaccard_doubtful > self.jaccard_stable:
+            raise ParamsError(f"params.yaml, typology.jaccard_doubtful : {self.jaccard_doubtful} dépasse "
+                              f"typology.jaccard_stable ({self.jaccard_stable}) ; attendu : doubtful ≤ stable")
+        if any(t < 1 for t in self.names):
+            raise ParamsError("params.yaml, typology.names : les types sont numérotés à partir de 1 "
+                              "(ex. {1: \"Jumelages de proximité\"})")
 
 
 @dataclass(frozen=True)
@@ -128,7 +174,7 @@ class TrendsParams:
     """``trends:`` — how a change between the two waves is classed."""
 
     BLOCK: ClassVar[str] = "trends"
-    stable_band: float
+    stable_band: float = _range(*SHARE)
 
 
 @dataclass(frozen=True)
@@ -136,8 +182,8 @@ class ContinuityParams:
     """``continuity:`` — when last year's types and this year's refit are said to drift apart."""
 
     BLOCK: ClassVar[str] = "continuity"
-    ari_min: float
-    share_change_max: float
+    ari_min: float = _range(*SHARE)
+    share_change_max: float = _range(*SHARE)
 
 
 @dataclass(frozen=True)
@@ -145,18 +191,12 @@ class ReportParams:
     """``report:`` — publication rules and rendering of the reports."""
 
     BLOCK: ClassVar[str] = "report"
-    small_cell_threshold: int
-    quantile_min_n: int
-    allow_comments: bool
-    networks: bool
-    workers: int
-    source: str
-
-    def __post_init__(self) -> None:
-        if self.small_cell_threshold < 1:
-            raise ParamsError("params.yaml, report.small_cell_threshold : un entier ≥ 1 est attendu")
-        if self.workers < 1:
-            raise ParamsError("params.yaml, report.workers : un entier ≥ 1 est attendu")
+    small_cell_threshold: int = _range(1, 100)
+    quantile_min_n: int = _range(1, 1_000)
+    allow_comments: bool = field()
+    networks: bool = field()
+    workers: int = _range(1, 64)
+    source: str = field()
 
 
 BLOCKS: tuple[type, ...] = (SurveyParams, DemoParams, IngestParams, CleanParams, TypologyParams, TrendsParams,
@@ -181,6 +221,26 @@ def load_block(cls: type[T], path: str | Path = "params.yaml") -> T:
     return block_from_dict(cls, read_params(path).get(cls.BLOCK), cls.BLOCK)  # type: ignore[attr-defined]
 
 
+def check_params(path: str | Path = "params.yaml") -> list[str]:
+    """Every problem of params.yaml, one French sentence each (empty when every block is valid)."""
+    try:
+        data = read_params(path)
+    except ParamsError as exc:
+        return [str(exc)]
+    names = {cls.BLOCK for cls in BLOCKS}  # type: ignore[attr-defined]
+    problems = []
+    for block in sorted(set(data) - names, key=str):
+        close = difflib.get_close_matches(str(block), sorted(names), n=1)
+        hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else f" ; blocs possibles : {', '.join(sorted(names))}"
+        problems.append(f"params.yaml, bloc « {block} » inconnu{hint}")
+    for cls in BLOCKS:
+        try:
+            block_from_dict(cls, data.get(cls.BLOCK), cls.BLOCK)  # type: ignore[attr-defined]
+        except ParamsError as exc:
+            problems.append(str(exc))
+    return problems
+
+
 @cache
 def _project_block(cls: type[T]) -> T:
     return load_block(cls, PARAMS_FILE)
@@ -191,27 +251,59 @@ def defaults(cls: type[T], **overrides: Any) -> T:
     return dataclasses.replace(_project_block(cls), **overrides)  # type: ignore[type-var]
 
 
+_TYPE_FR = {int: "un nombre entier", float: "un nombre", str: "un texte", bool: "true ou false"}
+
+
 def block_from_dict(cls: type[T], raw: Any, name: str) -> T:
     if raw is None:
         raw = {}
     if not isinstance(raw, dict):
-        raise ParamsError(f"params.yaml, bloc « {name} » : un dictionnaire est attendu")
+        raise ParamsError(f"params.yaml, {name} : « {raw} » ; attendu : un bloc de clés (clé: valeur)")
     fields = {f.name: f for f in dataclasses.fields(cls)}  # type: ignore[arg-type]
-    unknown = sorted(set(raw) - set(fields))
+    unknown = sorted(set(raw) - set(fields), key=str)
     if unknown:
-        raise ParamsError(
-            f"params.yaml, bloc « {name} » : clé(s) inconnue(s) {', '.join(unknown)} "
-            f"(clés possibles : {', '.join(fields)})"
-        )
+        key = unknown[0]
+        close = difflib.get_close_matches(str(key), list(fields), n=1)
+        hint = f" ; vouliez-vous dire « {close[0]} » ?" if close else f" ; clés possibles : {', '.join(fields)}"
+        raise ParamsError(f"params.yaml, {name}.{key} : clé inconnue{hint}")
     hints = typing.get_type_hints(cls)
     values = {}
     for key, f in fields.items():
         if key not in raw:
             if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
-                raise ParamsError(f"params.yaml, bloc « {name} » : clé « {key} » manquante")
+                raise ParamsError(f"params.yaml, {name}.{key} : clé manquante ; ajoutez-la (voir le params.yaml du projet)")
             continue
         values[key] = _coerce(raw[key], hints[key], f"{name}.{key}")
-    return cls(**values)
+        _check_allowed(values[key], f, f"{name}.{key}")
+    try:
+        return cls(**values)
+    except ParamsError as exc:
+        if str(exc).startswith("params.yaml"):
+            raise
+        raise ParamsError(f"params.yaml, {name} : {exc}") from None
+
+
+def _check_allowed(value: Any, f: dataclasses.Field, where: str) -> None:
+    """The field's range or choices (``_range``, ``_choice``), for a value or each value of a list or dict."""
+    low, high = f.metadata.get("range", (None, None))
+    choices = f.metadata.get("choices")
+    items = value.values() if isinstance(value, dict) else value if isinstance(value, list) else [value]
+    for v in items:
+        if v is None or isinstance(v, bool):
+            continue
+        if choices is not None and v not in choices:
+            raise ParamsError(f"params.yaml, {where} : « {v} » n'est pas permis ; attendu : "
+                              + " ou ".join(choices))
+        if isinstance(v, (int, float)) and ((low is not None and v < low) or (high is not None and v > high)):
+            allowed = (f"un nombre entre {_num(low)} et {_num(high)}" if low is not None and high is not None
+                       else f"un nombre d'au moins {_num(low)}" if low is not None else f"un nombre d'au plus {_num(high)}")
+            raise ParamsError(f"params.yaml, {where} : {_num(v)} n'est pas permis ; attendu : {allowed}")
+        if isinstance(v, str) and "range" in f.metadata and not v.strip():
+            raise ParamsError(f"params.yaml, {where} : valeur vide ; attendu : un texte non vide")
+
+
+def _num(x: float) -> str:
+    return french_number(x, None, grouping=False)
 
 
 def _coerce(value: Any, hint: Any, where: str) -> Any:
@@ -220,28 +312,24 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
     if origin in (typing.Union, types.UnionType):
         if value is None and type(None) in args:
             return None
-        errors = []
-        for a in args:
-            if a is type(None):
-                continue
-            try:
-                return _coerce(value, a, where)
-            except ParamsError as exc:
-                errors.append(str(exc))
-        raise ParamsError(errors[0] if errors else f"params.yaml, {where} : valeur invalide")
+        inner = [a for a in args if a is not type(None)]
+        try:
+            return _coerce(value, inner[0], where) if len(inner) == 1 else value
+        except ParamsError as exc:
+            raise ParamsError(f"{exc} ou null") from None
     if dataclasses.is_dataclass(hint):
         return block_from_dict(hint, value, where)
     if origin in (list, tuple):
         if not isinstance(value, (list, tuple)):
-            raise ParamsError(f"params.yaml, {where} : une liste est attendue, pas « {value} »")
+            raise ParamsError(f"params.yaml, {where} : « {value} » ; attendu : une liste entre crochets, ex. [a, b]")
         inner = args[0] if args else Any
         out = [_coerce(v, inner, where) for v in value]
         return tuple(out) if origin is tuple else out
     if origin is dict:
         if not isinstance(value, dict):
-            raise ParamsError(f"params.yaml, {where} : un dictionnaire est attendu")
+            raise ParamsError(f"params.yaml, {where} : « {value} » ; attendu : un bloc de clés (clé: valeur)")
         kt, vt = args if args else (Any, Any)
-        return {_coerce(k, kt, where): _coerce(v, vt, where) for k, v in value.items()}
+        return {_coerce(k, kt, where): _coerce(v, vt, f"{where}.{k}") for k, v in value.items()}
     if hint is Any:
         return value
     if hint is float and isinstance(value, int) and not isinstance(value, bool):
@@ -249,5 +337,5 @@ def _coerce(value: Any, hint: Any, where: str) -> Any:
     if hint is str and isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     if not isinstance(value, hint) or (hint is int and isinstance(value, bool)):
-        raise ParamsError(f"params.yaml, {where} : {hint.__name__} attendu, pas « {value} »")
+        raise ParamsError(f"params.yaml, {where} : « {value} » ; attendu : {_TYPE_FR.get(hint, hint.__name__)}")
     return value

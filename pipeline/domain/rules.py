@@ -61,7 +61,7 @@ RULES: dict[str, Rule] = {
         Rule("departement_mismatch", WARNING, "département déclaré différent du référentiel",
              "vérifier le département (A06) et le code INSEE (A04)."),
         Rule("rrma_mismatch", WARNING, "RRMA déclaré différent de celui de la région",
-             "vérifier le réseau (A08) ; la table pipeline/domain/reference/rrma.csv donne le réseau de chaque région."),
+             "vérifier le réseau (A08) : le réseau retenu est celui de la région dans pipeline/domain/reference/rrma.csv."),
         Rule("population_mismatch", WARNING, "population éloignée de la population légale",
              "vérifier le nombre d'habitants (A07) : la population légale de la commune est indiquée."),
     )

@@ -20,12 +20,16 @@ from __future__ import annotations
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from pipeline.domain.params import ContinuityParams, ParamsError, TypologyParams
+from pipeline.domain.params import ContinuityParams, TypologyParams
 from pipeline.typology.metrics import TypologyMetrics
-from pipeline.typology.model import TypologyModel, classify, describe_partition
+from pipeline.typology.model import (
+    TypologyModel,
+    classify,
+    describe_partition,
+    empty_description,
+)
 from pipeline.typology.spec import analysis_table, select_respondents
 
-PUBLISHED = ("refit", "reference")
 TRANSITION_COLUMNS = ("reference_type", "reference_name", "refit_type", "refit_name", "n", "share")
 
 
@@ -68,10 +72,10 @@ def share_changes(reference_sizes: dict[int, int], current: pd.Series, names: di
     return out
 
 
-def assess_drift(ari: float, shares: pd.DataFrame, params: ContinuityParams) -> tuple[bool, list[str]]:
-    """Drift flag and its reasons, in French."""
+def assess_drift(ari: float | None, shares: pd.DataFrame, params: ContinuityParams) -> tuple[bool, list[str]]:
+    """Drift flag and its reasons, in French (no ARI: this wave has no typology to compare)."""
     reasons = []
-    if ari < params.ari_min:
+    if ari is not None and ari < params.ari_min:
         reasons.append(f"La typologie ré-ajustée s'écarte de celle de référence (ARI {ari:.2f} < {params.ari_min:.2f}).")
     for row in shares.itertuples():
         if abs(row.change) > params.share_change_max:
@@ -81,14 +85,26 @@ def assess_drift(ari: float, shares: pd.DataFrame, params: ContinuityParams) -> 
     return bool(reasons), reasons
 
 
-def run_continuity(clean: pd.DataFrame, model: TypologyModel, reference_metrics: TypologyMetrics, refit: pd.DataFrame,
-                   typology: TypologyParams, params: ContinuityParams) -> dict:
-    """Every computation of the stage, without files: classification, transitions, drift."""
-    if typology.published not in PUBLISHED:
-        raise ParamsError(f"params.yaml, typology.published : « {typology.published} » (attendu : refit ou reference)")
+def run_continuity(clean: pd.DataFrame, model: TypologyModel | None, reference_metrics: TypologyMetrics,
+                   refit: pd.DataFrame, typology: TypologyParams, params: ContinuityParams) -> dict:
+    """Every computation of the stage, without files: classification, transitions, drift.
+
+    Without a reference model (last wave too small for a typology) nothing is compared; without a
+    refit (this wave too small) the transitions are empty and the ARI is None.
+    """
+    if model is None:
+        empty = pd.DataFrame({"response_id": pd.Series(dtype=object), "type": pd.Series(dtype="int64"),
+                              "type_name": pd.Series(dtype=object)})
+        summary = {"published": typology.published, "n": 0, "ari": None, "drift": False, "drift_reasons": [],
+                   "notice": "Pas de comparaison : la vague de référence n'a pas de typologie "
+                             f"({reference_metrics.notice or 'modèle absent'})",
+                   "thresholds": {"ari_min": params.ari_min, "share_change_max": params.share_change_max},
+                   "k_reference": 0, "k_refit": int(refit["type"].nunique()), "shares": {}}
+        return {"by_reference": empty, "transitions": pd.DataFrame(columns=list(TRANSITION_COLUMNS)),
+                "shares": pd.DataFrame(), "summary": summary}
     by_reference = classify_wave(model, clean, typology.include_column, typology.include_values)
     transitions = transition_table(by_reference, refit)
-    ari = partition_ari(by_reference, refit)
+    ari = partition_ari(by_reference, refit) if len(refit) else None
     shares = share_changes(reference_metrics.type_sizes, by_reference["type"], {int(k): v for k, v in model.names.items()})
     drift, reasons = assess_drift(ari, shares, params)
     summary = {
@@ -102,10 +118,12 @@ def run_continuity(clean: pd.DataFrame, model: TypologyModel, reference_metrics:
     return {"by_reference": by_reference, "transitions": transitions, "shares": shares, "summary": summary}
 
 
-def reference_publication(clean: pd.DataFrame, model: TypologyModel, by_reference: pd.DataFrame,
+def reference_publication(clean: pd.DataFrame, model: TypologyModel | None, by_reference: pd.DataFrame,
                           reference_metrics: TypologyMetrics, typology: TypologyParams
                           ) -> tuple[pd.DataFrame, TypologyMetrics]:
     """Description and metrics of the reference typology on the current wave (when it is published)."""
+    if model is None:
+        return empty_description().category, reference_metrics
     selected, excl = select_respondents(clean, typology.include_column, typology.include_values)
     selected = selected.set_axis(pd.Index(selected["response_id"].astype(str), name="response_id"))
     table = analysis_table(selected, model.spec)

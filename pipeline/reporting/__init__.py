@@ -27,7 +27,7 @@ from pipeline.reporting.inputs import (
 from pipeline.reporting.markup import bars_html, table_html
 from pipeline.reporting.render import render_reports
 from pipeline.reporting.report import NATIONAL, Report
-from pipeline.reporting.safety import PublicationError, check_no_pii, redact
+from pipeline.reporting.safety import PublicationError, check_no_pii
 from pipeline.reporting.tables import (
     PubTable,
     frame_table,
@@ -40,6 +40,6 @@ from pipeline.reporting.workbook import write_workbook
 __all__ = [
     "NATIONAL", "Inputs", "InputsError", "PubTable", "PublicationError", "Report", "Typology", "bars_html",
     "check_no_pii", "fmt_euros", "fmt_percent", "frame_table", "list_scopes", "load_inputs", "mask_distribution",
-    "multi_table", "quantile_table", "read_clean", "read_typology", "redact", "render_reports", "single_table",
+    "multi_table", "quantile_table", "read_clean", "read_typology", "render_reports", "single_table",
     "small_mask", "table_html", "write_workbook",
 ]

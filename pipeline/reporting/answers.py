@@ -10,12 +10,12 @@ import html
 
 import pandas as pd
 
+from pipeline.common.privacy import scrub
 from pipeline.common.text import french_number
 from pipeline.reporting import figures as figs
 from pipeline.reporting.formats import SECRET_SHARE, fmt_euros, fmt_percent
 from pipeline.reporting.markup import table_html
 from pipeline.reporting.report import UNASSIGNED, Report
-from pipeline.reporting.safety import redact
 from pipeline.reporting.tables import multi_table, quantile_table, single_table
 
 
@@ -119,7 +119,7 @@ def comments(rep: Report, limit: int = 40) -> str:
     """Free comments (F05, read only when allowed), contact details removed, shown as text."""
     if "F05" not in rep.df:
         return ""
-    texts = [redact(str(t)).strip() for t in rep.df["F05"].dropna() if str(t).strip()]
+    texts = [scrub(str(t)).strip() for t in rep.df["F05"].dropna() if str(t).strip()]
     texts = sorted(dict.fromkeys(texts))[:limit]
     if not texts:
         return "<p>Aucun commentaire libre.</p>"

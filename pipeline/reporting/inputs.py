@@ -16,6 +16,7 @@ import pyarrow.parquet as pq
 from pipeline.domain.codebook import load_codebook
 from pipeline.reporting.safety import check_no_pii
 from pipeline.typology.metrics import TypologyMetrics
+from pipeline.common.errors import UserError
 
 ROOT = Path(__file__).resolve().parents[2]
 # Answers the report publishes (as counts, shares or quartiles): never an identifier (SIREN,
@@ -34,7 +35,7 @@ DESCRIPTION_COLUMNS = ("type", "column", "value", "v_test", "mod_cla", "global",
 EVOLUTION_PREFIX = "evolution_"
 
 
-class InputsError(ValueError):
+class InputsError(UserError, ValueError):
     """An input that is not what its stage writes (message in French)."""
 
 

@@ -18,6 +18,7 @@ import pandas as pd
 
 from pipeline.common.text import french_number
 from pipeline.domain.codebook import CLASS_SUFFIX, load_codebook
+from pipeline.domain.reference import NO_NETWORK_SLUG
 from pipeline.reporting import figures as figs
 from pipeline.reporting.inputs import Inputs
 from pipeline.reporting.markup import bars_html, table_html
@@ -28,7 +29,7 @@ NATIONAL = "national"
 OTHER_ANSWER = "Autre réponse (hors liste)"
 POPULATION = "A07"  # strate_population bins it (params.yaml clean.strate_population)
 # The pseudo-network of régions without a known one (pipeline/domain/reference/rrma.csv).
-UNASSIGNED = "sans-rrma-identifie"
+UNASSIGNED = NO_NETWORK_SLUG  # régions without a known network (rrma.csv)
 
 
 def class_source(column: str) -> str | None:

@@ -2,17 +2,17 @@
 
 Threats guarded against: a clean table that still carries the respondent's name, e-mail or phone
 (the codebook's ``pii`` questions, which the clean stage moves to ``restricted/``), and a free
-comment (F05, published only when ``report.allow_comments``) quoting an e-mail or a phone number.
+comment (F05, published only when ``report.allow_comments``) quoting contact details
+(:func:`pipeline.common.privacy.scrub`, applied by the clean stage and again here).
 """
 
 from __future__ import annotations
 
-import re
-
+from pipeline.common.errors import UserError
 from pipeline.domain.codebook import load_codebook
 
 
-class PublicationError(ValueError):
+class PublicationError(UserError, ValueError):
     """Inputs that must not be published (message in French)."""
 
 
@@ -25,12 +25,3 @@ def check_no_pii(columns: list[str]) -> None:
             f"Données personnelles présentes dans les données nettoyées ({', '.join(bad)}) : "
             "elles ne doivent jamais atteindre le rapport."
         )
-
-
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
-_PHONE = re.compile(r"(?:\+33\s?|0)[1-9](?:[\s.-]?\d{2}){4}")
-
-
-def redact(text: str) -> str:
-    """Remove e-mail addresses and phone numbers from a free comment."""
-    return _PHONE.sub("[téléphone masqué]", _EMAIL.sub("[courriel masqué]", text))

@@ -24,7 +24,9 @@ def sizes(rep: Report) -> str:
     """Respondents by type (a network beside France); the notice when there is no typology."""
     typo = rep.inputs.typology
     if not typo.available:
-        return '<p class="notice">La typologie n\'est pas disponible pour cette édition.</p>'
+        reason = typo.metrics.notice if typo.metrics is not None and typo.metrics.notice else \
+            "La typologie n'est pas disponible pour cette édition."
+        return f'<p class="notice">{html.escape(reason, quote=False)}</p>'
     types = typo.types.reindex(rep.df["response_id"])
     order = list(typo.types.sort_values("type")["nom"].unique())
     ref = None if rep.national else typo.types.reindex(rep.all["response_id"])["nom"]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -16,6 +15,7 @@ import pandas as pd
 from pipeline.clean.outputs import write_outputs
 from pipeline.clean.quality import summary_fr
 from pipeline.clean.recipe import clean_responses
+from pipeline.common.errors import run_main
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.params import CleanParams, SurveyParams, load_block
 
@@ -40,4 +40,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

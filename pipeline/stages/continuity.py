@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.common.atomic import atomic_write_parquet, atomic_write_text
+from pipeline.common.errors import run_main
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.params import (
     ContinuityParams,
@@ -66,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
     atomic_write_text(args.metrics, json.dumps({**years, **res["summary"]}, ensure_ascii=False, indent=2) + "\n")
     atomic_write_text(args.published_metrics, published.to_json() + "\n")
     s = res["summary"]
+    if s["ari"] is None:
+        print(f"Continuité : {s.get('notice') or 'pas de typologie cette année'} ; rien à comparer.")
+        return 0
     print(f"Continuité : {s['n']} répondants classés par le modèle {years['reference_year']}, ARI {s['ari']:.2f} "
           f"avec la typologie ré-ajustée ; {'dérive signalée' if s['drift'] else 'pas de dérive'} ; "
           f"typologie publiée : {'ré-ajustée' if typology.published == 'refit' else 'de référence'}.")
@@ -75,4 +78,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

@@ -6,9 +6,9 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from pipeline.common.errors import run_main
 from pipeline.demo.generate import generate_waves
 from pipeline.domain.params import DemoParams, SurveyParams, load_block
 
@@ -31,4 +31,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

@@ -9,6 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
+from pipeline.common.errors import run_main
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.params import IngestParams, load_block
 from pipeline.ingest import ingest_wave, summary_fr, write_outputs
@@ -31,4 +32,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

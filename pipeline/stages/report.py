@@ -3,15 +3,19 @@
     python -m pipeline.stages.report --params params.yaml --clean data/processed/clean.parquet \
         --typology data/processed/typology.parquet --typology-description data/processed/typology_description.parquet \
         --typology-metrics metrics/typology.json --quality data/processed/quality.json \
-        --trends metrics/trends.json --trends-table data/processed/trends.parquet --out reports/2025
+        --trends metrics/trends.json --trends-table data/processed/trends.parquet --out data/reports/2025
+
+The reports are built in DVC's work folder data/reports/<year>/; publishing them to reports/<year>/
+is a separate, explicit step (``make publish``, pipeline/cli/publish.py), so a run never touches
+the published reports.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
+from pipeline.common.errors import run_main
 from pipeline.domain.params import ReportParams, SurveyParams, load_block
 from pipeline.reporting.render import render_reports
 
@@ -38,4 +42,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

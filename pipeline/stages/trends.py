@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 import pandas as pd
 
 from pipeline.common.atomic import atomic_write_parquet, atomic_write_text
+from pipeline.common.errors import run_main
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.params import (
     SurveyParams,
@@ -54,4 +54,4 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

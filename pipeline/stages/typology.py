@@ -8,12 +8,12 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.common.atomic import atomic_write_parquet, atomic_write_text
+from pipeline.common.errors import run_main
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.params import TypologyParams, load_block
 from pipeline.typology.persistence import save_model
@@ -45,10 +45,13 @@ def main(argv: list[str] | None = None) -> int:
     atomic_write_text(args.metrics, res.metrics.to_json())
     write_plots(res.per_k, args.plots)
     m = res.metrics
+    if not m.available:
+        print(m.notice)
+        return 0
     print(f"Typologie : {m.n} répondants ({m.selection.excluded} exclus), {m.k} types : "
           + " ; ".join(f"{t}. {v} ({m.type_sizes[t]})" for t, v in m.type_names.items()))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run_main(main)

@@ -12,8 +12,10 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
+from pipeline.common.errors import UserError
 
-class MetricsError(ValueError):
+
+class MetricsError(UserError, ValueError):
     """A metrics file that is not the typology's record (message in French)."""
 
 
@@ -63,11 +65,25 @@ class TypologyMetrics:
     calinski_harabasz: float | None
     stability: Stability
     truth: dict[str, Any] | None = None     # demo only: ARI against the planted models
+    notice: str | None = None               # why there is no typology (too few respondents), in French
     # set by the continuity stage on the published record (metrics/typology.json)
     n_reference_wave: int | None = None
     published: str | None = None            # "refit" or "reference"
     year: int | None = None
     reference_year: int | None = None
+
+    @property
+    def available(self) -> bool:
+        """False when the wave was too small for a typology (see ``notice``)."""
+        return self.k > 0
+
+    @classmethod
+    def skipped(cls, n: int, n_input: int, selection: Selection, notice: str) -> TypologyMetrics:
+        """The record of a wave without typology: counts and the French reason, no type."""
+        return cls(n=n, n_input=n_input, selection=selection, active_columns=[], dropped_constant_columns=[], k=0,
+                   k_auto=0, type_sizes={}, type_names={}, eigenvalues=[], inertia=[], inertia_gain_ratio={},
+                   silhouette=None, calinski_harabasz=None,
+                   stability=Stability(0, {}, {}, None, None, 0), notice=notice)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -113,7 +129,7 @@ class TypologyMetrics:
         return cls.from_dict(data, str(path))
 
 
-_OPTIONAL = frozenset({"truth", "n_reference_wave", "published", "year", "reference_year"})
+_OPTIONAL = frozenset({"truth", "notice", "n_reference_wave", "published", "year", "reference_year"})
 
 
 def _int_keys(mapping: dict[Any, Any]) -> dict[int, Any]:

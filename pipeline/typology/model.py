@@ -104,7 +104,26 @@ def describe_partition(spec: Spec, table: pd.DataFrame, labels: np.ndarray, prob
     return Description(cat, desc.chi2, desc.quanti, desc.quanti_var)
 
 
+def empty_description() -> Description:
+    """The description of no type (a wave without typology), with the columns of :func:`describe_partition`."""
+    def frame(columns: list[str]) -> pd.DataFrame:
+        return pd.DataFrame({c: pd.Series(dtype="float64" if c in NUMERIC else object) for c in columns})
+
+    return Description(
+        frame(["type", "variable", "column", "category", "modality", "v_test", "p_value", "cla_mod", "mod_cla",
+               "global", "count", "value", "role"]),
+        frame(["variable", "chi2", "p_value", "df"]),
+        frame(["type", "variable", "v_test", "mean_in_type", "overall_mean", "sd_in_type", "overall_sd", "p_value"]),
+        frame(["variable", "eta2", "p_value"]))
+
+
+NUMERIC = frozenset({"type", "v_test", "p_value", "cla_mod", "mod_cla", "global", "count", "chi2", "df", "mean_in_type",
+                     "overall_mean", "sd_in_type", "overall_sd", "eta2"})
+
+
 def name_types(model: TypologyModel, desc: Description, analyst: dict[int, str] | None) -> dict[int, str]:
     labels = {c: model.spec.labels.get(c, m) for c, m in zip(desc.category["category"], desc.category["modality"])}
     cat = desc.category.assign(variable=desc.category["column"])
-    return suggest_names(cat, n=2, labels=labels, names=analyst, variables=model.spec.active)
+    suggested = suggest_names(cat, n=2, labels=labels, names=analyst, variables=model.spec.active)
+    # a type with no significantly over-represented category (small waves) still has a name
+    return {t: suggested.get(t) or (analyst or {}).get(t) or f"Type {t}" for t in range(1, model.hcpc.n_clusters_ + 1)}

@@ -15,6 +15,7 @@ import scipy
 import sklearn
 
 from pipeline.common.atomic import atomic_path
+from pipeline.common.errors import UserError
 from pipeline.typology.model import TypologyModel
 
 MODEL_FORMAT = 2
@@ -43,19 +44,20 @@ def versions(codebook_version: str) -> dict:
             "codebook": codebook_version}
 
 
-def save_model(model: TypologyModel, path: str | Path, codebook_version: str) -> None:
+def save_model(model: TypologyModel | None, path: str | Path, codebook_version: str) -> None:
     """Pickle stream (whatever the file extension): a header of versions in plain types, then
-    the model, so that :func:`load_model` checks versions before unpickling the model."""
+    the model, so that :func:`load_model` checks versions before unpickling the model. ``None``
+    when the wave had no typology (too few respondents): loading gives ``None``."""
     with atomic_path(path) as tmp, tmp.open("wb") as f:
         pickle.dump(versions(codebook_version), f, protocol=4)
         pickle.dump(model, f, protocol=4)
 
 
-class ModelVersionError(RuntimeError):
+class ModelVersionError(UserError, RuntimeError):
     """The saved model was fitted with incompatible versions (message in French)."""
 
 
-def load_model(path: str | Path, codebook_version: str | None = None) -> TypologyModel:
+def load_model(path: str | Path, codebook_version: str | None = None) -> TypologyModel | None:
     """Load a saved typology; refuse it when versions differ in a way that matters."""
     with Path(path).open("rb") as f:
         try:

@@ -14,6 +14,8 @@ from pipeline.typology.hcpc import HCPC
 from pipeline.typology.metrics import Stability
 from pipeline.typology.model import TypologyModel, fit_typology
 
+PER_K_COLUMNS = ["k", "within_inertia", "inertia_gain", "ratio", "silhouette", "calinski_harabasz"]
+
 
 def quality_by_k(coord: pd.DataFrame, hcpc: HCPC, k_min: int, k_max: int, seed: int) -> pd.DataFrame:
     """Inertia gain ratio, silhouette and Calinski-Harabasz for each number of types."""
@@ -31,7 +33,7 @@ def quality_by_k(coord: pd.DataFrame, hcpc: HCPC, k_min: int, k_max: int, seed: 
                      "ratio": float(hcpc.within_inertia_[k - 1] / hcpc.within_inertia_[k - 2]),
                      "silhouette": float(silhouette_score(X, lab, sample_size=sample, random_state=seed)) if ok else np.nan,
                      "calinski_harabasz": float(calinski_harabasz_score(X, lab)) if ok else np.nan})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=PER_K_COLUMNS)
 
 
 def stability(table: pd.DataFrame, model: TypologyModel, *, n_bootstrap: int, n_seeds: int, seed: int,

@@ -10,17 +10,19 @@ import pandas as pd
 
 from pipeline.common.atomic import atomic_path
 from pipeline.common.safe_text import safe_frame
+from pipeline.common.text import french_number
 from pipeline.domain.codebook import Codebook
 from pipeline.domain.params import TypologyParams
 from pipeline.typology.describe import Description
-from pipeline.typology.metrics import TypologyMetrics
+from pipeline.typology.metrics import Selection, TypologyMetrics
 from pipeline.typology.model import (
     TypologyModel,
     describe_model,
+    empty_description,
     fit_typology,
     name_types,
 )
-from pipeline.typology.quality import quality_by_k, stability, truth_ari
+from pipeline.typology.quality import PER_K_COLUMNS, quality_by_k, stability, truth_ari
 from pipeline.typology.spec import analysis_table, build_spec, select_respondents
 
 
@@ -29,7 +31,7 @@ class WaveTypology:
     """The typology of a wave: the fitted model, each respondent's type and coordinates
     (typology.parquet), the description of the types, quality by number of types, metrics."""
 
-    model: TypologyModel
+    model: TypologyModel | None     # None: too few respondents for a typology (metrics.notice says why)
     types: pd.DataFrame
     description: Description
     per_k: pd.DataFrame
@@ -45,6 +47,8 @@ def type_wave(clean: pd.DataFrame, params: TypologyParams, codebook: Codebook,
     selected = selected.set_axis(pd.Index(ids, name="response_id"))
     spec = build_spec(selected, *codebook.typology_roles(), codebook)
     table = analysis_table(selected, spec)
+    if len(table) < params.min_respondents:
+        return untyped_wave(len(table), len(clean), excl, params.min_respondents)
     model = fit_typology(table, spec, ncp=params.ncp, k=params.k, k_min=params.k_min,
                          k_max=params.k_max, kk=params.kk, seed=params.seed, names=params.names)
     desc = describe_model(model, table, params.proba)
@@ -75,6 +79,17 @@ def type_wave(clean: pd.DataFrame, params: TypologyParams, codebook: Codebook,
                                                    .assign(response_id=coord.index.to_numpy()), truth),
     )
     return WaveTypology(model, types, desc, per_k, metrics)
+
+
+def untyped_wave(n: int, n_input: int, selection: Selection, minimum: int) -> WaveTypology:
+    """A wave too small for a typology: empty tables with their columns, the reason in the metrics."""
+    notice = (f"La typologie n'est pas calculée : {french_number(n)} collectivité(s) retenue(s), il en faut au "
+              f"moins {french_number(minimum)} pour que des types aient un sens (params.yaml, "
+              "typology.min_respondents).")
+    types = pd.DataFrame({"response_id": pd.Series(dtype=object), "type": pd.Series(dtype="int64"),
+                          "type_name": pd.Series(dtype=object)})
+    return WaveTypology(None, types, empty_description(), pd.DataFrame(columns=PER_K_COLUMNS),
+                        TypologyMetrics.skipped(n, n_input, selection, notice))
 
 
 def write_plots(per_k: pd.DataFrame, folder: str | Path) -> None:

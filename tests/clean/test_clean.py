@@ -184,6 +184,25 @@ def test_no_pii_in_clean_outputs(tmp_path):
     assert quality["quarantined"] == 1
 
 
+def test_contact_details_in_free_text_stay_in_restricted_only(tmp_path):
+    comment = "Écrivez à paul.durand@mairie-albi.fr ou au +33 6 12 34 56 78, voir www.albi-jumelage.fr"
+    towns = [("Ville d'Albi", "81004"), ("Ville de Toulouse", "31555"), ("Ville de Montpellier", "34172")]
+    texts = [comment, "Très bon réseau, 06.11.22.33.44", "RAS"]
+    res = run(frame([{"A01": n, "A03": None, "A04": c, "A07": None, "F05": f} for (n, c), f in zip(towns, texts)]))
+    write_outputs(res, tmp_path, CB)
+    clean = pd.read_parquet(tmp_path / "clean.parquet").sort_values("response_id")["F05"]
+    assert clean.iloc[0] == "Écrivez à [courriel masqué] ou au [téléphone masqué], voir [adresse web masquée]"
+    assert clean.iloc[1] == "Très bon réseau, [téléphone masqué]" and clean.iloc[2] == "RAS"
+    for name in ("clean", "quarantine", "duplicates", "issues", "corrections"):
+        text = pd.read_parquet(tmp_path / f"{name}.parquet").astype(str).to_string()
+        assert "paul.durand" not in text and "12 34 56" not in text and "albi-jumelage" not in text, name
+    cells = [str(c.value) for row in load_workbook(tmp_path / "clean.xlsx").active.iter_rows() for c in row]
+    assert not any("paul.durand" in v or "06.11.22" in v for v in cells)
+    contacts = pd.read_parquet(tmp_path / "restricted" / "contacts.parquet").set_index("response_id")
+    assert contacts["F05_texte_original"].dropna().tolist() == [comment, "Très bon réseau, 06.11.22.33.44"]
+    assert json.loads((tmp_path / "quality.json").read_text(encoding="utf-8"))["contact_details_removed"] == 2
+
+
 def test_formula_injection_neutralised_in_clean_xlsx(tmp_path):
     evil = ["=HYPERLINK(\"http://x\")", "+1+2", "-3+4", "@SUM(A1)", "\tcmd1", "\rcmd2"]
     df = frame([{"A01": name, "A03": None, "A04": None, "F05": name} for name in evil])

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pandas as pd
 import pytest
 
@@ -67,8 +69,18 @@ def test_declared_values_disagreeing_with_reference_are_flagged():
     assert sorted(issues["code"]) == ["departement_mismatch", "region_mismatch", "rrma_mismatch"]
     assert set(issues["severity"]) == {"warning"}
     assert "Occitanie" in issues.set_index("code").loc["region_mismatch", "message_fr"]
-    # the declared network is kept, the reference région is given alongside
-    assert out.loc[0, "rrma"] == "RESACOOP" and out.loc[0, "region"] == "Occitanie"
+    # the région's network in rrma.csv wins over the declared one (which is flagged)
+    assert out.loc[0, "rrma"] == "Occitanie Coopération" and out.loc[0, "region"] == "Occitanie"
+
+
+def test_a_region_attached_to_a_new_network_in_rrma_csv_moves_its_respondents():
+    rrma = GEO.rrma.copy()
+    rrma.loc[rrma["region"] == "76", ["rrma", "rrma_slug"]] = ["Réseau Sud-Ouest", "reseau-sud-ouest"]
+    geo = dataclasses.replace(GEO, rrma=rrma)
+    df = frame([{"A02": "Commune", "A04": "31555", "A08": "Occitanie Coopération"}, {"A02": "Commune", "A05": "Occitanie"}])
+    out, issues = enrich_geography(df, CB, geo)
+    assert out["rrma"].tolist() == ["Réseau Sud-Ouest", "Réseau Sud-Ouest"]
+    assert out["rrma_slug"].tolist() == ["reseau-sud-ouest", "reseau-sud-ouest"]
 
 
 def test_unknown_declared_network_falls_back_to_the_region():

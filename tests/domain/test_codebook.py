@@ -6,12 +6,8 @@ import pytest
 import yaml
 
 from pipeline.common.text import normalize_label
-from pipeline.domain.codebook import (
-    CodebookError,
-    load_codebook,
-    parse_codebook,
-    reference_path,
-)
+from pipeline.domain.codebook import CodebookError, load_codebook, parse_codebook
+from pipeline.domain.reference import reference_path
 
 QUESTIONNAIRE_CODES = (
     [f"A{i:02d}" for i in range(1, 15)]

@@ -12,12 +12,12 @@ from pipeline.domain.params import (
     ContinuityParams,
     ParamsError,
     TypologyParams,
+    block_from_dict,
     defaults,
 )
 from pipeline.panel.continuity import (
     assess_drift,
     partition_ari,
-    run_continuity,
     share_changes,
     transition_table,
 )
@@ -50,9 +50,8 @@ def test_drift_when_a_type_grows_or_the_partitions_part():
 
 
 def test_published_must_be_refit_or_reference():
-    with pytest.raises(ParamsError, match="typology.published"):
-        run_continuity(pd.DataFrame(), None, {}, pd.DataFrame(), defaults(TypologyParams, published="nouveau"),
-                       defaults(ContinuityParams))
+    with pytest.raises(ParamsError, match="typology.published : « nouveau » n'est pas permis ; attendu : refit ou reference"):
+        block_from_dict(TypologyParams, {**vars(defaults(TypologyParams)), "published": "nouveau"}, "typology")
 
 
 # -- on the demo's two waves (one pipeline run per session) ---------------------------------------

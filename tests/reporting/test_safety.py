@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.domain.params import ReportParams, defaults
 from pipeline.reporting.render import render_reports
-from pipeline.reporting.safety import PublicationError, check_no_pii, redact
+from pipeline.reporting.safety import PublicationError, check_no_pii
 
 
 def test_pii_columns_are_refused(report_inputs, tmp_path):
@@ -22,9 +22,3 @@ def test_pii_columns_are_refused(report_inputs, tmp_path):
         render_reports(tmp_path / "clean.parquet", None, None, None, None, tmp_path / "out", 2025,
                        defaults(ReportParams, workers=1))
     assert not (tmp_path / "out").exists()
-
-
-def test_redact_removes_emails_and_phones():
-    assert redact("écrire à a.b@c.fr ou au 06 12 34 56 78") == "écrire à [courriel masqué] ou au [téléphone masqué]"
-    assert redact("+33 6 12 34 56 78, 01.23.45.67.89") == "[téléphone masqué], [téléphone masqué]"
-    assert redact("budget 2024 : 12 000 €") == "budget 2024 : 12 000 €"
