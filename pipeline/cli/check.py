@@ -1,9 +1,16 @@
-"""`acter check FILE...`: read and validate returned files without touching the pipeline.
+"""`acter check FILE_OR_FOLDER...`: read and validate returned files without touching the pipeline.
+
+Each file is read as the ingest stage reads a wave: in a guarded worker process, with the time
+limit ``ingest.max_seconds_per_file`` (a file that overruns or crashes its reader is rejected,
+the others are checked); a folder is checked file by file, the files listed as the wave lists
+them (:func:`~pipeline.ingest.wave.list_wave_files`). The clean stage's rules then run on the
+responses read.
 
 Prints, in French, one line per file without problems ("✓ fichier.xlsx : aucun problème
 (1 réponse lue)") or each problem with its place ("fichier.xlsx, feuille « Réponses », cellule
 F5 : … Comment corriger : …"). Exit code: 0 fine, 1 problems (errors or warnings), 2 unusable
-input (a file not found or rejected). ``--json`` prints one JSON document instead.
+input (a file or folder not found, an empty folder, a file rejected). ``--json`` prints one
+JSON document instead.
 """
 
 from __future__ import annotations
@@ -26,7 +33,8 @@ from pipeline.domain.params import (
     defaults,
     load_block,
 )
-from pipeline.ingest import ingest_file, responses_frame
+from pipeline.ingest import FileResult, list_wave_files, responses_frame
+from pipeline.ingest.workers import read_files
 
 T = TypeVar("T")
 
@@ -39,14 +47,14 @@ class FileCheck:
     """Result of checking one file."""
 
     file: str
-    status: str                      # "ingested" | "partial" | "rejected" | "not_found"
+    status: str                      # "ingested" | "partial" | "rejected" | "not_found" | "empty_folder"
     rows_read: int = 0
     sheet: str = ""
     problems: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
-        if self.status in ("rejected", "not_found"):
+        if self.status in ("rejected", "not_found", "empty_folder"):
             return EXIT_UNUSABLE
         if any(p.get("severity") in ("error", "warning") for p in self.problems):
             return EXIT_PROBLEMS
@@ -63,21 +71,17 @@ def resolve_survey_year(survey_year: int | None, params_file: Path = PARAMS_FILE
     return int(survey_year) if survey_year is not None else _params(SurveyParams, params_file).year
 
 
-def check_file(path: str | Path, codebook: Codebook, params: CleanParams, ingest_params: IngestParams,
-               survey_year: int, geography: Geography) -> FileCheck:
-    """Read one file as the ingest stage does and apply the clean stage's rules; never raises on bad data."""
-    path = Path(path)
-    if not path.is_file():
-        return FileCheck(
-            path.name, "not_found",
-            problems=[{"code": "file_not_found", "severity": "error", "file": path.name, "sheet": "", "cell": "",
-                       "column": "", "value": str(path), "response_id": "",
-                       "message_fr": "Fichier introuvable. Comment corriger : vérifier le chemin et le nom du fichier."}],
-        )
-    result = ingest_file(path, codebook=codebook, params=ingest_params)
+def _unusable(name: str, status: str, code: str, value: str, message: str) -> FileCheck:
+    return FileCheck(name, status, problems=[{"code": code, "severity": "error", "file": name, "sheet": "", "cell": "",
+                                              "column": "", "value": value, "response_id": "", "message_fr": message}])
+
+
+def check_result(result: FileResult, codebook: Codebook, params: CleanParams, survey_year: int,
+                 geography: Geography) -> FileCheck:
+    """The check of one file from what the ingest read of it: its problems, then the clean stage's rules."""
     responses = responses_frame(result.records, codebook)
     status = str(result.report["status"])
-    check = FileCheck(path.name, status, rows_read=len(responses), sheet=str(result.report["sheet"] or ""),
+    check = FileCheck(str(result.report["file"]), status, rows_read=len(responses), sheet=str(result.report["sheet"] or ""),
                       problems=[{"response_id": "", **{k: str(v) for k, v in i.to_dict().items()}}
                                 for i in result.issues])
     if status == "rejected" or responses.empty:
@@ -87,6 +91,34 @@ def check_file(path: str | Path, codebook: Codebook, params: CleanParams, ingest
         {c: ("" if pd.isna(r[c]) else str(r[c])) for c in VALIDATION_COLUMNS} for _, r in issues.iterrows()
     ]
     return check
+
+
+def check_paths(paths: list[str], codebook: Codebook, params: CleanParams, ingest_params: IngestParams,
+                survey_year: int, geography: Geography) -> list[FileCheck]:
+    """One check per file given, and per file of each folder given, in order; never raises on bad data.
+
+    Files are read by :func:`~pipeline.ingest.workers.read_files`, as the ingest stage reads a wave.
+    """
+    checks: list[FileCheck] = []
+    for arg in paths:
+        path = Path(arg)
+        if path.is_dir():
+            files = list_wave_files(path)
+            if not files:
+                checks.append(_unusable(
+                    path.name or arg, "empty_folder", "empty_folder", arg,
+                    "Le dossier ne contient aucun fichier à vérifier. Comment corriger : vérifier le chemin du dossier."))
+                continue
+            results = read_files(files, path, codebook, ingest_params)
+        elif path.is_file():
+            results = read_files([path], None, codebook, ingest_params)
+        else:
+            checks.append(_unusable(
+                path.name or arg, "not_found", "file_not_found", arg,
+                "Fichier introuvable. Comment corriger : vérifier le chemin et le nom du fichier."))
+            continue
+        checks += [check_result(r, codebook, params, survey_year, geography) for r in results]
+    return checks
 
 
 def place_fr(problem: dict[str, str], default_file: str) -> str:
@@ -108,6 +140,8 @@ def report_fr(check: FileCheck) -> str:
     read = f"{n} réponse{'s' if n > 1 else ''} lue{'s' if n > 1 else ''}"
     if check.status == "not_found":
         return f"✗ {check.file} : fichier introuvable."
+    if check.status == "empty_folder":
+        return f"✗ {check.file} : aucun fichier à vérifier dans ce dossier."
     shown = [p for p in check.problems if p.get("severity") in ("error", "warning")]
     if not shown and check.status != "rejected":
         return f"✓ {check.file} : aucun problème ({read})"
@@ -125,13 +159,13 @@ def report_fr(check: FileCheck) -> str:
 
 
 def run_check(files: list[str], *, as_json: bool = False, survey_year: int | None = None) -> int:
-    """Check the given files, print the French (or JSON) report, return the exit code."""
+    """Check the given files and folders, print the French (or JSON) report, return the exit code."""
     codebook = load_codebook()
     year = resolve_survey_year(survey_year)
     params = _params(CleanParams, PARAMS_FILE)
     ingest_params = _params(IngestParams, PARAMS_FILE)
     geography = load_geography(params.communes or None)
-    checks = [check_file(f, codebook, params, ingest_params, year, geography) for f in files]
+    checks = check_paths(files, codebook, params, ingest_params, year, geography)
     code = max((c.exit_code for c in checks), default=EXIT_OK)
     if as_json:
         doc = {

@@ -87,11 +87,18 @@ def ingest_file(path: str | Path, wave_dir: str | Path | None = None, codebook: 
     codebook = codebook or load_codebook()
     params = params or defaults(IngestParams)
     path = Path(path)
-    try:
-        name = path.relative_to(wave_dir).as_posix() if wave_dir is not None else path.name
-    except ValueError:  # a file outside the wave folder: named as given
-        name = path.as_posix()
+    name = file_name(path, wave_dir)
     return ingest_workbook(read_workbook(path, name, params), codebook, params)
+
+
+def file_name(path: Path, wave_dir: str | Path | None) -> str:
+    """The name of a file in messages: its path in the wave folder, or its own name when read alone."""
+    if wave_dir is None:
+        return path.name
+    try:
+        return path.relative_to(wave_dir).as_posix()
+    except ValueError:  # a file outside the wave folder: named as given
+        return path.as_posix()
 
 
 def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: IngestParams | None = None) -> FileResult:

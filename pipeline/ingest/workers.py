@@ -20,24 +20,28 @@ from pipeline.common.issues import Issue
 from pipeline.common.text import french_number
 from pipeline.domain.codebook import Codebook
 from pipeline.domain.params import IngestParams
-from pipeline.ingest.files import FileResult, ingest_file, rejected_file
+from pipeline.ingest.files import FileResult, file_name, ingest_file, rejected_file
 from pipeline.ingest.matching import matcher_for
 from pipeline.ingest.values import reader_for
 
 
-def read_files(files: list[Path], wave: Path, codebook: Codebook, params: IngestParams) -> Iterable[FileResult]:
-    """One result per file, in the order of ``files``; never raises on a file."""
+def read_files(files: list[Path], wave: Path | None, codebook: Codebook, params: IngestParams) -> Iterable[FileResult]:
+    """One result per file, in the order of ``files``; never raises on a file.
+
+    Files are named by their path in ``wave``, or by their own name when ``wave`` is None
+    (``acter check`` on files given one by one).
+    """
     if params.max_seconds_per_file > 0 and files:
         return _WorkerPool(codebook, params, min(max(1, params.workers), len(files))).run(files, wave)
     return (ingest_guarded(path, wave, codebook, params) for path in files)
 
 
-def ingest_guarded(path: Path, wave: Path, codebook: Codebook, params: IngestParams) -> FileResult:
+def ingest_guarded(path: Path, wave: Path | None, codebook: Codebook, params: IngestParams) -> FileResult:
     """:func:`~pipeline.ingest.files.ingest_file`, with an exception turned into a rejection of the file."""
     try:
         return ingest_file(path, wave, codebook, params)
     except Exception as exc:  # a bug on one odd file must not cost the wave: report it as data
-        return _internal_error(path.relative_to(wave).as_posix(), exc)
+        return _internal_error(file_name(path, wave), exc)
 
 
 def _rejected(name: str, code: str, message: str) -> FileResult:
@@ -63,7 +67,7 @@ def _worker_loop(conn, codebook: Codebook, params: IngestParams) -> None:  # noq
         if job is None:
             return
         path, wave = job
-        conn.send(ingest_guarded(Path(path), Path(wave), codebook, params))
+        conn.send(ingest_guarded(Path(path), None if wave is None else Path(wave), codebook, params))
 
 
 class _FileWorker:
@@ -87,12 +91,12 @@ class _FileWorker:
         child.close()
         self._proc, self._conn = proc, parent
 
-    def submit(self, path: Path, wave: Path) -> None:
+    def submit(self, path: Path, wave: Path | None) -> None:
         """Send one file to read; the worker process is started (again) when needed."""
         if self._proc is None:
             self._start()
         try:
-            self._conn.send((str(path), str(wave)))
+            self._conn.send((str(path), None if wave is None else str(wave)))
         except (OSError, BrokenPipeError):
             pass  # collect() finds the pipe broken and reports a crash
 
@@ -153,7 +157,7 @@ class _WorkerPool:
         self._workers = [_FileWorker(codebook, params) for _ in range(n)]
         self._limit = params.max_seconds_per_file
 
-    def run(self, files: list[Path], wave: Path) -> Iterable[FileResult]:
+    def run(self, files: list[Path], wave: Path | None) -> Iterable[FileResult]:
         done: dict[int, FileResult] = {}
         busy: dict[int, tuple[int, float]] = {}  # worker index -> (file index, deadline)
         todo = iter(enumerate(files))
@@ -171,7 +175,7 @@ class _WorkerPool:
                     ready = set(wait([self._workers[w].connection for w in busy], timeout))
                     now = time.monotonic()
                     for w, (i, deadline) in list(busy.items()):
-                        name = files[i].relative_to(wave).as_posix()
+                        name = file_name(files[i], wave)
                         if self._workers[w].connection in ready:
                             done[i] = self._workers[w].collect(name)
                         elif now >= deadline:
