@@ -107,13 +107,15 @@ class OleFile:
 
     @staticmethod
     def _chain(start: int, fat: array):
-        """Sector numbers of a chain, stopping at its end or on a loop."""
-        n = 0
-        while start < _MAX_SECTOR and n <= len(fat):
+        """Sector numbers of a chain, each once: stops at its end or where it loops (a hostile
+        chain never reads more than the file holds)."""
+        seen: set[int] = set()
+        while start < _MAX_SECTOR and start not in seen:
             yield start
             if start >= len(fat):
                 return
-            start, n = fat[start], n + 1
+            seen.add(start)
+            start = fat[start]
 
     def streams(self) -> list[str]:
         """Names of the streams."""

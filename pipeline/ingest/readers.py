@@ -186,7 +186,7 @@ def _read_calamine(data: bytes, name: str, fmt: str, limits: IngestParams | None
                 name, fmt, "not_a_spreadsheet",
                 f"Le fichier est un {other} et non un tableur : demandez le fichier Excel, ODS ou CSV des réponses.",
             )
-        if data.startswith(ZIP_MAGIC) and fmt in ("xlsx", "xlsm"):
+        if data.startswith(ZIP_MAGIC) and fmt != "ods":  # an xlsx or xlsm, whatever its extension says
             second = _read_openpyxl(data, name, fmt, limits)
             if second is not None:
                 return second

@@ -50,6 +50,18 @@ def test_formula_text_is_kept_for_free_text_questions_only(tmp_path):
     assert [p["cell"] for p in problems_of(res, "formula_without_value")] == ["C2"]
 
 
+def test_formula_text_is_kept_in_a_workbook_read_by_the_second_reader(tmp_path):
+    from support.hostile import utf16_xlsx
+
+    rows = [["A01", "A02", "A07", "F05"], ["Ville de Millau", "Commune", "=20000+2000", '="Merci "&"pour tout"']]
+    path = tmp_path / "mobile.xls"  # an Excel Mobile workbook under a wrong extension
+    path.write_bytes(utf16_xlsx(xlsx_bytes({"R": rows})))
+    res = ingest_file(path, tmp_path)
+    df = frame_of(res)
+    assert df["F05"].tolist() == ['="Merci "&"pour tout"'] and df["A07"].isna().all()
+    assert [p["code"] for p in res.report["problems"]] == ["second_reader", "formula_without_value", "formula_text_kept"]
+
+
 def test_kept_formula_text_is_written_to_clean_xlsx_as_text(tmp_path):
     import openpyxl
 
