@@ -32,8 +32,8 @@ from pipeline.ingest.formats import (
     OLE_MAGIC,
     ZIP_MAGIC,
     damaged_problem,
-    ole_info,
     old_biff_version,
+    ole_info,
     password_problem,
     too_old_problem,
 )

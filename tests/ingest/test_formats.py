@@ -21,14 +21,13 @@ from support.hostile import (
 
 from pipeline.ingest.formats import (
     OleFile,
-    ole_info,
     old_biff_version,
+    ole_info,
     password_problem,
     too_old_problem,
     xml_encoding,
     zip_encrypted,
 )
-
 
 PUBLIC = Path(__file__).resolve().parents[1] / "fixtures" / "public"
 

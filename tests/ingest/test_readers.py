@@ -150,7 +150,8 @@ def test_hidden_sheets_are_flagged(tmp_path):
 
 # --- password, too old, second reader ---------------------------------------------------------------
 def test_password_protected_files_of_every_format_say_how_to_send_them(tmp_path):
-    from support.hostile import HEADER, ROWS as ANSWERS, encrypted_cfb, ods_with_password, xls_with_password
+    from support.hostile import HEADER, encrypted_cfb, ods_with_password, xls_with_password
+    from support.hostile import ROWS as ANSWERS
 
     for name, data in (("p.xlsx", encrypted_cfb()), ("p.xlsm", encrypted_cfb()), ("p.xls", xls_with_password()),
                        ("p.ods", ods_with_password([HEADER, *ANSWERS]))):
