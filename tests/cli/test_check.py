@@ -72,7 +72,7 @@ def test_start_year_after_survey_year_depends_on_year(tmp_path, capsys):
 
 def test_survey_year_resolution(tmp_path, monkeypatch):
     assert resolve_survey_year(2023) == 2023
-    params = write_params(tmp_path / "params.yaml", survey={"year": 2021})
+    params = write_params(tmp_path / "params.yaml", survey={"year": 2021, "reference_year": 2020})
     assert resolve_survey_year(None, params) == 2021
     # outside a project folder: the project's survey year
     assert resolve_survey_year(None, tmp_path / "missing.yaml") == defaults(SurveyParams).year
