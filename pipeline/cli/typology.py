@@ -3,32 +3,40 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from pipeline.common.cells import cell_text, column_letter
+from pipeline.common.errors import UserError
+from pipeline.ingest import read_workbook
 from pipeline.typology.model import describe_model, fit_typology, name_types
 from pipeline.typology.recipe import write_csv
 from pipeline.typology.spec import Spec
 
 
+class TableError(UserError):
+    """The table given to ``acter typology`` cannot be read (message in French)."""
+
+
 def read_any_table(path: str | Path) -> pd.DataFrame:
-    """CSV (separator sniffed) or spreadsheet (calamine); every cell read as text."""
+    """The first sheet of a spreadsheet or a CSV, read as the ingest stage reads returned files
+    (same guards against hostile files), first row as header, every cell as text."""
     path = Path(path)
-    if path.suffix.lower() in {".csv", ".txt", ".tsv"}:
-        raw = path.read_bytes()
-        enc = "utf-8-sig" if raw[:3] == b"\xef\xbb\xbf" else "utf-8"
-        try:
-            text = raw.decode(enc)
-        except UnicodeDecodeError:
-            enc = "cp1252"
-            text = raw.decode(enc)
-        sep = csv.Sniffer().sniff(text[:20000], delimiters=",;\t|").delimiter
-        return pd.read_csv(path, sep=sep, dtype=str, encoding=enc, keep_default_na=False)
-    return pd.read_excel(path, engine="calamine", dtype=str).fillna("")
+    if not path.is_file():
+        raise TableError(f"Fichier introuvable : {path}")
+    wb = read_workbook(path, path.name)
+    if wb.problem is not None:
+        raise TableError(f"{path} : {wb.problem.message_fr}")
+    sheet = next((s for s in wb.sheets if not s.hidden and s.rows), None)
+    if sheet is None or len(sheet.rows) < 2:
+        raise TableError(f"{path} : aucune feuille ne contient un tableau (une ligne d'en-têtes puis une ligne par individu)")
+    header = [cell_text(v) or f"colonne_{column_letter(j)}" for j, v in enumerate(sheet.rows[0])]
+    width = len(header)
+    rows = [[cell_text(v) for v in (row + [None] * width)[:width]] for row in sheet.rows[1:]]
+    return pd.DataFrame(rows, columns=header)
 
 
 def _split(arg: str | None) -> list[str]:
@@ -39,11 +47,8 @@ def run_typology_cli(args: argparse.Namespace) -> int:
     """``acter typology FILE --active a,b --out DIR``: the method of record on any table."""
     try:
         df = read_any_table(args.file)
-    except FileNotFoundError:
-        print(f"Fichier introuvable : {args.file}", file=sys.stderr)
-        return 2
-    except Exception as exc:  # unreadable file: say so in French, no traceback
-        print(f"Impossible de lire {args.file} : {exc}", file=sys.stderr)
+    except TableError as exc:
+        print(str(exc), file=sys.stderr)
         return 2
     active, qs, qn = _split(args.active), _split(args.quali_sup), _split(args.quanti_sup)
     id_col = args.id or (df.columns[0] if len(df.columns) else None)
