@@ -152,6 +152,7 @@ class TypologyParams:
     proba: float = _range(0.0001, 0.5)
     names: dict[int, str] = field()
     published: str = _choice("refit", "reference")
+    weights: str = _choice("none", "calibration")
 
     def __post_init__(self) -> None:
         if self.k_max < self.k_min:
@@ -187,6 +188,33 @@ class ContinuityParams:
 
 
 @dataclass(frozen=True)
+class WeightsParams:
+    """``weights:`` — the frame of collectivités, matching, coverage and calibration weights (raking)."""
+
+    BLOCK: ClassVar[str] = "weights"
+    frame: str = _range()
+    margins: list[str] = _choice("type", "taille", "reseau")
+    collapse: dict[str, dict[str, str]] = field()
+    bounds: list[float] = _range(0.0)
+    trim: bool = field()
+    tolerance: float = _range(1e-15, 1e-3)
+    max_iterations: int = _range(1, 100_000)
+    fuzzy_threshold: float = _range(50, 100)
+    publish_estimates: bool = field()
+
+    def __post_init__(self) -> None:
+        if not self.margins or len(set(self.margins)) != len(self.margins):
+            raise ParamsError(f"params.yaml, weights.margins : {self.margins} ; attendu : une liste de marges "
+                              "différentes parmi type, taille, reseau")
+        if len(self.bounds) != 2 or not 0 < self.bounds[0] <= 1 <= self.bounds[1]:
+            raise ParamsError(f"params.yaml, weights.bounds : {self.bounds} ; attendu : [bas, haut] avec "
+                              "0 < bas ≤ 1 ≤ haut (rapport du poids final au poids de départ)")
+        unknown = sorted(set(self.collapse) - set(self.margins))
+        if unknown:
+            raise ParamsError(f"params.yaml, weights.collapse : marge « {unknown[0]} » absente de weights.margins")
+
+
+@dataclass(frozen=True)
 class ReportParams:
     """``report:`` — publication rules and rendering of the reports."""
 
@@ -199,8 +227,8 @@ class ReportParams:
     source: str = field()
 
 
-BLOCKS: tuple[type, ...] = (SurveyParams, DemoParams, IngestParams, CleanParams, TypologyParams, TrendsParams,
-                            ContinuityParams, ReportParams)
+BLOCKS: tuple[type, ...] = (SurveyParams, DemoParams, IngestParams, CleanParams, WeightsParams, TypologyParams,
+                            TrendsParams, ContinuityParams, ReportParams)
 
 
 # --- loading ---------------------------------------------------------------------------------

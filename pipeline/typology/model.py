@@ -60,10 +60,12 @@ def classify(model: TypologyModel, clean: pd.DataFrame, id_column: str = "respon
 
 def fit_typology(table: pd.DataFrame, spec: Spec, *, ncp: int = 5, k: int | None = None,
                  k_min: int = 3, k_max: int = 10, kk: int | None = None, seed: int = 0,
-                 names: dict[int, str] | None = None) -> TypologyModel:
+                 names: dict[int, str] | None = None, sample_weight: np.ndarray | None = None) -> TypologyModel:
     """Fit MCA then HCPC; active columns with a single category are set aside (``dropped``).
 
     Above ``AUTO_KK_ABOVE`` respondents a ``kk = 200`` pre-partition is used when none is given.
+    ``sample_weight``: row weights of the MCA and of the Ward step (FactoMineR ``row.w``; the
+    k-means consolidation ignores them, as R's ``kmeans`` in ``HCPC``); none: each row counts once.
     """
     dropped = [c for c in spec.active if table[c].nunique(dropna=False) < 2]
     active = [c for c in spec.active if c not in dropped]
@@ -71,12 +73,13 @@ def fit_typology(table: pd.DataFrame, spec: Spec, *, ncp: int = 5, k: int | None
         raise ValueError("Aucune variable active n'a au moins deux modalités")
     used = Spec(active, spec.quali_sup, spec.quanti_sup, spec.multi, spec.labels)
     cols = active + spec.quali_sup + spec.quanti_sup
-    mca = MCA(n_components=ncp, quali_sup=spec.quali_sup, quanti_sup=spec.quanti_sup).fit(table[cols])
+    mca = MCA(n_components=ncp, quali_sup=spec.quali_sup, quanti_sup=spec.quanti_sup).fit(
+        table[cols], sample_weight=sample_weight)
     kmax = min(k_max, max(k_min, len(table) // 2))
     if kk is None and len(table) > AUTO_KK_ABOVE:
         kk = 200
     hcpc = HCPC(n_clusters=k, min_clusters=k_min, max_clusters=kmax, kk=kk,
-                random_state=seed).fit(mca.row_coordinates_)
+                random_state=seed).fit(mca.row_coordinates_, sample_weight=sample_weight)
     return TypologyModel(used, mca, hcpc, dict(names or {}), dropped)
 
 

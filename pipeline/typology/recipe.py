@@ -39,9 +39,11 @@ class WaveTypology:
 
 
 def type_wave(clean: pd.DataFrame, params: TypologyParams, codebook: Codebook,
-              truth: pd.DataFrame | None = None) -> WaveTypology:
+              truth: pd.DataFrame | None = None, row_weights: pd.Series | None = None) -> WaveTypology:
     """Select the respondents, fit MCA + HCPC on the codebook's active variables, describe and
-    name the types, measure quality and stability (and, on the demo, recovery of the truth)."""
+    name the types, measure quality and stability (and, on the demo, recovery of the truth).
+    ``row_weights`` (by response_id, ``typology.weights: calibration``) weight the MCA and the Ward
+    step; a respondent without one counts once."""
     selected, excl = select_respondents(clean, params.include_column, params.include_values)
     ids = selected["response_id"].astype(str) if "response_id" in selected.columns else selected.index.astype(str)
     selected = selected.set_axis(pd.Index(ids, name="response_id"))
@@ -49,8 +51,10 @@ def type_wave(clean: pd.DataFrame, params: TypologyParams, codebook: Codebook,
     table = analysis_table(selected, spec)
     if len(table) < params.min_respondents:
         return untyped_wave(len(table), len(clean), excl, params.min_respondents)
+    weights = None if row_weights is None else row_weights.reindex(table.index).fillna(1.0).to_numpy(dtype=float)
     model = fit_typology(table, spec, ncp=params.ncp, k=params.k, k_min=params.k_min,
-                         k_max=params.k_max, kk=params.kk, seed=params.seed, names=params.names)
+                         k_max=params.k_max, kk=params.kk, seed=params.seed, names=params.names,
+                         sample_weight=weights)
     desc = describe_model(model, table, params.proba)
     model.names = name_types(model, desc, params.names)
     coord = model.mca.row_coordinates_
@@ -74,7 +78,8 @@ def type_wave(clean: pd.DataFrame, params: TypologyParams, codebook: Codebook,
         silhouette=None if chosen is None else float(chosen["silhouette"]),
         calinski_harabasz=None if chosen is None else float(chosen["calinski_harabasz"]),
         stability=stability(table, model, n_bootstrap=params.n_bootstrap, n_seeds=params.n_seeds,
-                            seed=params.seed, stable=params.jaccard_stable, doubtful=params.jaccard_doubtful),
+                            seed=params.seed, stable=params.jaccard_stable, doubtful=params.jaccard_doubtful,
+                            sample_weight=weights),
         truth=None if truth is None else truth_ari(pd.Series(labels), selected.reset_index(drop=True)
                                                    .assign(response_id=coord.index.to_numpy()), truth),
     )

@@ -21,7 +21,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 
 # Layers from the bottom up: a module may import its own layer and those before it, never after.
-LAYERS = ("common", "domain", "questionnaire", "ingest", "clean", "typology", "panel", "reporting",
+LAYERS = ("common", "domain", "questionnaire", "ingest", "clean", "survey", "typology", "panel", "reporting",
           ("demo", "cli"), "stages")
 
 
