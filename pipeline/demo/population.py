@@ -1,24 +1,25 @@
-"""Demo population of collectivités, drawn from a numpy Generator: real communes of the INSEE
-tables where the drawn type is a commune, made-up names otherwise, each with its planted model."""
+"""Demo population of collectivités, drawn from a numpy Generator out of the frame of collectivités
+(real communes, EPCI, départements and régions, with a size- and type-dependent chance to be asked),
+plus a few made-up syndicats, each with its planted model."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Mapping
 
 import numpy as np
 import pandas as pd
 
-from pipeline.common.identifiers import luhn_complete
+from pipeline.common.identifiers import INSEE_PATTERN, luhn_complete
 from pipeline.demo.models import BIG_CITY, VILLAGE, Model, planted
+from pipeline.domain.codebook import load_codebook
 from pipeline.domain.reference import read_reference, reference_path
 
 NO_NETWORK = "sans RRMA identifié"
 # Régions whose network took part in the ACTER study weigh more in the demo wave.
 _ACTER_NETWORKS = ("resacoop", "centraider", "gescod", "occitanie-cooperation", "so-cooperation",
                    "horizons-solidaires", "lianes-cooperation", "pays-de-la-loire-cooperation-internationale")
-# Régions whose collectivité is a "collectivité à statut particulier" (Corse, Martinique, Guyane).
-_SPECIAL_STATUS_REGIONS = ("94", "02", "03")
 
 _ROOTS = (
     "Montclar", "Beaulieu", "Valmont", "Roquebrune", "Fontenay", "Belcastel", "Mirebeau", "Cerdan", "Lavaur",
@@ -42,7 +43,7 @@ class Collectivite:
     name: str
     type: str  # A02 slug
     siren: str
-    insee: str
+    insee: str | None  # none for an EPCI or a syndicat
     region_code: str
     region_name: str
     departement_code: str
@@ -122,101 +123,153 @@ def _model_weights(models: tuple[Model, ...], kind: str, population: int) -> dic
     return weights
 
 
-def _communes_by_departement() -> dict[str, pd.DataFrame]:
-    """The shipped communes reference (INSEE COG), by département, with population and SIREN."""
-    table = pd.read_csv(reference_path("communes.csv.gz"), dtype=str, keep_default_na=False)
-    table = table[(table["population"] != "") & (table["siren"].str.fullmatch(r"\d{9}"))]
-    table = table.assign(population=table["population"].astype(int))
-    return {d: g.sort_values("code", kind="stable") for d, g in table.groupby("departement", sort=True)}
+# Who is asked: as many collectivités of each type as models.yaml's type shares say (the régions'
+# share covers the collectivités à statut particulier; at most _MAX_ASKED of a type's collectivités,
+# the rest going to communes), and within a type, the larger ones much more often
+# (``(population / 1000) ** _SIZE_POWER``: in the demo wave of 600 respondents, 1.6 % of the communes
+# under 2,000 inhabitants are asked, 7 % of those of 2,000 to 10,000, 18 % to 50,000, 46 % above), and
+# those of the networks that took part in ACTER more often. Response is thus strongly tied to size and type,
+# as in the real survey: a share among respondents is not a share among collectivités, and the
+# calibration (pipeline/survey) has something to correct.
+_SIZE_POWER = {"commune": 0.75, "cc": 0.5, "ca": 0.5, "cu": 0.3, "metropole": 0.3, "departement": 0.3,
+               "region": 0.3, "statut_particulier": 0.3}
+_MAX_ASKED = 0.9
+_SAME_SHARE = {"statut_particulier": "region"}
 
 
-def _real_commune(table: pd.DataFrame | None, population: int, used: set[str]) -> dict[str, object] | None:
-    """The unused commune of ``table`` whose population is nearest ``population`` (None if none)."""
-    if table is None:
-        return None
-    free = table[~table["code"].isin(used)]
-    if free.empty:
-        return None
-    row = free.iloc[int(np.argmin(np.abs(free["population"].to_numpy() - population)))]
-    used.add(str(row["code"]))
-    return row.to_dict()
+def _frame() -> pd.DataFrame:
+    """The shipped frame of collectivités (pipeline/domain/reference/collectivites.csv.gz)."""
+    table = pd.read_csv(reference_path("collectivites.csv.gz"), dtype=str, keep_default_na=False)
+    return table.assign(population=table["population"].astype(int))
+
+
+def inclusion_probabilities(frame: pd.DataFrame, region_weights: Mapping[str, float], size: float) -> np.ndarray:
+    """Chance of each collectivité of the frame to be asked, summing to ``size`` less the syndicats:
+    type counts from the planted type shares, size and région within a type."""
+    kind = frame["type"].map(lambda k: _SAME_SHARE.get(k, k)).to_numpy()
+    pop = frame["population"].to_numpy(dtype=float)
+    p = np.maximum(pop / 1000, 0.05) ** frame["type"].map(_SIZE_POWER).to_numpy(dtype=float)
+    p = p * frame["region"].map(region_weights).to_numpy(dtype=float)
+    shares = planted().type_shares
+    wanted = {k: shares[k] * size for k in shares if k != "syndicat"}
+    available = pd.Series(kind).value_counts()
+    for k in list(wanted):
+        cap = _MAX_ASKED * float(available.get(k, 0))
+        if wanted[k] > cap:
+            wanted["commune"] += wanted[k] - cap
+            wanted[k] = cap
+    pi = np.zeros(len(frame))
+    for k, n in wanted.items():
+        sel = kind == k
+        pi[sel] = _inclusion(p[sel], n)
+    return pi
+
+
+def _inclusion(p: np.ndarray, size: int) -> np.ndarray:
+    """Inclusion probabilities proportional to ``p``, capped at 1, summing to ``size``."""
+    pi = np.zeros_like(p)
+    free = np.ones(len(p), dtype=bool)
+    for _ in range(50):
+        pi[free] = p[free] * (size - (~free).sum()) / p[free].sum()
+        over = free & (pi >= 1)
+        if not over.any():
+            break
+        pi[over], free = 1.0, free & ~over
+    return pi
 
 
 def generate_population(
     rng: np.random.Generator, n_respondents: int, models: tuple[Model, ...], response_rate: float
 ) -> list[Collectivite]:
-    """Collectivités of the wave: ``n_respondents`` who answer, plus the ones who did not."""
+    """Collectivités of the wave drawn from the frame of collectivités (real names, codes, SIREN,
+    populations): ``n_respondents`` who answer, plus the ones asked who did not. Who is asked
+    depends on type, size and région (:func:`inclusion_probabilities`, Poisson sampling); a few
+    made-up syndicats (not in the frame) are asked too."""
     regions = {r["code"]: r["nom"] for r in read_reference("regions.csv")}
     rrma_rows = read_reference("rrma.csv")
     rrma = {r["region"]: r["rrma"] for r in rrma_rows}
     depts: dict[str, list[tuple[str, str]]] = {}
+    dept_name = {}
     for d in read_reference("departements.csv"):
         depts.setdefault(d["region"], []).append((d["code"], d["nom"]))
+        dept_name[d["code"]] = d["nom"]
     region_w = _region_weights(rrma_rows)
     total = int(round(n_respondents / response_rate))
+    n_syndicats = int(round(planted().type_shares["syndicat"] * total))
+    frame = _frame()
+    pi = inclusion_probabilities(frame, region_w, total)
+    drawn = np.flatnonzero(rng.random(len(frame)) < pi)
+    entries: list[tuple[str, dict | None]] = [("frame", frame.iloc[i].to_dict()) for i in drawn]
+    entries += [("syndicat", None)] * n_syndicats
+    order = rng.permutation(len(entries))
+    entries = [entries[i] for i in order]
     model_names = {m.key: m.name for m in models}
     used_names: set[str] = set()
-    used_depts: set[str] = set()
-    used_regions: set[str] = set()
-    used_sirens: set[str] = set()
-    used_codes: set[str] = set()
-    communes = _communes_by_departement()
-    types, shares = planted().types, planted().type_shares
+    used_sirens: set[str] = set(frame["siren"])
+    median, sigma, lo, hi = planted().types["syndicat"].population
     out: list[Collectivite] = []
-    responded_idx = set(rng.choice(total, size=n_respondents, replace=False).tolist())
-    for i in range(total):
-        region = _pick(rng, region_w)
-        kind = _pick(rng, shares)
-        dept_code, dept_name = depts[region][int(rng.integers(len(depts[region])))]
-        if kind == "departement":
-            free = [d for d in depts[region] if d[0] not in used_depts]
-            if free:
-                dept_code, dept_name = free[int(rng.integers(len(free)))]
-                used_depts.add(dept_code)
-            else:
-                kind = "commune"
-        if kind == "region":
-            if region in used_regions:
-                kind = "ca"
-            else:
-                used_regions.add(region)
-                if region in _SPECIAL_STATUS_REGIONS:
-                    kind = "statut_particulier"
-        median, sigma, lo, hi = types[kind].population
-        population = int(np.clip(rng.lognormal(np.log(median), sigma), lo, hi))
-        real = _real_commune(communes.get(dept_code), population, used_codes) if kind == "commune" else None
-        if real is not None:  # a real commune of the département, of about the drawn size
-            place, population = real["name"], int(real["population"])
+    responded_idx = set(rng.choice(len(entries), size=min(n_respondents, len(entries)), replace=False).tolist())
+    for i, (source, row) in enumerate(entries):
+        if row is not None:
+            kind, region, population = row["type"], row["region"], int(row["population"])
+            dept_code = row["departement"] or (row["code"] if row["code"] in dept_name else "")
+            if not dept_code:  # a région, or the Alsace collectivity: one of its départements
+                dept_code = "67" if row["code"] == "6AE" else depts[region][int(rng.integers(len(depts[region])))][0]
+            name = _frame_name(row)
+            siren = row["siren"]
+            insee = row["code"] if re.fullmatch(INSEE_PATTERN, row["code"]) else None
         else:
-            place = _commune_name(rng, used_names)
-        name = _display_name(kind, place, dept_name, regions[region])
-        if real is not None:
-            insee = str(real["code"])
-        elif kind in ("region", "statut_particulier"):
-            insee = region
-        elif kind == "departement":
-            insee = dept_code
-        else:  # an EPCI, a syndicate, or a commune beyond the département's real ones: no real code
-            width = 5 - len(dept_code)
-            taken = set(communes[dept_code]["code"]) if dept_code in communes else set()
-            insee = dept_code + f"{int(rng.integers(1, 10**width)):0{width}d}"
-            while insee in taken:
-                insee = dept_code + f"{int(rng.integers(1, 10**width)):0{width}d}"
-        prefix = {"commune": "21", "departement": "22", "region": "23", "statut_particulier": "20",
-                  "syndicat": "25"}.get(kind, "24")
-        while real is None:
-            dept_digits = dept_code.replace("2A", "20").replace("2B", "20")[:2]
-            siren = luhn_complete(prefix + dept_digits + f"{int(rng.integers(0, 10_000)):04d}")
-            if siren not in used_sirens:
-                used_sirens.add(siren)
-                break
-        if real is not None:
-            siren = str(real["siren"])
-            used_sirens.add(siren)
+            kind = "syndicat"
+            region = _pick(rng, region_w)
+            dept_code = depts[region][int(rng.integers(len(depts[region])))][0]
+            population = int(np.clip(rng.lognormal(np.log(median), sigma), lo, hi))
+            name = _display_name("syndicat", _commune_name(rng, used_names), dept_name[dept_code], regions[region])
+            while True:
+                dept_digits = dept_code.replace("2A", "20").replace("2B", "20")[:2]
+                siren = luhn_complete("25" + dept_digits + f"{int(rng.integers(0, 10_000)):04d}")
+                if siren not in used_sirens:
+                    used_sirens.add(siren)
+                    break
+            insee = None
         model = _pick(rng, _model_weights(models, kind, population))
         out.append(Collectivite(
             collectivite_id=f"C{i + 1:04d}", model=model_names[model], name=name, type=kind, siren=siren,
             insee=insee, region_code=region, region_name=regions[region], departement_code=dept_code,
-            departement_name=dept_name, population=population, rrma=rrma[region], responded=i in responded_idx,
+            departement_name=dept_name[dept_code], population=population, rrma=rrma[region],
+            responded=i in responded_idx,
         ))
     return out
+
+
+# How a collectivité names itself in the questionnaire (the frame's EPCI names are abbreviated)
+_EPCI_WORDS = {"CC ": "Communauté de communes ", "CA ": "Communauté d'agglomération ", "CU ": "Communauté urbaine "}
+
+
+def _frame_name(row: Mapping[str, object]) -> str:
+    name = str(row["name"])
+    if row["type"] == "commune":
+        return f"Ville {_de(name)}"
+    for short, long in _EPCI_WORDS.items():
+        if name.startswith(short):
+            return long + name[len(short):]
+    return name
+
+
+def planted_share(models: tuple[Model, ...], code: str, slug: str) -> float:
+    """Share of all the frame's collectivités that would answer ``slug`` to the single question
+    ``code`` had they all answered: each collectivité's chance of each planted model (by type and
+    size, as the respondents'), times the model's chance of that answer. The population value a
+    calibrated estimate of the demo aims at (the respondents' share is biased by who answers)."""
+    index = [m.slug for m in load_codebook()[code].modalities].index(slug)
+    answer = np.array([m.singles[code][index] / sum(m.singles[code]) for m in models])
+    frame = _frame()
+    pop = frame["population"].to_numpy()
+    size = np.where(pop > BIG_CITY, "big", np.where(pop < VILLAGE, "village", "town"))
+    total = 0.0
+    for (kind, group), count in pd.Series(1, index=pd.MultiIndex.from_arrays([frame["type"], size])).groupby(
+            level=[0, 1]).sum().items():
+        stand_in = {"big": BIG_CITY + 1, "village": VILLAGE - 1, "town": VILLAGE}[group]
+        w = _model_weights(models, kind, stand_in)
+        p = np.array([w[m.key] for m in models])
+        total += count * float(p @ answer / p.sum())
+    return total / len(frame)
