@@ -5,7 +5,12 @@
 Sets ``survey.year``, ``survey.wave`` (``<waves>/<year>``), ``survey.reference_year`` (the year
 before) and ``survey.reference_wave`` in params.yaml, editing only those lines so that comments
 stay, and checks that both wave folders hold files (``demo``: the demo stage writes them). The
-Makefile then runs ``dvc repro``; the analyst commits params.yaml and dvc.lock.
+Makefile then runs ``dvc repro`` and publishes the year's reports if they are not published yet
+(pipeline/cli/publish.py); the analyst commits params.yaml, dvc.lock and the new .dvc files.
+
+One writer: the check and the edit hold DVC's repository lock (pipeline/cli/repo_lock.py). While a
+``dvc repro`` or ``dvc exp run`` runs, the command refuses (exit code 3) and params.yaml is left
+as it was, so a running pipeline never reads half of one year and half of another.
 """
 
 from __future__ import annotations
@@ -14,6 +19,9 @@ import argparse
 import re
 import sys
 from pathlib import Path
+
+from pipeline.cli.repo_lock import RepoBusy, dvc_root, holding_dvc_lock
+from pipeline.common.atomic import atomic_write_text
 
 DEMO = "demo"
 DEMO_ROOT = "data/raw/demo"
@@ -90,6 +98,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--year", type=int, required=True, help="année de l'enquête, par exemple 2025")
     ap.add_argument("--waves", default="data/raw", help="dossier des vagues (data/raw), ou « demo »")
     args = ap.parse_args(argv)
+    path = Path(args.params)
+    try:
+        with holding_dvc_lock(dvc_root(path.parent), f"{path} n'a pas été modifié"):
+            return _point_params(path, args)
+    except RepoBusy as busy:
+        print(busy, file=sys.stderr)
+        return 3
+
+
+def _point_params(path: Path, args: argparse.Namespace) -> int:
+    """Check the wave folders, then set the survey keys of params.yaml (under DVC's lock)."""
     values = first_survey(survey_values(args.year, args.waves or "data/raw"), args.waves or "data/raw")
     if values["reference_wave"] == values["wave"]:
         print(f"Aucune vague {args.year - 1} : l'enquête {args.year} est traitée comme une première enquête "
@@ -99,13 +118,12 @@ def main(argv: list[str] | None = None) -> int:
         for p in problems:
             print(p, file=sys.stderr)
         return 2
-    path = Path(args.params)
     try:
         text = set_survey(path.read_text(encoding="utf-8"), values)
     except (OSError, ValueError) as exc:
         print(f"Impossible de modifier {path} : {exc}", file=sys.stderr)
         return 2
-    path.write_text(text, encoding="utf-8")
+    atomic_write_text(path, text)
     print(f"{path} : enquête {values['year']} ({values['wave']}), référence {values['reference_year']} "
           f"({values['reference_wave']}).")
     return 0

@@ -5,47 +5,6 @@ from __future__ import annotations
 import yaml
 from support.pipeline_run import YEAR
 
-from pipeline.cli.annual import check_waves, main, set_survey, survey_values
-
-PARAMS = """# comment on top
-survey:
-  year: 2025                 # survey year
-  wave: data/raw/demo/2025   # folder
-demo:
-  seed: 1   # kept
-"""
-
-
-def test_set_survey_changes_only_the_survey_values():
-    text = set_survey(PARAMS, survey_values(2026, "data/raw"))
-    assert yaml.safe_load(text)["survey"] == {"year": 2026, "wave": "data/raw/2026", "reference_year": 2025,
-                                              "reference_wave": "data/raw/2025"}
-    lines = text.splitlines()
-    assert lines[0] == "# comment on top" and "  seed: 1   # kept" in lines
-    assert "  year: 2026                 # survey year" in lines
-    assert "  wave: data/raw/2026        # folder" in lines
-    assert survey_values(2025, "demo")["reference_wave"] == "data/raw/demo/2024"
-
-
-def test_missing_wave_folder_is_explained_in_french(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "params.yaml").write_text(PARAMS, encoding="utf-8")
-    (tmp_path / "data" / "raw" / "2024").mkdir(parents=True)
-    (tmp_path / "data" / "raw" / "2024" / "reponse.xlsx").write_bytes(b"x")
-    assert main(["--year", "2025"]) == 2
-    err = capsys.readouterr().err
-    assert "Vague 2025 introuvable : le dossier data/raw/2025 n'existe pas" in err
-    assert "dvc add data/raw/2025" in err and "WAVES=demo" in err and "référence" not in err
-    assert (tmp_path / "params.yaml").read_text(encoding="utf-8") == PARAMS  # untouched
-    (tmp_path / "data" / "raw" / "2025").mkdir()
-    (tmp_path / "data" / "raw" / "2025.dvc").write_text("outs: []\n", encoding="utf-8")
-    problems = check_waves(survey_values(2025, "data/raw"), "data/raw")
-    assert "ne contient aucun fichier" in problems[0] and "dvc pull data/raw/2025.dvc" in problems[0]
-    (tmp_path / "data" / "raw" / "2025" / "a.csv").write_text("x", encoding="utf-8")
-    assert main(["--year", "2025"]) == 0
-    assert yaml.safe_load((tmp_path / "params.yaml").read_text(encoding="utf-8"))["survey"]["wave"] == "data/raw/2025"
-
-
 
 def test_make_annual_from_a_fresh_copy_writes_the_year_reports(repo):
     survey = yaml.safe_load((repo / "params.yaml").read_text(encoding="utf-8"))["survey"]
@@ -74,14 +33,3 @@ def test_scheduled_workflows_run_the_pipeline_and_keep_the_reports():
     job = gl["annuel"]
     assert any("schedule" in r["if"] for r in job["rules"]) and job["artifacts"]["paths"] == ["reports/"]
     assert any("make annual" in line for line in job["script"])
-
-
-def test_first_survey_without_an_earlier_wave_is_its_own_reference(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    (tmp_path / "params.yaml").write_text(PARAMS, encoding="utf-8")
-    (tmp_path / "data" / "raw" / "2025").mkdir(parents=True)
-    (tmp_path / "data" / "raw" / "2025" / "reponse.xlsx").write_bytes(b"x")
-    assert main(["--year", "2025"]) == 0
-    assert "première enquête" in capsys.readouterr().out
-    survey = yaml.safe_load((tmp_path / "params.yaml").read_text(encoding="utf-8"))["survey"]
-    assert survey == {"year": 2025, "wave": "data/raw/2025", "reference_year": 2025, "reference_wave": "data/raw/2025"}
