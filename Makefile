@@ -1,12 +1,15 @@
 # Two commands for users: `make repro` and `make test`. Both set up .venv when needed.
 # Each year: `make annual YEAR=2025` once the wave's files are in data/raw/2025/
 # (`make annual YEAR=2025 WAVES=demo` on the demo survey).
+# Reports are built in data/reports/<year>/; `make repro` and `make annual` publish them to
+# reports/<year>/ (tracked by reports/<year>.dvc) when the year is not published yet;
+# `make publish YEAR=2025 REMPLACER=1` republishes a year (pipeline/cli/publish.py).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: repro annual test test-fast bench clean-venv
+.PHONY: repro annual publish test test-fast bench clean-venv
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -16,13 +19,21 @@ $(STAMP): pyproject.toml
 
 repro: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
+	$(BIN)/python -m pipeline.cli.publish --params params.yaml --auto
 
 WAVES ?= data/raw
 annual: $(STAMP)
 	@test -n "$(YEAR)" || { echo "Indiquez l'année de l'enquête : make annual YEAR=2025 (démonstration : make annual YEAR=2025 WAVES=demo)" >&2; exit 2; }
 	$(BIN)/python -m pipeline.cli.annual --params params.yaml --year $(YEAR) --waves $(WAVES)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
-	@echo "Rapports de l'enquête $(YEAR) : reports/$(YEAR)/ (pensez à committer params.yaml et dvc.lock)"
+	$(BIN)/python -m pipeline.cli.publish --params params.yaml --year $(YEAR) --auto
+	@echo "Enquête $(YEAR) : pensez à committer params.yaml, dvc.lock et les fichiers .dvc nouveaux (git status)."
+
+# Publish data/reports/<year>/ to reports/<year>/; REMPLACER=1 replaces a published year (the files
+# an analyst added there are kept).
+publish: $(STAMP)
+	@test -n "$(YEAR)" || { echo "Indiquez l'année à publier : make publish YEAR=2025 (REMPLACER=1 pour remplacer une publication)" >&2; exit 2; }
+	$(BIN)/python -m pipeline.cli.publish --params params.yaml --year $(YEAR) $(if $(filter-out 0 non no,$(REMPLACER)),--replace)
 
 test: $(STAMP)
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q

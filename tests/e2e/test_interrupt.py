@@ -19,7 +19,7 @@ from pathlib import Path
 
 from support.pipeline_run import YEAR, env, run
 
-OUTPUTS = ("data", "models", "metrics", "plots", "reports")
+OUTPUTS = ("data", "models", "metrics", "plots")  # reports/: the published copy, no stage writes it
 # leftovers of an interrupted write (pipeline/common/atomic.py): never at a final path
 TEMPORARY = re.compile(r"(^|/)\.[^/]+\.(tmp|partial-[^/]+|old-[^/]+)(/|$)")
 TIMEOUT = 300
@@ -27,7 +27,7 @@ TIMEOUT = 300
 
 
 def outputs(repo: Path) -> dict[str, bytes]:
-    """Every output file (data, models, metrics, plots, reports) by path, temporary files apart."""
+    """Every stage output file (data, models, metrics, plots) by path, temporary files apart."""
     files = {}
     for top in OUTPUTS:
         for p in sorted((repo / top).rglob("*")):
@@ -57,12 +57,12 @@ def _kill_when(proc: subprocess.Popen, ready: Callable[[], bool], delay: float =
 
 
 def _partial_report(repo: Path) -> bool:
-    return any((repo / "reports").glob(f".{YEAR}.partial-*/regions"))
+    return any((repo / "data" / "reports").glob(f".{YEAR}.partial-*/regions"))
 
 
 def test_killed_repro_resumes_to_the_same_bytes(repo, tmp_path):
     expected = outputs(repo)
-    assert any(k.startswith(f"reports/{YEAR}/") for k in expected) and "data/processed/clean.xlsx" in expected
+    assert any(k.startswith(f"data/reports/{YEAR}/") for k in expected) and "data/processed/clean.xlsx" in expected
 
     # the very sources and params of the session run (the working tree may have moved since)
     work = tmp_path / "interrupted"
@@ -81,7 +81,7 @@ def test_killed_repro_resumes_to_the_same_bytes(repo, tmp_path):
         partial = sorted(k for k, data in found.items() if expected.get(k) != data)
         assert partial == [], f"{label} ({when:.1f} s) : fichiers incomplets ou différents {partial[:10]}"
         if label == "pendant le rapport":
-            assert not (work / "reports" / str(YEAR)).exists()  # half-built reports stay out of sight
+            assert not (work / "data" / "reports" / str(YEAR)).exists()  # half-built reports stay out of sight
         print(f"interrompu {label} ({when:.1f} s) : {len(found)} fichiers complets")
 
     done = subprocess.run([sys.executable, "-m", "dvc", "repro"], cwd=work, env=env(), capture_output=True,

@@ -1,9 +1,12 @@
 """One run of the whole pipeline per test session, in a temporary git repository.
 
-The repository's files (as in the working tree, ignored files left out) are copied to a
+The repository's sources (as in the working tree, ignored files left out) are copied to a
 temporary folder, committed there, and ``make annual YEAR=2025 WAVES=demo`` runs the pipeline
-on the demo's two waves, as an analyst would; ``dvc.lock`` is then committed. Tests that change
-the repository (DVC remote, experiments) work on a copy (:func:`copy_repo`).
+on the demo's two waves, as an analyst would; ``dvc.lock``, and ``reports/2025.dvc`` that
+publishes the year's reports, are then committed. What the workspace's own runs left (dvc.lock,
+.dvc files of waves and published reports, DVC cache and remotes) is never copied: the tests
+start from the same sources whatever was run in the workspace (:func:`fresh_repo`). Tests that
+change the repository (DVC remote, experiments) work on a copy (:func:`copy_repo`).
 
 Test modules share the run through :func:`pipeline_repo` (cached per process), each through
 its own session fixture.
@@ -46,39 +49,68 @@ def dvc(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProces
     return run([sys.executable, "-m", "dvc", *args], cwd, check)
 
 
-def fresh_repo(dest: Path) -> Path:
-    """The working tree's files (not the ignored ones) in a new git repository at ``dest``."""
-    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT, check=True,
+def is_source(rel: str) -> bool:
+    """A working-tree file a test repository starts from: not what DVC or a run wrote (dvc.lock,
+    the .dvc files of waves and published reports, .dvc/ but its .gitignore; the config is rebuilt)."""
+    return not (rel == "dvc.lock" or rel.endswith(".dvc") or (rel.startswith(".dvc/") and rel != ".dvc/.gitignore"))
+
+
+def dvc_config(root: Path) -> str:
+    """``root``'s .dvc/config with its [core] settings only: no remote (the analysts' shared
+    storage), no cache folder elsewhere."""
+    from configobj import ConfigObj
+
+    path = root / ".dvc" / "config"
+    core = dict(ConfigObj(str(path)).get("core", {})) if path.is_file() else {}
+    core.pop("remote", None)
+    return "[core]\n" + "".join(f"    {key} = {value}\n" for key, value in core.items())
+
+
+def fresh_repo(dest: Path, root: Path = ROOT) -> Path:
+    """``root``'s sources (working-tree files, not the ignored ones, see :func:`is_source`) in a
+    new git and DVC repository at ``dest``."""
+    files = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=root, check=True,
                            capture_output=True).stdout.decode().split("\0")
-    for rel in filter(None, files):
-        src = ROOT / rel
+    for rel in filter(is_source, filter(None, files)):
+        src = root / rel
         if src.is_file():
             (dest / rel).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(src, dest / rel)
+    (dest / ".dvc").mkdir(parents=True, exist_ok=True)
+    (dest / ".dvc" / "config").write_text(dvc_config(root), encoding="utf-8")
     run(["git", "init", "-q"], dest)
     run(["git", "add", "-A"], dest)
     run(["git", "commit", "-q", "-m", "acter"], dest)
     return dest
 
 
+def make(repo: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """``make <args>`` in ``repo`` with this interpreter's virtualenv, as it is: this python stands
+    for the Makefile's install stamp and the copy's new pyproject.toml is dated back, so make
+    installs nothing."""
+    if not shutil.which("make"):
+        pytest.skip("make est absent de cette machine")
+    os.utime(repo / "pyproject.toml", (0, 0))
+    return run(["make", *args, f"VENV={sys.prefix}", f"STAMP={sys.executable}"], repo, check)
+
+
 def _annual(repo: Path) -> None:
     """``make annual YEAR=2025 WAVES=demo`` with this interpreter's virtualenv."""
-    venv = Path(sys.prefix)
-    if (venv / ".installed").is_file() and shutil.which("make"):
-        # the copy's pyproject.toml is new: date it back so make does not reinstall the venv
-        os.utime(repo / "pyproject.toml", (0, 0))
-        run(["make", "annual", f"YEAR={YEAR}", "WAVES=demo", f"VENV={venv}"], repo)
-    else:  # the same two steps as the Makefile's target
+    if shutil.which("make"):
+        make(repo, "annual", f"YEAR={YEAR}", "WAVES=demo")
+    else:  # the same three steps as the Makefile's target
         run([sys.executable, "-m", "pipeline.cli.annual", "--year", str(YEAR), "--waves", "demo"], repo)
         dvc("repro", cwd=repo)
+        run([sys.executable, "-m", "pipeline.cli.publish", "--year", str(YEAR), "--auto"], repo)
 
 
 def pipeline_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository after ``make annual YEAR=2025 WAVES=demo``, dvc.lock committed (once per session)."""
+    """The repository after ``make annual YEAR=2025 WAVES=demo``, dvc.lock and reports/2025.dvc
+    committed (once per session)."""
     if "repo" not in _RUN:
         repo = fresh_repo(tmp_path_factory.mktemp("pipeline") / "repo")
         _annual(repo)
-        run(["git", "add", "dvc.lock", "params.yaml"], repo)
+        run(["git", "add", "dvc.lock", "params.yaml", f"reports/{YEAR}.dvc"], repo)
         run(["git", "commit", "-q", "-m", "pipeline run"], repo)
         _RUN["repo"] = repo
     return _RUN["repo"]
