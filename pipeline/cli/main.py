@@ -1,4 +1,4 @@
-"""`acter` command line: template, check, typology. Messages for users are in French.
+"""`acter` command line: template, check, typology, weights. Messages for users are in French.
 
 argparse speaks English ("usage:", "the following arguments are required"): :class:`FrenchParser`
 gives the help, the usage line and every error in French. Exit codes: 0 fine, 1 problems found
@@ -96,6 +96,12 @@ def _typology(args: argparse.Namespace) -> int:
     return run_typology_cli(args)
 
 
+def _weights(args: argparse.Namespace) -> int:
+    from pipeline.cli.weights import run_weights_cli
+
+    return run_weights_cli(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = FrenchParser(
         prog="acter",
@@ -126,6 +132,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--k", type=int, default=None, metavar="N", help="nombre de types imposé (sinon automatique)")
     p.add_argument("--out", required=True, metavar="DOSSIER", help="dossier de sortie")
     p.set_defaults(func=_typology)
+
+    p = sub.add_parser("weights", help="poids de redressement (calage sur marges) d'un échantillon")
+    p.add_argument("sample", metavar="ÉCHANTILLON", help="répondants : un par ligne, avec les colonnes des marges")
+    p.add_argument("--frame", required=True, metavar="BASE", help="base de sondage : une unité par ligne, mêmes colonnes")
+    p.add_argument("--margins", required=True, metavar="MARGES", help="colonnes des marges, séparées par des virgules")
+    p.add_argument("--id", required=True, metavar="COLONNE", help="colonne identifiant des répondants")
+    p.add_argument("--out", required=True, metavar="POIDS.csv", help="fichier à écrire (colonnes id,weight)")
+    p.add_argument("--bounds", default=None, metavar="BAS,HAUT", help="bornes du rapport poids final / poids de départ")
+    p.add_argument("--trim", action="store_true", help="ramener chaque poids dans les bornes (calage borné)")
+    p.add_argument("--tolerance", type=float, default=None, metavar="T", help="arrêt quand aucun poids ne bouge plus de T")
+    p.add_argument("--max-iterations", type=int, default=None, metavar="N", help="nombre maximal de passes")
+    p.set_defaults(func=_weights)
     return parser
 
 

@@ -42,13 +42,13 @@ _WORDS = [  # (pattern on the folded name, replacement): the words of a collecti
     (r"^(?:le |la )?(?:conseil departemental|departement|cd) (?:de la |de l |de |d |du |des )?", ""),
     (r"^(?:le |la )?(?:conseil regional|region) (?:de la |de l |de |d |du |des )?", ""),
     (r"^(?:la )?collectivite (?:territoriale |europeenne )?(?:de la |de l |de |d |du |des )?", ""),
-    (r"^communaute de communes (?:du pays |des pays )?(?:de la |de l |de |d |du |des )?", "cc "),
-    (r"^communaute d agglomeration (?:du |de la |de l |de |d |des )?", "ca "),
-    (r"^communaute urbaine (?:du |de la |de l |de |d |des )?", "cu "),
-    (r"^(?:cc|ca|cu) (?:du pays |des pays )?(?:de la |de l |de |d |du |des )?", lambda m: m.group(0)[:3]),
+    (r"^communaute de communes ", "cc "),
+    (r"^communaute d agglomeration ", "ca "),
+    (r"^communaute urbaine ", "cu "),
+    (r"^agglo(?:meration)? ", "ca "),
+    (r"^(cc|ca|cu) (?:du |de la |de l |de |d |des )?(?:pays (?:de la |de l |de |d |du |des )?)?", r"\1 "),
     (r"^(?:la )?metropole (?:de la |de l |de |d |du |des )?", ""),
     (r" metropole$", ""),
-    (r"^agglo(?:meration)? (?:du |de la |de l |de |d |des )?", "ca "),
 ]
 _COMPILED = [(re.compile(p), r) for p, r in _WORDS]
 
