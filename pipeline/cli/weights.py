@@ -58,9 +58,9 @@ def run_weights_cli(args: argparse.Namespace) -> int:
         print(f"Erreur : le redressement n'a pas convergé en {result.iterations} passes (écart aux marges "
               f"{result.max_margin_gap:.2g}) : élargissez --bounds ou augmentez --max-iterations", file=sys.stderr)
         return EXIT_UNUSABLE
+    table = pd.DataFrame({"id": sample[args.id], "weight": result.weights})
     with atomic_path(args.out) as tmp:
-        pd.DataFrame({"id": sample[args.id], "weight": result.weights}).to_csv(
-            tmp, index=False, quoting=csv.QUOTE_MINIMAL, float_format="%.12g")
+        table.to_csv(tmp, index=False, quoting=csv.QUOTE_MINIMAL, float_format="%.12g")
     d = result.diagnostics()
     print(f"Poids écrits : {args.out} ({len(sample)} répondants, {french_number(d['population'])} unités dans la base, "
           f"{d['iterations']} passes)")

@@ -31,7 +31,7 @@ def test_help_is_in_french(argv, capsys):
 
 @pytest.mark.parametrize("argv, message", [
     ([], "acter : erreur : arguments obligatoires manquants : COMMANDE"),
-    (["chek"], "acter : erreur : argument COMMANDE : choix invalide : 'chek' (choisir parmi 'template', 'check', 'typology')"),
+    (["chek"], "acter : erreur : argument COMMANDE : choix invalide : 'chek' (choisir parmi 'template', 'check', 'typology', 'weights')"),
     (["check"], "acter check : erreur : arguments obligatoires manquants : FICHIER_OU_DOSSIER"),
     (["check", "a.xlsx", "--year", "deux"], "acter check : erreur : argument --year : nombre entier attendu, pas 'deux'"),
     (["check", "a.xlsx", "--year"], "acter check : erreur : argument --year : une valeur est attendue"),
