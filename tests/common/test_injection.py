@@ -99,7 +99,7 @@ def test_acter_typology_outputs_are_inert(tmp_path):
     survey[first] = survey[first].map({v: f"{EVIL[i % len(EVIL)]} {v}" for i, v in enumerate(values)})
     survey = survey.rename(columns={first: "=organisation"})
     table = tmp_path / "enquete.csv"
-    survey.to_csv(table, index=False)
+    survey.to_csv(table, index=False, quoting=csv.QUOTE_ALL)  # a carriage return inside a cell stays in it
     active = "=organisation,strategie,portage,ligne_dediee,budget,etp"
     out = tmp_path / "out"
     assert acter(["typology", str(table), "--active", active, "--k", "3", "--out", str(out)]) == 0
