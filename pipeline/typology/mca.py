@@ -8,7 +8,14 @@ exploratoire multidimensionnelle* (Dunod, 4th ed.), ch. 3, and FactoMineR's sour
   ``<var>.NA`` (``na.method = "NA"``), v-tests ``coord * sqrt(Nj (N - 1) / (N - Nj))``,
   supplementary numeric variables as weighted (ML) correlations with the axes;
 - ``R/CA.R`` and ``R/svd.triplet.R``: the SVD of ``D_r^{1/2} (F / (r c') - 1) D_c^{1/2}`` and the
-  sign rule (each right singular vector is flipped so that its column sum is positive).
+  sign rule (each right singular vector is flipped so that its column sum is positive);
+- specific MCA (Le Roux & Rouanet, *Geometric Data Analysis*, 2004, ch. 5; FactoMineR
+  ``MCA(excl = )``): passive categories keep their place in the profiles ``F / (r c') - 1`` but get
+  the column weight ``1e-15`` in the SVD (``R/CA.R``: ``marge.col[excl] <- 1e-15`` before
+  ``svd.triplet``, ``0`` after it), so that they build no axis; the respondents' squared distances
+  are taken over the active categories only; the passive categories are left out of the category
+  tables (``R/MCA.R``: ``res.mca$var$coord[-excl, ]``). ``missing = "passive"`` makes every
+  ``<var>.NA`` category passive: non-response no longer pulls respondents together.
 """
 
 from __future__ import annotations
@@ -116,6 +123,14 @@ class MCA(TransformerMixin, BaseEstimator):
     quanti_sup : sequence of str, optional
         Supplementary numeric columns: correlations with the axes (missing values replaced by
         the mean, as ``R/MCA.R`` does).
+    missing : {"category", "passive"}, default="category"
+        A missing answer is the category ``<var>.NA`` (FactoMineR's default); ``"passive"`` keeps
+        that category out of the cloud (specific MCA: ``excl`` = every ``<var>.NA`` category).
+    excl : sequence of str or int, optional
+        Further passive categories (FactoMineR ``excl``): category names as in
+        ``column_coordinates_`` (``"strategie.NA"``, ``"B03__jumelage_Non"``…) or 0-based positions
+        in the indicator table of the active variables, ``<var>.NA`` categories included
+        (FactoMineR's 1-based positions minus one).
 
     Attributes
     ----------
@@ -136,13 +151,26 @@ class MCA(TransformerMixin, BaseEstimator):
         Correlations of the supplementary numeric variables with the axes.
     level_names_ : dict
         Per categorical column, answer -> category name (after FactoMineR renaming).
+    excluded_categories_ : pandas.MultiIndex
+        Passive categories (variable, category): in no table of categories, in no axis.
     """
 
     def __init__(self, *, n_components: int = 5, quali_sup: Sequence[str] | None = None,
-                 quanti_sup: Sequence[str] | None = None):
+                 quanti_sup: Sequence[str] | None = None, missing: str = "category",
+                 excl: Sequence[str | int] | None = None):
         self.n_components = n_components
         self.quali_sup = quali_sup
         self.quanti_sup = quanti_sup
+        self.missing = missing
+        self.excl = excl
+
+    def __setstate__(self, state):
+        # models saved before specific MCA: every category active, no offset
+        state.setdefault("missing", "category")
+        state.setdefault("excl", None)
+        if "column_standard_coordinates_" in state and "row_offset_" not in state:
+            state["row_offset_"] = np.zeros(state["column_standard_coordinates_"].shape[1])
+        super().__setstate__(state)
 
     # -- fitting ---------------------------------------------------------------------------
     def fit(self, X: pd.DataFrame, y=None, sample_weight=None) -> MCA:
@@ -189,6 +217,9 @@ class MCA(TransformerMixin, BaseEstimator):
             raise ValueError(f"Variable(s) active(s) à une seule modalité : {', '.join(one)}")
         Q = len(self.active_)
         self.n_variables_ = Q
+        passive = self._passive(cols)
+        if passive.all():
+            raise ValueError("Toutes les modalités actives sont passives : rien à analyser")
 
         # CA of Z (R/CA.R): F = row.w * Z / total, margins r, c and the matrix to decompose
         # S = (F - r c') / sqrt(r c'), never formed (n may be 1e5): with p_i = Z_i / sum(Z_i)
@@ -201,7 +232,15 @@ class MCA(TransformerMixin, BaseEstimator):
         a = w / (total * zsum)
         G = (Z.T @ Z) * a[0] if np.all(a == a[0]) else Z.T @ (Z * a[:, None])
         sc = np.sqrt(c)
-        evals, V = np.linalg.eigh(G / np.outer(sc, sc) - np.outer(sc, sc))
+        if passive.any():
+            # R/CA.R: Tc = F / (r c') - 1 with the true margins, then svd.triplet with the column
+            # weights marge.col, set to 1e-15 for the excluded categories: S = D_r^1/2 Tc D_w^1/2
+            sw = np.sqrt(np.where(passive, 1e-15, c))
+            M = (G / np.outer(c, c) - 1.0) * np.outer(sw, sw)
+        else:
+            sw = sc
+            M = G / np.outer(sc, sc) - np.outer(sc, sc)
+        evals, V = np.linalg.eigh(M)
         order = np.argsort(evals)[::-1]
         evals, V = evals[order], V[:, order]
         n_eig = min(n - 1, Z.shape[1] - Q)
@@ -213,15 +252,24 @@ class MCA(TransformerMixin, BaseEstimator):
             mult[mult == 0] = 1.0
             V = V * mult
         sv = np.sqrt(evals[:ncp])
-        # transition formula: a respondent is at the mean of its categories' standard coords
-        row_coord = (Z @ (V / sc[:, None])) / zsum[:, None]
+        # transition formula: a respondent's coordinate is sum_j Tc_ij sqrt(w_j) V_j, i.e. the mean
+        # of its categories' scores sqrt(w_j) V_j / c_j, less the offset sum_j sqrt(w_j) V_j (zero
+        # in an ordinary MCA: V is orthogonal to sqrt(c))
+        scores = V * (sw / c)[:, None]
+        offset = sw @ V if passive.any() else np.zeros(ncp)
+        row_coord = (Z @ scores) / zsum[:, None] - offset
         col_coord = V * sv / sc[:, None]
-        row_d2 = (Z @ (1.0 / c)) / zsum**2 - 1.0    # chi2 distance of p_i to c (Z is 0/1)
+        kept_c = np.where(passive, 0.0, c)          # R/CA.R: marge.col[excl] <- 0 after the SVD
+        # chi2 distance of p_i to c over the active categories (Z is 0/1)
+        row_d2 = (Z @ (kept_c / c**2)) / zsum**2 - 2 * (Z @ (kept_c / c)) / zsum + kept_c.sum()
         col_d2 = np.diag(G) / c**2 - 1.0            # chi2 distance of column profile j to r
 
         ax = axis_names(ncp)
         idx = X.index
+        keep = ~passive
+        kept = cols[keep]
         self.n_components_ = ncp
+        self.excluded_categories_ = cols[passive]
         self.eigenvalues_ = pd.DataFrame(
             {"eigenvalue": evals, "percent": 100 * evals / evals.sum(),
              "cumulative": np.cumsum(100 * evals / evals.sum())},
@@ -230,19 +278,40 @@ class MCA(TransformerMixin, BaseEstimator):
         self.row_contributions_ = pd.DataFrame(100 * r[:, None] * row_coord**2 / evals[:ncp],
                                                index=idx, columns=ax)
         self.row_cos2_ = pd.DataFrame(row_coord**2 / row_d2[:, None], index=idx, columns=ax)
-        self.column_coordinates_ = pd.DataFrame(col_coord, index=cols, columns=ax)
-        self.column_contributions_ = pd.DataFrame(100 * c[:, None] * col_coord**2 / evals[:ncp],
-                                                  index=cols, columns=ax)
-        self.column_cos2_ = pd.DataFrame(col_coord**2 / col_d2[:, None], index=cols, columns=ax)
+        self.column_coordinates_ = pd.DataFrame(col_coord[keep], index=kept, columns=ax)
+        self.column_contributions_ = pd.DataFrame(100 * c[keep, None] * col_coord[keep]**2 / evals[:ncp],
+                                                  index=kept, columns=ax)
+        self.column_cos2_ = pd.DataFrame(col_coord[keep]**2 / col_d2[keep, None], index=kept, columns=ax)
         Nj = (Z * w[:, None]).sum(0)
-        self.column_vtest_ = self.column_coordinates_ * self._vtest_coef(Nj, w.sum())[:, None]
-        self.column_masses_ = pd.Series(c, index=cols)
-        # standard coordinates of the categories: a respondent's coordinates are the mean of
-        # those of its categories (transition formula), used by transform()
-        self.column_standard_coordinates_ = pd.DataFrame(V / np.sqrt(c)[:, None], index=cols,
-                                                         columns=ax)
+        self.column_vtest_ = self.column_coordinates_ * self._vtest_coef(Nj[keep], w.sum())[:, None]
+        self.column_masses_ = pd.Series(c[keep], index=kept)
+        # scores of all categories, passive ones included (about 0): a respondent's coordinates are
+        # the mean of its categories' scores less row_offset_ (transition formula), used by transform()
+        self.column_standard_coordinates_ = pd.DataFrame(scores, index=cols, columns=ax)
+        self.row_offset_ = offset
         self._fit_supplementary(X, qs, qn, w, r, row_coord, evals[:ncp])
         return self
+
+    def _passive(self, cols: pd.MultiIndex) -> np.ndarray:
+        """Which categories of the indicator table are passive (``missing``, ``excl``)."""
+        if self.missing not in ("category", "passive"):
+            raise ValueError(f"missing : « {self.missing} » ; attendu : category ou passive")
+        cats = cols.get_level_values(1)
+        passive = np.zeros(len(cols), bool)
+        if self.missing == "passive":
+            passive |= np.array([k == f"{v}{NA_SUFFIX}" for v, k in cols])
+        names = set()
+        for e in self.excl or []:
+            if isinstance(e, (int, np.integer)) and not isinstance(e, bool):
+                if not 0 <= e < len(cols):
+                    raise ValueError(f"excl : position {e} hors du tableau des modalités (0 à {len(cols) - 1})")
+                passive[int(e)] = True
+            else:
+                names.add(str(e))
+        unknown = names - set(cats)
+        if unknown:
+            raise ValueError(f"excl : modalité(s) inconnue(s) : {', '.join(sorted(unknown))}")
+        return passive | np.isin(cats, list(names))
 
     @staticmethod
     def _vtest_coef(Nj: np.ndarray, N: float) -> np.ndarray:
@@ -304,7 +373,7 @@ class MCA(TransformerMixin, BaseEstimator):
         if missing:
             raise ValueError(f"Colonnes actives absentes : {', '.join(missing)}")
         Z, _ = indicator(X, {c: self.level_names_[c] for c in self.active_}, self.na_levels_)
-        coord = Z @ self.column_standard_coordinates_.to_numpy() / self.n_variables_
+        coord = Z @ self.column_standard_coordinates_.to_numpy() / self.n_variables_ - self.row_offset_
         return pd.DataFrame(coord, index=X.index, columns=self.column_standard_coordinates_.columns)
 
     def fit_transform(self, X, y=None, sample_weight=None):
