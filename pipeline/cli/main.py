@@ -130,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--id", default=None, metavar="COLONNE", help="colonne identifiant (par défaut : la première)")
     p.add_argument("--ncp", type=int, default=5, metavar="N", help="nombre d'axes retenus (5)")
     p.add_argument("--k", type=int, default=None, metavar="N", help="nombre de types imposé (sinon automatique)")
+    p.add_argument("--missing", choices=("passive", "category"), default="passive",
+                   help="non-réponses : passive (ACM spécifique, par défaut : elles ne construisent aucun axe) ou "
+                        "category (une modalité à part, comme MCA() de FactoMineR par défaut)")
+    p.add_argument("--weights", default=None, metavar="COLONNE",
+                   help="colonne des poids des individus (row.w de FactoMineR ; par défaut chacun compte une fois)")
     p.add_argument("--out", required=True, metavar="DOSSIER", help="dossier de sortie")
     p.set_defaults(func=_typology)
 

@@ -43,6 +43,18 @@ def _split(arg: str | None) -> list[str]:
     return [a.strip() for a in (arg or "").split(",") if a.strip()]
 
 
+def _weights(column: pd.Series, name: str) -> np.ndarray:
+    """Row weights read as French or English numbers (FactoMineR ``row.w``); TableError when one is not usable."""
+    text = column.fillna("").str.strip().str.replace("\u202f", "").str.replace(" ", "").str.replace(",", ".")
+    values = pd.to_numeric(text.where(text != "", np.nan), errors="coerce")
+    bad = values.isna() | ~np.isfinite(values) | (values <= 0)
+    if bad.any():
+        rows = ", ".join(str(i + 2) for i in np.flatnonzero(bad.to_numpy())[:5])
+        raise TableError(f"Colonne de poids « {name} » : un nombre strictement positif est attendu sur chaque ligne "
+                         f"(ligne(s) {rows} du tableau)")
+    return values.to_numpy(dtype=float)
+
+
 def run_typology_cli(args: argparse.Namespace) -> int:
     """``acter typology FILE --active a,b --out DIR``: the method of record on any table."""
     try:
@@ -52,7 +64,8 @@ def run_typology_cli(args: argparse.Namespace) -> int:
         return 2
     active, qs, qn = _split(args.active), _split(args.quali_sup), _split(args.quanti_sup)
     id_col = args.id or (df.columns[0] if len(df.columns) else None)
-    unknown = [c for c in [id_col, *active, *qs, *qn] if c not in df.columns]
+    weight_col = args.weights
+    unknown = [c for c in [id_col, *active, *qs, *qn, *([weight_col] if weight_col else [])] if c not in df.columns]
     if unknown or not active:
         msg = ("Colonne(s) inconnue(s) : " + ", ".join(map(str, unknown))) if unknown else "Aucune variable active"
         print(f"{msg}. Colonnes du fichier : {', '.join(map(str, df.columns))}", file=sys.stderr)
@@ -75,9 +88,14 @@ def run_typology_cli(args: argparse.Namespace) -> int:
         table[c] = num.to_numpy()
     if bad_numbers:
         print("Valeurs non numériques ignorées dans : " + ", ".join(bad_numbers), file=sys.stderr)
+    try:
+        weights = _weights(df[weight_col], weight_col) if weight_col else None
+    except TableError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     spec = Spec(active, [c for c in qs if c not in active], [c for c in qn if c not in active + qs], {}, {})
     try:
-        model = fit_typology(table, spec, ncp=args.ncp, k=args.k)
+        model = fit_typology(table, spec, ncp=args.ncp, k=args.k, missing=args.missing, sample_weight=weights)
     except ValueError as exc:
         print(f"Typologie impossible : {exc}", file=sys.stderr)
         return 2
@@ -100,6 +118,10 @@ def run_typology_cli(args: argparse.Namespace) -> int:
     if spec.quanti_sup:
         write_csv(mca.quanti_sup_correlations_.reset_index(), out / "quanti_sup.csv")
     share = mca.eigenvalues_["percent"].iloc[:2].sum()
+    if len(mca.excluded_categories_):
+        print("Non-réponses passives (ACM spécifique) : " + ", ".join(mca.excluded_categories_.get_level_values(1)))
+    if weights is not None:
+        print(f"Individus pondérés par « {weight_col} » (ACM et CAH ; consolidation non pondérée, comme FactoMineR).")
     print(f"{len(table)} individus, {len(model.spec.active)} variables actives ; "
           f"axes 1-2 : {share:.1f} % de l'inertie ; {hc.n_clusters_} types"
           + (" (nombre choisi automatiquement)" if args.k is None else "") + ".")

@@ -153,6 +153,7 @@ class TypologyParams:
     names: dict[int, str] = field()
     published: str = _choice("refit", "reference")
     weights: str = _choice("none", "calibration")
+    missing: str = _choice("passive", "category")
 
     def __post_init__(self) -> None:
         if self.k_max < self.k_min:

@@ -60,20 +60,25 @@ def classify(model: TypologyModel, clean: pd.DataFrame, id_column: str = "respon
 
 def fit_typology(table: pd.DataFrame, spec: Spec, *, ncp: int = 5, k: int | None = None,
                  k_min: int = 3, k_max: int = 10, kk: int | None = None, seed: int = 0,
-                 names: dict[int, str] | None = None, sample_weight: np.ndarray | None = None) -> TypologyModel:
+                 names: dict[int, str] | None = None, sample_weight: np.ndarray | None = None,
+                 missing: str = "passive") -> TypologyModel:
     """Fit MCA then HCPC; active columns with a single category are set aside (``dropped``).
+
+    ``missing``: ``"passive"`` (specific MCA, FactoMineR ``MCA(excl = <the .NA categories>)``: a missing
+    answer builds no axis) or ``"category"`` (FactoMineR's default ``na.method = "NA"``).
 
     Above ``AUTO_KK_ABOVE`` respondents a ``kk = 200`` pre-partition is used when none is given.
     ``sample_weight``: row weights of the MCA and of the Ward step (FactoMineR ``row.w``; the
     k-means consolidation ignores them, as R's ``kmeans`` in ``HCPC``); none: each row counts once.
     """
-    dropped = [c for c in spec.active if table[c].nunique(dropna=False) < 2]
+    # a column with one answer (missing answers apart, when they are passive) builds nothing
+    dropped = [c for c in spec.active if table[c].nunique(dropna=missing == "passive") < 2]
     active = [c for c in spec.active if c not in dropped]
     if not active:
         raise ValueError("Aucune variable active n'a au moins deux modalités")
     used = Spec(active, spec.quali_sup, spec.quanti_sup, spec.multi, spec.labels)
     cols = active + spec.quali_sup + spec.quanti_sup
-    mca = MCA(n_components=ncp, quali_sup=spec.quali_sup, quanti_sup=spec.quanti_sup).fit(
+    mca = MCA(n_components=ncp, quali_sup=spec.quali_sup, quanti_sup=spec.quanti_sup, missing=missing).fit(
         table[cols], sample_weight=sample_weight)
     kmax = min(k_max, max(k_min, len(table) // 2))
     if kk is None and len(table) > AUTO_KK_ABOVE:

@@ -59,7 +59,7 @@ def stability(table: pd.DataFrame, model: TypologyModel, *, n_bootstrap: int, n_
         sub = table.iloc[idx]
         try:
             boot = fit_typology(sub, spec, ncp=model.mca.n_components, k=k, kk=model.hcpc.kk,
-                                k_min=model.hcpc.min_clusters, seed=seed,
+                                k_min=model.hcpc.min_clusters, missing=model.mca.missing, seed=seed,
                                 sample_weight=None if sample_weight is None else sample_weight[idx])
         except ValueError:
             continue
@@ -77,7 +77,7 @@ def stability(table: pd.DataFrame, model: TypologyModel, *, n_bootstrap: int, n_
     verdict = {t: (None if v is None else "stable" if v >= stable else "douteux" if v < doubtful else "moyen")
                for t, v in mean.items()}
     parts = [fit_typology(table, spec, ncp=model.mca.n_components, k=k, kk=model.hcpc.kk,
-                          k_min=model.hcpc.min_clusters, seed=seed + s, sample_weight=sample_weight).hcpc.labels_
+                          k_min=model.hcpc.min_clusters, missing=model.mca.missing, seed=seed + s, sample_weight=sample_weight).hcpc.labels_
              for s in range(n_seeds)] if model.hcpc.kk else []
     pair = [adjusted_rand_score(a, b) for i, a in enumerate(parts) for b in parts[i + 1:]]
     return Stability(n_bootstrap=n_bootstrap, jaccard=mean, verdict=verdict,

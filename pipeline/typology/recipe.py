@@ -54,7 +54,7 @@ def type_wave(clean: pd.DataFrame, params: TypologyParams, codebook: Codebook,
     weights = None if row_weights is None else row_weights.reindex(table.index).fillna(1.0).to_numpy(dtype=float)
     model = fit_typology(table, spec, ncp=params.ncp, k=params.k, k_min=params.k_min,
                          k_max=params.k_max, kk=params.kk, seed=params.seed, names=params.names,
-                         sample_weight=weights)
+                         sample_weight=weights, missing=params.missing)
     desc = describe_model(model, table, params.proba)
     model.names = name_types(model, desc, params.names)
     coord = model.mca.row_coordinates_

@@ -168,7 +168,7 @@ ACTIVE = ("organisation,strategie,portage,ligne_dediee,budget,etp,coop_decentral
 
 @pytest.mark.parametrize("name", ["complete", "with_missing"])
 def test_cli_on_fixture_matches_factominer(name, tmp_path, capsys):
-    rc = acter(["typology", str(FIX / name / "survey.csv"), "--active", ACTIVE,
+    rc = acter(["typology", str(FIX / name / "survey.csv"), "--active", ACTIVE, "--missing", "category",
                 "--quali-sup", "type_collectivite", "--quanti-sup", "population", "--out", str(tmp_path)])
     assert rc == 0
     ref = json.loads((FIX / name / "factominer.json").read_text())
@@ -182,6 +182,41 @@ def test_cli_on_fixture_matches_factominer(name, tmp_path, capsys):
     desc = pd.read_csv(tmp_path / "description.csv")
     assert len(desc) == sum(len(v) for v in ref["catdes_category"].values())
     assert "3 types" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("survey,fixture,options", [
+    ("with_missing", "factominer_specific", []),                      # passive: the default
+    ("complete", "factominer_weighted", ["--weights", "poids"]),
+    ("with_missing", "factominer_specific_weighted", ["--missing", "passive", "--weights", "poids"]),
+])
+def test_cli_specific_mca_and_row_weights_match_factominer(survey, fixture, options, tmp_path, capsys):
+    ref = json.loads((FIX / survey / f"{fixture}.json").read_text())
+    table = pd.read_csv(FIX / survey / "survey.csv", dtype=str)
+    if ref["row_w"]:  # French decimal commas, as an analyst's spreadsheet has them
+        table["poids"] = [f"{w:g}".replace(".", ",") for w in ref["row_w"]]
+    table.to_csv(tmp_path / "s.csv", index=False)
+    rc = acter(["typology", str(tmp_path / "s.csv"), "--active", ACTIVE, "--quali-sup", "type_collectivite",
+                "--quanti-sup", "population", *options, "--out", str(tmp_path / "out")])
+    assert rc == 0
+    eig = pd.read_csv(tmp_path / "out" / "eigenvalues.csv")
+    np.testing.assert_allclose(eig["eigenvalue"], ref["eigenvalues"], atol=1e-9, rtol=0)
+    ind = pd.read_csv(tmp_path / "out" / "individuals.csv").set_index("id").loc[ref["ids"]]
+    np.testing.assert_allclose(ind[["F1", "F2", "F3", "F4", "F5"]], ref["ind_coord"], atol=1e-9, rtol=0)
+    assert (ind["type"].to_numpy() == np.array(ref["hcpc_clust"])).all()
+    cats = pd.read_csv(tmp_path / "out" / "categories.csv")
+    assert not cats["category"].str.endswith(".NA").any() or not ref["excl"]
+    out = capsys.readouterr().out
+    assert ("Non-réponses passives" in out) == bool(ref["excl"]) and ("pondérés" in out) == bool(ref["row_w"])
+
+
+def test_cli_refuses_unusable_weights_in_french(tmp_path, capsys):
+    table = pd.read_csv(FIX / "complete" / "survey.csv", dtype=str).assign(poids="1")
+    table.loc[3, "poids"] = "-2"
+    table.loc[7, "poids"] = "abc"
+    table.to_csv(tmp_path / "s.csv", index=False)
+    assert acter(["typology", str(tmp_path / "s.csv"), "--active", ACTIVE, "--weights", "poids",
+                  "--out", str(tmp_path / "out")]) == 2
+    assert "ligne(s) 5, 9 du tableau" in capsys.readouterr().err
 
 
 def test_cli_reads_semicolon_csv_and_xlsx(tmp_path):
