@@ -82,6 +82,15 @@ class Derived:
     role: str
 
 
+@dataclass(frozen=True)
+class Dimension:
+    """A dimension of the study (``dimensions:`` of the codebook): a type is portrayed along each."""
+
+    slug: str
+    title: str
+    questions: tuple[str, ...]
+
+
 CLASS_SUFFIX = "_classe"  # <code>_classe: the classes of number question <code> (params.yaml clean.classes)
 
 
@@ -94,6 +103,12 @@ class Codebook:
     no: tuple[str, ...]
     sections: dict[str, str] = field(default_factory=dict)
     derived: tuple[Derived, ...] = ()
+    dimensions: tuple[Dimension, ...] = ()
+
+    def dimension_of(self, code: str) -> Dimension | None:
+        """The dimension of the study a question (or its ``<code>_classe``) belongs to, if any."""
+        code = code.split("__", 1)[0].removesuffix(CLASS_SUFFIX)
+        return next((d for d in self.dimensions if code in d.questions), None)
 
     def title(self, column: str) -> str:
         """The French label a reader sees for a column: a question's, or a derived variable's."""
@@ -284,7 +299,29 @@ def parse_codebook(raw: dict[str, Any]) -> Codebook:
         no=_tuple(raw.get("no")),
         sections={str(k): str(v) for k, v in (raw.get("sections") or {}).items()},
         derived=_parse_derived(raw.get("derived") or [], by_code),
+        dimensions=_parse_dimensions(raw.get("dimensions") or [], by_code),
     )
+
+
+def _parse_dimensions(entries: list[Any], questions: dict[str, Question]) -> tuple[Dimension, ...]:
+    out: list[Dimension] = []
+    seen: dict[str, str] = {}
+    for i, entry in enumerate(entries, start=1):
+        where = f"dimension n°{i}"
+        if not isinstance(entry, dict) or not entry.get("slug") or not entry.get("title"):
+            raise _fail(where, "« slug » et « title » sont obligatoires")
+        slug = str(entry["slug"])
+        codes = _tuple(entry.get("questions"))
+        if not codes:
+            raise _fail(f"dimension {slug}", "la liste « questions » est vide")
+        for code in codes:
+            if code not in questions:
+                raise _fail(f"dimension {slug}", f"question {code} inconnue")
+            if code in seen:
+                raise _fail(f"dimension {slug}", f"la question {code} est déjà dans la dimension {seen[code]}")
+            seen[code] = slug
+        out.append(Dimension(slug, str(entry["title"]), codes))
+    return tuple(out)
 
 
 def _parse_derived(entries: list[Any], questions: dict[str, Question]) -> tuple[Derived, ...]:

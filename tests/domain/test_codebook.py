@@ -43,6 +43,16 @@ def test_multi_select_columns_are_named_code_double_underscore_slug():
     assert cb["B04"].modalities == tuple(m.__class__(m.slug, m.label, m.synonyms) for m in cb["B03"].modalities)
 
 
+def test_the_five_dimensions_of_the_study_hold_the_typology_questions():
+    cb = load_codebook()
+    assert [d.title for d in cb.dimensions] == ["Types d'action", "Moyens financiers et humains",
+                                                "Partenariats internes et externes", "Stratégie et internationalisation",
+                                                "Freins, besoins et perspectives"]
+    active, _, _ = cb.typology_roles()
+    assert all(cb.dimension_of(c) is not None for c in active)   # every active variable is portrayed
+    assert cb.dimension_of("C01_classe").slug == "moyens" and cb.dimension_of("A02") is None
+
+
 def test_labels_match_loosely():
     assert normalize_label("Q12. Types d'actions\nmenées :") == normalize_label("types d actions menees")
     assert normalize_label("B3 - Cofinancements mobilisés") == "cofinancements mobilises"
@@ -66,6 +76,8 @@ def test_no_answer_tokens_unless_they_are_a_modality():
         (lambda r: r["questions"][9].update(role="A"), "question A10"),
         (lambda r: r["questions"][5].update(code="B3"), "entrée n°6"),
         (lambda r: r["questions"][0]["synonyms"].append("Types d'actions menées"), "déjà utilisé par"),
+        (lambda r: r["dimensions"][1]["questions"].append("B03"), "déjà dans la dimension actions"),
+        (lambda r: r["dimensions"][0]["questions"].append("Z99"), "dimension actions : question Z99 inconnue"),
     ],
 )
 def test_a_broken_codebook_fails_naming_the_entry(raw, mutate, expected):
