@@ -29,13 +29,17 @@ NATIVE_FORMATS = ("xlsx", "xlsm", "ods")
 @dataclass
 class SheetGrid:
     """One sheet as rows of cell values (row 0 is Excel row 1); ``bold`` lists rows, ``widths``
-    columns (0 is column A)."""
+    columns (0 is column A); hidden rows and columns, merged ranges (row, col, last row, last col),
+    all 0-based."""
 
     name: str
     rows: list[list[object]] = field(default_factory=list)
     bold: tuple[int, ...] = ()
     widths: dict[int, float] = field(default_factory=dict)
     hidden: bool = False
+    hidden_rows: frozenset[int] = frozenset()
+    hidden_cols: frozenset[int] = frozenset()
+    merged: tuple[tuple[int, int, int, int], ...] = ()
 
 
 def xlsx_bytes(sheets: list[SheetGrid], year: int, author: str) -> bytes:
@@ -59,6 +63,12 @@ def xlsx_bytes(sheets: list[SheetGrid], year: int, author: str) -> bytes:
                     cell.alignment = Alignment(wrap_text=True, vertical="top")
         for c, width in sorted(grid.widths.items()):
             ws.column_dimensions[column_letter(c)].width = width
+        for r in sorted(grid.hidden_rows):
+            ws.row_dimensions[r + 1].hidden = True
+        for c in sorted(grid.hidden_cols):
+            ws.column_dimensions[column_letter(c)].hidden = True
+        for r0, c0, r1, c1 in grid.merged:
+            ws.merge_cells(start_row=r0 + 1, start_column=c0 + 1, end_row=r1 + 1, end_column=c1 + 1)
         if grid.hidden:
             ws.sheet_state = "hidden"
     fix_properties(wb, dt.datetime(year, 1, 15, 9, 0, 0), author)
@@ -108,7 +118,13 @@ def _ods_paragraphs(text: str) -> str:
     return "".join(out)
 
 
-def _ods_cell(value: object) -> str:
+def _ods_cell(value: object, span: str = "") -> str:
+    """One table:table-cell; ``span``: the number-columns/rows-spanned attributes of a merged range's first cell."""
+    if span:
+        inner = _ods_cell(value)
+        if inner == "<table:table-cell/>":
+            return f"<table:table-cell{span}/>"
+        return inner.replace("<table:table-cell", f"<table:table-cell{span}", 1)
     if value is None or value == "":
         return "<table:table-cell/>"
     if isinstance(value, bool):
@@ -132,12 +148,27 @@ def ods_bytes(sheets: list[SheetGrid]) -> bytes:
     """An OpenDocument spreadsheet with the grids (as LibreOffice users send them)."""
     tables = []
     for grid in sheets:
-        rows = "".join("<table:table-row>" + ("".join(_ods_cell(v) for v in row) or "<table:table-cell/>")
-                       + "</table:table-row>" for row in grid.rows)
+        spans: dict[tuple[int, int], str] = {}
+        covered: set[tuple[int, int]] = set()
+        for r0, c0, r1, c1 in grid.merged:
+            spans[(r0, c0)] = f' table:number-columns-spanned="{c1 - c0 + 1}" table:number-rows-spanned="{r1 - r0 + 1}"'
+            covered.update((r, c) for r in range(r0, r1 + 1) for c in range(c0, c1 + 1) if (r, c) != (r0, c0))
+        rows = []
+        for r, row in enumerate(grid.rows):
+            width = max([len(row)] + [c + 1 for (rr, c) in spans if rr == r] + [c + 1 for (rr, c) in covered if rr == r])
+            cells = "".join("<table:covered-table-cell/>" if (r, c) in covered
+                            else _ods_cell(row[c] if c < len(row) else None, spans.get((r, c), "")) for c in range(width))
+            shown = ' table:visibility="collapse"' if r in grid.hidden_rows else ""
+            rows.append(f"<table:table-row{shown}>" + (cells or "<table:table-cell/>") + "</table:table-row>")
         name = _xml_escape(grid.name)
         style = "ta2" if grid.hidden else "ta1"
-        tables.append(f'<table:table table:name="{name}" table:style-name="{style}">'
-                      f'<table:table-column/>{rows}</table:table>')
+        if grid.hidden_cols:
+            ncols = max([len(row) for row in grid.rows] + [c + 1 for c in grid.hidden_cols])
+            columns = "".join('<table:table-column table:visibility="collapse"/>' if c in grid.hidden_cols
+                              else "<table:table-column/>" for c in range(ncols))
+        else:
+            columns = "<table:table-column/>"
+        tables.append(f'<table:table table:name="{name}" table:style-name="{style}">{columns}{"".join(rows)}</table:table>')
     content = (f'<?xml version="1.0" encoding="UTF-8"?>\n<office:document-content {_ODS_NS}>{_ODS_STYLES}'
                f'<office:body><office:spreadsheet>{"".join(tables)}</office:spreadsheet></office:body>'
                "</office:document-content>")

@@ -3,8 +3,9 @@
 Modules, bottom up: ``parsers`` (French numbers, dates, yes/no), ``formats`` (what a file is before
 it is parsed: password, Excel version), ``guards`` (hostile files refused before parsing),
 ``readers`` (files into sheets of raw cells, calamine then openpyxl), ``marks`` (what calamine does not
-say about an xlsx sheet), ``matching`` (headers to codebook questions), ``layout`` (the answer
-sheet and its orientation), ``values`` (cells into typed answers), ``files`` (one file),
+say about a sheet: hidden rows and columns, error values, formulas), ``matching`` (headers to codebook
+questions), ``codes`` (answer codes decoded), ``layout`` (the blocks of answers of a sheet and their
+orientation), ``values`` (cells into typed answers), ``files`` (one file, every sheet),
 ``workers`` (files read so that none costs the others), ``wave`` (a folder of files).
 """
 

@@ -1,10 +1,15 @@
-"""Where the answers are in a workbook: the sheet, its orientation, and which cells are questions.
+"""Where the answers are in a sheet: its blocks, their orientation, which cells are questions.
 
 A sheet is read two ways: horizontally (one respondent per row under one or two header rows) and
 vertically (one question per row, the answers in a column to the right, or one column per
-respondent); the reading matching more distinct codebook questions wins. Help and instruction
-sheets are read only when no other sheet fits, hidden sheets never. :func:`layout_name` names the
-layout for the report (the template, a survey tool, or a home-made file).
+respondent); the reading matching more distinct codebook questions wins. A sheet may hold several
+blocks of answers: tables one under the other, each under its own header, or forms one under the
+other (:func:`plan_blocks`). A question may come with one row or column per option, its label
+merged over them, a mark (X, ✓, 1, Oui) on the options chosen: option rows beside a « Choix »
+column in a vertical form, option columns under a merged header in a horizontal one, abbreviated
+labels included (:meth:`~pipeline.ingest.matching.HeaderMatcher.option_slug`). Which sheets are
+read is decided by :mod:`pipeline.ingest.files`; :func:`layout_name` names the layout for the
+report (the template, a survey tool, or a home-made file).
 """
 
 from __future__ import annotations
@@ -15,12 +20,12 @@ from dataclasses import dataclass, field
 from pipeline.common.cells import cell_ref, cell_text, is_blank
 from pipeline.domain.codebook import Codebook
 from pipeline.ingest.matching import TIER_CODE, HeaderMatch, HeaderMatcher, Target, norm
-from pipeline.ingest.readers import Sheet, Workbook
+from pipeline.ingest.readers import Sheet
 
 LAYOUTS = ("template_horizontal", "template_vertical", "horizontal", "vertical", "limesurvey", "kobo", "forms")
-MIN_MATCHES = 2  # distinct questions a sheet must match to be read as answers
+MIN_MATCHES = 2  # distinct questions a block must match to be read as answers
 
-_HELP_SHEET = re.compile(
+HELP_SHEET = re.compile(
     r"instruction|aide|help|notice|consigne|lisez|readme|read me|mode d.?emploi|listes?$|param|dictionnaire|codebook",
     re.IGNORECASE,
 )
@@ -30,11 +35,22 @@ _VERTICAL_SCAN_ROWS = 600
 # headings of help columns beside a vertical form (not respondents)
 _HELP_HEADERS = ("aide", "help", "valeurs possibles", "consigne", "precision", "remarque", "format", "exemple",
                  "commentaire", "note", "explication", "modalites", "choix possibles", "source")
+# headings of the column naming each option of an option-row form (not a respondent)
+_OPTION_HEADERS = frozenset({"choix", "option", "options", "modalite", "reponses proposees", "propositions", "items",
+                             "item", "sous question"})
+# A row or column that sums up the others: totals, averages, counts (its label, folded)
+SUMMARY_LABEL = re.compile(
+    r"^(?:total|totaux|sous total|ensemble|moyennes?|somme|sommes|somme totale|cumul|mediane|effectifs?|synthese|"
+    r"nombre (?:de |d )?(?:reponses?|repondants?|collectivites|fiches|retours)|nb (?:de )?(?:reponses?|repondants?|collectivites))\b"
+)
+# A column heading recalling an earlier answer (« Rappel 2024 », « Réponse 2024 (pour mémoire) »)
+STALE_HEADING = re.compile(r"\b(?:rappel|pour memoire|p m|memo)\b")
+_MIN_OPTION_ROWS = 3  # option labels a column must show to be the options column of a vertical form
 
 
 @dataclass
 class SheetPlan:
-    """Where the answers are in one sheet."""
+    """Where the answers of one block of a sheet are."""
 
     sheet: Sheet
     orientation: str  # "horizontal" | "vertical"
@@ -43,37 +59,48 @@ class SheetPlan:
     question_cols: tuple[int, ...] = ()  # 0-based question columns (vertical)
     answer_col: int = -1  # vertical: first (usually only) answer column
     answer_cols: tuple[int, ...] = ()  # vertical: one column per respondent
+    option_col: int = -1  # vertical: the column naming each option of an option-row question
     matches: dict[int, HeaderMatch] = field(default_factory=dict)  # column (or row) -> match
     header_text: dict[int, str] = field(default_factory=dict)  # column (or row) -> header text
     header_cell: dict[int, str] = field(default_factory=dict)  # column (or row) -> cell ref
     unmatched: dict[int, str] = field(default_factory=dict)  # column (or row) -> header text
+    first: int = 0  # horizontal: first data row; vertical: first question row (0-based)
+    end: int = 0  # the row after the block (the next block starts there)
+    set_aside: dict[int, tuple[str, str]] = field(default_factory=dict)  # vertical: answer column -> (why, heading) not read
 
 
 def _n_targets(matches: dict[int, HeaderMatch]) -> int:
-    return len({m.target.code for m in matches.values()})
+    return len({m.target.code for m in matches.values() if m.method not in ("stale", "ambiguous")})
 
 
-def _plan_horizontal(sheet: Sheet, matcher: HeaderMatcher, max_rows: int) -> SheetPlan | None:
+# --- horizontal ----------------------------------------------------------------------------------
+def _plan_horizontal(sheet: Sheet, matcher: HeaderMatcher, max_rows: int, start: int = 0) -> SheetPlan | None:
     rows = sheet.rows
-    scan = min(len(rows), max_rows)
-    per_row = [matcher.match_cells(rows[r]) for r in range(scan)]
+    scan = min(len(rows), start + max_rows)
+    per_row = {r: matcher.match_cells(rows[r]) for r in range(start, scan)}
     if not per_row:
         return None
-    scores = [_n_targets(m) for m in per_row]
-    best = max(range(scan), key=lambda r: (scores[r], -r))
+    scores = {r: _n_targets(m) for r, m in per_row.items()}
+    best = max(per_row, key=lambda r: (scores[r], -r))
     if scores[best] == 0:
         return None
+    # a first table above the best header: an earlier header with data rows under it
+    for r in range(start, best):
+        if scores[r] >= max(MIN_MATCHES, 0.5 * scores[best]) and any(
+                scores[d] == 0 and sum(1 for v in rows[d] if not is_blank(v)) >= 2 for d in range(r + 1, best)):
+            best = r
+            break
     header_rows = [best]
     matches = dict(per_row[best])
     texts = {c: cell_text(rows[best][c]) for c in matches}
     cells = {c: cell_ref(best, c) for c in matches}
-    # A second header row just above or below: codes under labels, or modalities under a
-    # merged multi-select question label.
+    # A second header row just above or below: codes under labels, or options under a merged
+    # question label (a multi-select question, or a one-choice question over 2+ option columns).
     for other in (best - 1, best + 1):
-        if not 0 <= other < len(rows) or other in header_rows:
+        if not start <= other < len(rows) or other in header_rows:
             continue
         upper, lower = (other, best) if other < best else (best, other)
-        m_other = per_row[other] if other < scan else matcher.match_cells(rows[other])
+        m_other = per_row[other] if other in per_row else matcher.match_cells(rows[other])
         m_up, m_low = (m_other, per_row[best]) if other < best else (per_row[best], m_other)
         combined = _combine_rows(rows[upper], rows[lower], m_up, m_low, matcher)
         which_other = 0 if other < best else 1
@@ -103,18 +130,37 @@ def _plan_horizontal(sheet: Sheet, matcher: HeaderMatcher, max_rows: int) -> She
                 unmatched[c] = cell_text(rows[r][c])
                 cells.setdefault(c, cell_ref(r, c))
                 break
-    return SheetPlan(
+    plan = SheetPlan(
         sheet=sheet, orientation="horizontal", score=_n_targets(matches), header_rows=tuple(header_rows),
-        matches=matches, header_text=texts, header_cell=cells, unmatched=unmatched,
+        matches=matches, header_text=texts, header_cell=cells, unmatched=unmatched, first=header_rows[-1] + 1,
+        end=len(rows),
     )
+    plan.end = _next_table(plan, matcher)
+    return plan
 
 
 def _combine_rows(
     upper: list, lower: list, m_upper: dict[int, HeaderMatch], m_lower: dict[int, HeaderMatch], matcher: HeaderMatcher
 ) -> dict[int, tuple[HeaderMatch, int]]:
-    """Column -> (match, 0 from upper / 1 from lower); lower cells under a multi label become modalities."""
+    """Column -> (match, 0 from upper / 1 from lower); lower cells under a question label merged
+    over them become that question's options."""
     out: dict[int, tuple[HeaderMatch, int]] = {}
-    current_multi: str | None = None
+    group: list[int] = []  # option columns of the current one-choice question
+    plain: dict[int, tuple[HeaderMatch, int]] = {}  # what those columns would be without options
+    current: str | None = None
+
+    def close_group() -> None:
+        # a one-choice question needs two option columns or more: a single cell under its label
+        # is a value of a data row ("Commune" under "Type de collectivité"), not an option
+        if len(group) == 1:
+            c = group[0]
+            if c in plain:
+                out[c] = plain[c]
+            else:
+                out.pop(c, None)
+        group.clear()
+        plain.clear()
+
     n_up = len(upper)
     for c in range(max(n_up, len(lower))):
         top = upper[c] if c < n_up else None
@@ -122,34 +168,76 @@ def _combine_rows(
         m_bot = m_lower.get(c)
         top_blank = is_blank(top)
         if not top_blank:
-            current_multi = None
-            if m_top is not None and not m_top.target.slug and matcher.questions[m_top.target.code].type == "multi":
-                current_multi = m_top.target.code
+            close_group()
+            current = None
+            if m_top is not None and not m_top.target.slug and matcher.questions[m_top.target.code].modalities:
+                current = m_top.target.code
         if m_top is not None and m_bot is not None:
             better = m_bot.tier < m_top.tier or (m_bot.target.slug and not m_top.target.slug)
             out[c] = (m_bot, 1) if better else (m_top, 0)
             continue
-        if current_multi and (top_blank or (m_top is not None and m_top.target.code == current_multi)):
+        fallback = (m_bot, 1) if m_bot is not None else (m_top, 0) if m_top is not None else None
+        if current and (top_blank or (m_top is not None and m_top.target.code == current)):
             bottom = lower[c] if c < len(lower) else None
-            slug = matcher.modality_keys[current_multi].get(norm(bottom)) if bottom.__class__ is str else None
-            if slug:
-                out[c] = (HeaderMatch(Target(current_multi, slug), "modality"), 1)
+            option = matcher.option_match(current, bottom) if bottom.__class__ is str else None
+            if option is not None:
+                out[c] = (option, 1)
+                if matcher.questions[current].type != "multi":
+                    group.append(c)
+                    if fallback is not None:
+                        plain[c] = fallback
                 continue
-        if m_bot is not None:
-            out[c] = (m_bot, 1)
-        elif m_top is not None:
-            out[c] = (m_top, 0)
+        if fallback is not None:
+            out[c] = fallback
+    close_group()
     return out
 
 
-def _plan_vertical(sheet: Sheet, matcher: HeaderMatcher) -> SheetPlan | None:
-    rows = sheet.rows[:_VERTICAL_SCAN_ROWS]
-    if not rows:
+def _next_table(plan: SheetPlan, matcher: HeaderMatcher) -> int:
+    """The row where another table starts under this one (its header repeating this one's, or
+    a header after a blank or title row), or the end of the sheet."""
+    rows = plan.sheet.rows
+    cols = [c for c, m in plan.matches.items() if m.method not in ("stale", "ambiguous")]
+    texts = {c: plan.header_text[c] for c in cols}
+    need = max(MIN_MATCHES, len(cols) // 2)
+    after_gap = False
+    for r in range(plan.first, len(rows)):
+        row = rows[r]
+        n = len(row)
+        filled = 0
+        for v in row:
+            if not is_blank(v):
+                filled += 1
+                if filled > 1:
+                    break
+        if filled <= 1:
+            after_gap = True
+            continue
+        same = sum(1 for c in cols if c < n and row[c].__class__ is str and row[c].strip() == texts[c])
+        if same >= need or (after_gap and _n_targets(matcher.match_cells(row)) >= max(MIN_MATCHES, plan.score // 2)):
+            return _block_start(rows, r, plan.first)
+        after_gap = False
+    return len(rows)
+
+
+def _block_start(rows: list[list], header: int, floor: int) -> int:
+    """The first of the blank or one-cell (title) rows just above a block's header."""
+    r = header
+    while r - 1 >= floor and sum(1 for v in rows[r - 1] if not is_blank(v)) <= 1:
+        r -= 1
+    return r
+
+
+# --- vertical ------------------------------------------------------------------------------------
+def _plan_vertical(sheet: Sheet, matcher: HeaderMatcher, start: int = 0) -> SheetPlan | None:
+    all_rows = sheet.rows
+    rows = all_rows[:start + _VERTICAL_SCAN_ROWS]
+    if len(rows) <= start:
         return None
-    ncols = min(max((len(r) for r in rows), default=0), _VERTICAL_SCAN_COLUMNS)
+    ncols = min(max((len(r) for r in rows[start:]), default=0), _VERTICAL_SCAN_COLUMNS)
     per_col: dict[int, dict[int, HeaderMatch]] = {c: {} for c in range(ncols)}
-    for r, row in enumerate(rows):
-        for c, m in matcher.match_cells(row[:ncols]).items():
+    for r in range(start, len(rows)):
+        for c, m in matcher.match_cells(rows[r][:ncols]).items():
             per_col[c][r] = m
     scores = {c: _n_targets(m) for c, m in per_col.items()}
     if not scores or max(scores.values()) == 0:
@@ -165,10 +253,21 @@ def _plan_vertical(sheet: Sheet, matcher: HeaderMatcher) -> SheetPlan | None:
         for r, m in per_col[c].items():
             if r not in matches or m.tier < matches[r].tier or (m.target.slug and not matches[r].target.slug and m.target.code == matches[r].target.code):
                 matches[r] = m
-                texts[r] = cell_text(sheet.rows[r][c])
+                texts[r] = cell_text(all_rows[r][c])
                 cells[r] = cell_ref(r, c)
+    end = _next_form(matches, len(rows))
+    for r in [r for r in matches if r >= end]:
+        del matches[r], texts[r], cells[r]
+    if not matches:
+        return None
+    rows = all_rows[:end]
+    option_col = _option_column(rows, qcols, matches, matcher)
+    if option_col >= 0:
+        _option_rows(rows, qcols, option_col, matches, texts, cells, matcher)
     _vertical_modality_rows(rows, qcols, matches, texts, cells, matcher)
-    answer_cols = _respondent_columns(sheet.rows, qcols, matches) or (_answer_column(sheet.rows, qcols, matches),)
+    after = max(max(qcols), option_col)
+    set_aside: dict[int, tuple[str, str]] = {}
+    answer_cols = _respondent_columns(rows, after, matches, set_aside) or (_answer_column(rows, after, matches),)
     answer_col = answer_cols[0]
     unmatched: dict[int, str] = {}
     for r in range(min(matches), len(rows)):
@@ -181,9 +280,88 @@ def _plan_vertical(sheet: Sheet, matcher: HeaderMatcher) -> SheetPlan | None:
             cells[r] = cell_ref(r, qcols[-1])
     return SheetPlan(
         sheet=sheet, orientation="vertical", score=_n_targets(matches), question_cols=qcols, answer_col=answer_col,
-        answer_cols=answer_cols,
+        answer_cols=answer_cols, option_col=option_col,
         matches=dict(sorted(matches.items())), header_text=texts, header_cell=cells, unmatched=unmatched,
+        first=min(matches), end=end, set_aside=set_aside,
     )
+
+
+def _next_form(matches: dict[int, HeaderMatch], n_rows: int) -> int:
+    """Where a second form starts under the first: its first question asked again (a row
+    recalling the form's first row's target), after at least MIN_MATCHES other questions."""
+    ordered = sorted(matches)
+    if not ordered:
+        return n_rows
+    first = matches[ordered[0]].target
+    seen: set[str] = set()
+    for r in ordered[1:]:
+        m = matches[r]
+        if m.method in ("stale", "ambiguous"):
+            continue
+        if m.target == first and len(seen) >= MIN_MATCHES:
+            return _form_start(matches, r, ordered[0])
+        seen.add(m.target.code)
+    return n_rows
+
+
+def _form_start(matches: dict[int, HeaderMatch], r: int, floor: int) -> int:
+    """The row after the last question of the form above ``r`` (its title rows go with the next form)."""
+    above = [x for x in matches if floor <= x < r]
+    return max(above) + 1 if above else r
+
+
+def _option_column(rows: list[list], qcols: tuple[int, ...], matches: dict[int, HeaderMatch],
+                   matcher: HeaderMatcher) -> int:
+    """The column right of the questions that names one option per row (« Choix ») beside
+    questions with options, or -1."""
+    width = max((len(rows[r]) for r in matches), default=0)
+    best, best_hits = -1, 0
+    for c in range(max(qcols) + 1, min(width, max(qcols) + 4)):
+        hits = below = 0  # option labels in the column; those on the rows under a question's own row
+        current: str | None = None
+        for r in range(min(matches), len(rows)):
+            m = matches.get(r)
+            own = m is not None
+            if own:
+                current = m.target.code if matcher.questions[m.target.code].modalities else None
+            elif any(c2 < len(rows[r]) and not is_blank(rows[r][c2]) for c2 in qcols):
+                current = None
+            v = rows[r][c] if c < len(rows[r]) else None
+            if current and v.__class__ is str and matcher.option_slug(current, v) != ("", ()):
+                hits += 1
+                below += not own
+        # a one-value answer column names options too (« Commune »), but never on the rows below
+        if below >= _MIN_OPTION_ROWS - 1 and hits > best_hits:
+            best, best_hits = c, hits
+    return best if best_hits >= _MIN_OPTION_ROWS else -1
+
+
+def _option_rows(rows: list[list], qcols: tuple[int, ...], option_col: int, matches: dict[int, HeaderMatch],
+                 texts: dict[int, str], cells: dict[int, str], matcher: HeaderMatcher) -> None:
+    """A question with its options on the rows below (its label merged over them): each row
+    with an option label becomes that option (the question's own row included)."""
+    current: str | None = None
+    label = ""
+    for r in range(min(matches), len(rows)):
+        row = rows[r]
+        m = matches.get(r)
+        if m is not None and not m.target.slug:
+            current = m.target.code if matcher.questions[m.target.code].modalities else None
+            label = texts[r]
+        elif m is not None or any(c < len(row) and not is_blank(row[c]) for c in qcols):
+            current = None
+            continue
+        if current is None:
+            continue
+        v = row[option_col] if option_col < len(row) else None
+        if v.__class__ is not str or not v.strip():
+            continue
+        option = matcher.option_match(current, v)
+        if option is None:
+            continue
+        matches[r] = option
+        texts[r] = f"{label} : {v.strip()}"
+        cells[r] = cell_ref(r, option_col)
 
 
 def _vertical_modality_rows(rows, qcols, matches, texts, cells, matcher: HeaderMatcher) -> None:
@@ -212,79 +390,90 @@ def _vertical_modality_rows(rows, qcols, matches, texts, cells, matcher: HeaderM
                 break
 
 
-def _respondent_columns(rows: list[list], qcols: tuple[int, ...], matches: dict[int, HeaderMatch]) -> tuple[int, ...]:
+def _respondent_columns(rows: list[list], after: int, matches: dict[int, HeaderMatch],
+                        set_aside: dict[int, tuple[str, str]]) -> tuple[int, ...]:
     """Several respondents side by side in a vertical form: one named column each.
 
     Needs a heading row just above the questions naming at least two answer columns
     (collectivités), none of which is help text; otherwise () and the single-column rule applies.
+    A column headed as the options (« Choix »), a total or average, or a reminder of an earlier
+    answer (« Rappel 2024 ») is no respondent: it goes to ``set_aside`` (column -> (why, heading)).
     """
     first = min(matches)
     for hr in range(first - 1, max(-1, first - 4), -1):
         row = rows[hr]
-        named = [c for c in range(max(qcols) + 1, len(row)) if not is_blank(row[c])]
+        named = [c for c in range(after + 1, len(row)) if not is_blank(row[c])]
         if not named:
             continue
-        heads = [norm(row[c]) if row[c].__class__ is str else "" for c in named]
-        if len(named) < 2 or any(h.startswith(_HELP_HEADERS) for h in heads):
+        heads = {c: norm(row[c]) if row[c].__class__ is str else "" for c in named}
+        if any(h.startswith(_HELP_HEADERS) for h in heads.values()):
             return ()
-        used = tuple(c for c in named if any(c < len(rows[r]) and not is_blank(rows[r][c]) for r in matches))
-        return used if len(used) >= 2 else ()
+        kept = []
+        for c in named:
+            h = heads[c]
+            why = ("options" if h in _OPTION_HEADERS else "summary" if SUMMARY_LABEL.match(h)
+                   else "stale" if STALE_HEADING.search(h) else "")
+            if why:
+                if why != "options" and any(c < len(rows[r]) and not is_blank(rows[r][c]) for r in matches):
+                    set_aside[c] = (why, cell_text(row[c]))
+                continue
+            kept.append(c)
+        used = tuple(c for c in kept if any(c < len(rows[r]) and not is_blank(rows[r][c]) for r in matches))
+        if len(used) >= 2:
+            return used
+        if set_aside and used:
+            return used
+        return ()
     return ()
 
 
-def _answer_column(rows: list[list], qcols: tuple[int, ...], matches: dict[int, HeaderMatch]) -> int:
+def _answer_column(rows: list[list], after: int, matches: dict[int, HeaderMatch]) -> int:
     """The answer column of a vertical form: a column headed 'Réponse', else the first non-empty one."""
     first = min(matches) if matches else 0
-    for r in range(first + 1):
+    for r in range(max(0, first - 4), first + 1):
         for c, v in enumerate(rows[r]):
-            if c > max(qcols) and isinstance(v, str) and norm(v).startswith(_ANSWER_HEADERS):
+            if c > after and isinstance(v, str) and norm(v).startswith(_ANSWER_HEADERS):
                 return c
     width = max((len(rows[r]) for r in matches), default=0)
-    for c in range(max(qcols) + 1, width):
+    for c in range(after + 1, width):
         if any(c < len(rows[r]) and not is_blank(rows[r][c]) for r in matches):
             return c
-    return max(qcols) + 1
+    return after + 1
 
 
-def plan_sheet(sheet: Sheet, matcher: HeaderMatcher, max_header_scan_rows: int) -> SheetPlan | None:
-    """The better of the horizontal and vertical readings of a sheet (None if neither fits)."""
-    h = _plan_horizontal(sheet, matcher, max_header_scan_rows)
-    v = _plan_vertical(sheet, matcher)
+# --- a sheet -------------------------------------------------------------------------------------
+def plan_sheet(sheet: Sheet, matcher: HeaderMatcher, max_header_scan_rows: int, start: int = 0) -> SheetPlan | None:
+    """The better of the horizontal and vertical readings of a sheet from row ``start`` (None if neither fits)."""
+    h = _plan_horizontal(sheet, matcher, max_header_scan_rows, start)
+    v = _plan_vertical(sheet, matcher, start)
     if v is not None and (h is None or v.score > h.score):
         return v if v.score >= MIN_MATCHES else None
     return h if h is not None and h.score >= MIN_MATCHES else None
 
 
-def choose_sheet(workbook: Workbook, matcher: HeaderMatcher, max_header_scan_rows: int) -> SheetPlan | None:
-    """The sheet holding the answers: sheets with answers first, then the best score;
-    help/instructions sheets only as a last resort."""
-    plans = plan_sheets(workbook, matcher, max_header_scan_rows)
-    return plans[0] if plans else None
-
-
-def plan_sheets(workbook: Workbook, matcher: HeaderMatcher, max_header_scan_rows: int) -> list[SheetPlan]:
-    """Readable sheets, best first (regular sheets; help sheets only when nothing else fits).
-
-    Hidden sheets (the template's « Listes ») are never answer sheets.
-    """
-    visible = [s for s in workbook.sheets if not s.hidden]
-    regular = [s for s in visible if not _HELP_SHEET.search(s.name)]
-    helpers = [s for s in visible if _HELP_SHEET.search(s.name)]
-    for pool in (regular, helpers):
-        plans = [p for s in pool if (p := plan_sheet(s, matcher, max_header_scan_rows)) is not None]
-        if plans:
-            return sorted(plans, key=lambda p: (has_answers(p), p.score), reverse=True)
-    return []
+def plan_blocks(sheet: Sheet, matcher: HeaderMatcher, max_header_scan_rows: int) -> list[SheetPlan]:
+    """The blocks of answers of a sheet, top to bottom (one for most sheets)."""
+    plans: list[SheetPlan] = []
+    start = 0
+    n = len(sheet.rows)
+    while start < n:
+        plan = plan_sheet(sheet, matcher, max_header_scan_rows, start)
+        if plan is None:
+            break
+        plans.append(plan)
+        if plan.end <= start or plan.end >= n:
+            break
+        start = plan.end
+    return plans
 
 
 def has_answers(plan: SheetPlan) -> bool:
     """True when at least one cell under (or beside) the questions is filled."""
     rows = plan.sheet.rows
     if plan.orientation == "vertical":
-        col = plan.answer_col
-        return any(col < len(rows[r]) and not is_blank(rows[r][col]) for r in plan.matches)
+        return any(col < len(rows[r]) and not is_blank(rows[r][col]) for col in plan.answer_cols for r in plan.matches)
     cols = list(plan.matches)
-    for row in rows[plan.header_rows[-1] + 1:]:
+    for row in rows[plan.first:plan.end]:
         if any(c < len(row) and not is_blank(row[c]) for c in cols):
             return True
     return False
@@ -308,5 +497,3 @@ def layout_name(plan: SheetPlan, codebook: Codebook) -> str:
     if one_cell_multi and not any(t.slug for t in targets):
         return "forms"  # Google Forms, Sphinx: full labels, multi-select answers in one cell
     return "horizontal"
-
-

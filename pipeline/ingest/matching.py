@@ -10,7 +10,7 @@ folded by :func:`normalize_label`; then a per-modality form (``label : modality`
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -21,9 +21,11 @@ from pipeline.domain.codebook import Codebook, Question
 # normalize_label is pure: cache it, headers and answers repeat across thousands of files.
 norm = normalize_label  # cached in pipeline.common.text
 
-# Tiers: lower wins when two columns claim the same target; a tie is a conflict.
-TIER_CODE, TIER_LABEL, TIER_FUZZY, TIER_TOOL = 0, 1, 2, 3
-METHOD_TIER = {"code": TIER_CODE, "label": TIER_LABEL, "modality": TIER_LABEL, "fuzzy": TIER_FUZZY, "tool": TIER_TOOL}
+# Tiers: lower wins when two columns claim the same target; a tie is a conflict. A stale column
+# (« Date de réponse (rappel 2024) ») and an option label naming several options are never read.
+TIER_CODE, TIER_LABEL, TIER_FUZZY, TIER_TOOL, TIER_STALE, TIER_AMBIGUOUS = 0, 1, 2, 3, 4, 5
+METHOD_TIER = {"code": TIER_CODE, "label": TIER_LABEL, "modality": TIER_LABEL, "fuzzy": TIER_FUZZY, "tool": TIER_TOOL,
+               "stale": TIER_STALE, "ambiguous": TIER_AMBIGUOUS}
 
 # Timestamps added by survey tools: they give the response date (A14) when nothing else does.
 TOOL_TIMESTAMPS = frozenset(
@@ -47,6 +49,19 @@ TOOL_COLUMNS = frozenset(
         "Date de lancement", "Adresse IP", "URL référente", "Nom d'utilisateur", "Temps total",
     )
 )
+
+# An aside saying the column recalls an earlier answer: « (rappel 2024) », « [pour mémoire] »,
+# « (réponse 2024) ». Years alone are not enough: « Budget (2024) » is this wave's N-1 budget.
+_ASIDE = re.compile(r"^(.*?)\s*[(\[]\s*([^()\[\]]*?)\s*[)\]]\s*$", re.DOTALL)
+_STALE = re.compile(r"\b(?:rappel|pour memoire|p m|memo)\b|\b(?:reponses?|enquete|vague|questionnaire|saisie)\s+(?:19|20)\d\d\b")
+_STALE_LEAD = re.compile(r"^\s*rappel\b[\s\d:–—-]*", re.IGNORECASE)
+# An aside saying the column holds answer codes: « Type de collectivité (code) »
+_CODED = re.compile(r"codes?|codes? (?:de )?reponses?|valeurs? codees?|codage|code de la reponse")
+# Words an abbreviated option label skips (« Éduc. citoyenneté » for « Éducation à la citoyenneté »)
+_OPTION_STOP = frozenset({"et", "ou", "de", "des", "du", "la", "le", "les", "l", "d", "a", "au", "aux", "en", "and"})
+# Abbreviations that are not the start of their word
+_WORD_ABBREVIATIONS = {"dvt": "developpement", "dvpt": "developpement", "devt": "developpement",
+                       "intl": "international", "intle": "internationale", "gvt": "gouvernement", "ste": "societe"}
 
 _FILLERS = frozenset(
     "votre vos notre nos la le les de des du d l a au aux en et pour par sur est il elle t ce cette quel quels "
@@ -86,8 +101,10 @@ class Target:
 @dataclass(frozen=True)
 class HeaderMatch:
     target: Target
-    method: str  # code | label | modality | fuzzy | tool
+    method: str  # code | label | modality | fuzzy | tool | stale | ambiguous
     score: float = 100.0
+    coded: bool = False  # the header says the column holds answer codes
+    candidates: tuple[str, ...] = ()  # ambiguous: the option slugs an abbreviated label could name
 
     @property
     def tier(self) -> int:
@@ -127,6 +144,18 @@ class HeaderMatcher:
                     if key:
                         keys.setdefault(key, m.slug)
             self.modality_keys[q.code] = keys
+        # option labels of every question with modalities (one-choice questions in option rows)
+        self.option_keys: dict[str, dict[str, str]] = {}
+        for q in codebook:
+            if q.modalities:
+                okeys: dict[str, str] = {}
+                for m in q.modalities:
+                    for text in (m.label, *m.synonyms, m.slug):
+                        key = norm(text)
+                        if key:
+                            okeys.setdefault(key, m.slug)
+                self.option_keys[q.code] = okeys
+        self._option_cache: dict[tuple[str, str], tuple[str, tuple[str, ...]]] = {}
         self._cache: dict[str, HeaderMatch | None] = {}
 
     # -- public ---------------------------------------------------------------------------
@@ -159,6 +188,50 @@ class HeaderMatcher:
                     out[i] = m
         return out
 
+    def option_slug(self, code: str, text: object) -> tuple[str, tuple[str, ...]]:
+        """The option of question ``code`` an option label names: (slug, ()) when one does,
+        ("", candidate slugs) when an abbreviation fits several, ("", ()) when none.
+
+        Exact label or synonym first; then an abbreviation (« Attractivité éco. », « Afrique
+        subsah. »: each word the start of the next word of the label, small words skipped);
+        then a close spelling (rapidfuzz ratio above the threshold).
+        """
+        keys = self.option_keys.get(code)
+        if not keys or text.__class__ is not str:
+            return "", ()
+        key = norm(text)
+        if not key:
+            return "", ()
+        hit = keys.get(key)
+        if hit:
+            return hit, ()
+        cached = self._option_cache.get((code, key))
+        if cached is not None:
+            return cached
+        words = [w for w in key.split() if w not in _OPTION_STOP]
+        found = sorted({slug for k, slug in keys.items() if _abbreviates(words, k)})
+        result: tuple[str, tuple[str, ...]] = ("", ())
+        if len(found) == 1:
+            result = (found[0], ())
+        elif found:
+            result = ("", tuple(found))
+        elif len(key) >= 4:
+            best = process.extractOne(key, list(keys), scorer=fuzz.ratio, score_cutoff=self.fuzzy_threshold)
+            if best:
+                result = (keys[best[0]], ())
+        if len(self._option_cache) < 50_000:
+            self._option_cache[(code, key)] = result
+        return result
+
+    def option_match(self, code: str, text: object) -> HeaderMatch | None:
+        """The option ``text`` names, as a match (``ambiguous`` when it could name several)."""
+        slug, candidates = self.option_slug(code, text)
+        if slug:
+            return HeaderMatch(Target(code, slug), "modality")
+        if candidates:
+            return HeaderMatch(Target(code), "ambiguous", 0.0, candidates=candidates)
+        return None
+
     def is_tool_column(self, header: object) -> bool:
         """True for columns survey tools add (LimeSurvey id, Kobo _uuid...)."""
         text = str(header).strip()
@@ -166,6 +239,20 @@ class HeaderMatcher:
 
     # -- internals -------------------------------------------------------------------------
     def _match(self, text: str) -> HeaderMatch | None:
+        aside = _ASIDE.fullmatch(text) if text.endswith((")", "]")) else None
+        if aside and aside.group(1).strip():
+            inner = normalize_label(aside.group(2))
+            if _STALE.search(inner) or _CODED.fullmatch(inner):
+                bare = self._match(aside.group(1).strip())
+                if bare is None or bare.method in ("stale", "ambiguous"):
+                    return bare
+                if _STALE.search(inner):
+                    return HeaderMatch(bare.target, "stale", bare.score)
+                return HeaderMatch(bare.target, bare.method, bare.score, coded=True)
+        lead = _STALE_LEAD.match(text)
+        if lead and text[lead.end():].strip():
+            bare = self._match(text[lead.end():].strip())
+            return None if bare is None else HeaderMatch(bare.target, "stale", bare.score)
         code_match = self._match_code(text)
         if code_match is not None:
             return code_match
@@ -193,7 +280,8 @@ class HeaderMatcher:
             bare = norm(re.sub(r"\(.*?\)|\*", " ", text))
             code = self.question_keys.get(bare)
             if code is not None:
-                return HeaderMatch(Target(code), "label")
+                # below an exact label: « Date de réponse » beats « Date de réponse (jj/mm/aaaa) »
+                return HeaderMatch(Target(code), "fuzzy", 99.5)
         loose = self._match_loose(text) or self._match_fuzzy(key)
         if loose is None and "\n" in text.strip():
             # label on the first line, help text below: "Budget (euros)\nIndiquez le total"
@@ -305,14 +393,9 @@ class HeaderMatcher:
             code = self.question_keys.get(qkey) or self._fuzzy_code(qkey)
             if not code or self.questions[code].type != "multi":
                 continue
-            keys = self.modality_keys[code]
-            mkey = norm(mpart)
-            slug = keys.get(mkey)
-            if slug is None and len(mkey) >= 4:
-                found = process.extractOne(mkey, list(keys), scorer=fuzz.ratio, score_cutoff=self.fuzzy_threshold)
-                slug = keys[found[0]] if found else None
-            if slug:
-                return HeaderMatch(Target(code, slug), "modality"), False
+            option = self.option_match(code, mpart)
+            if option is not None:
+                return option, False
             if mpart.strip() and "[" in text:
                 # "Types d'actions menées [Autre]": a subquestion the codebook does not know
                 unknown_option = True
@@ -331,6 +414,18 @@ class HeaderMatcher:
         if not found:
             return None
         return HeaderMatch(Target(self.question_keys[found[0]]), "fuzzy", float(found[1]))
+
+
+def _abbreviates(words: list[str], key: str) -> bool:
+    """True when ``words`` abbreviate the option key ``key``: each the start of the next word of
+    the key (its small words skipped), or a known abbreviation of it; fewer words than the key is
+    fine (« Relations consulaires » for « Relations consulaires et accueil de délégations »)."""
+    if not words or sum(len(w) for w in words) < 3:
+        return False
+    long = [w for w in key.split() if w not in _OPTION_STOP]
+    if len(words) > len(long):
+        return False
+    return all(lw.startswith(w) or _WORD_ABBREVIATIONS.get(w) == lw for w, lw in zip(words, long))
 
 
 def _splits(text: str) -> list[tuple[str, str]]:
@@ -373,22 +468,45 @@ def match_header(header: object, codebook: Codebook, fuzzy_threshold: float = 88
 
 @dataclass(frozen=True)
 class Resolution:
-    """Columns kept per target, columns beaten by a better one, and ties (conflicts)."""
+    """Columns kept per target, columns beaten by a better one, ties (conflicts), and columns never
+    read: stale ones (a reminder of an earlier answer) and ambiguous option labels."""
 
     kept: dict[int, HeaderMatch]
     beaten: dict[int, tuple[HeaderMatch, int]]  # column -> (its match, winning column)
     conflicts: list[tuple[Target, tuple[int, ...]]]
+    hidden_beaten: dict[int, int] = field(default_factory=dict)  # hidden column -> visible column kept
+    hidden_kept: tuple[int, ...] = ()  # hidden columns read: nothing visible answers their question
+    stale: tuple[int, ...] = ()
+    ambiguous: tuple[int, ...] = ()
 
 
-def resolve_columns(matches: dict[int, HeaderMatch]) -> Resolution:
-    """One column per target: the best tier wins; a tie at the best tier is a conflict."""
+def resolve_columns(matches: dict[int, HeaderMatch], hidden: frozenset[int] | set[int] = frozenset()) -> Resolution:
+    """One column per target: a visible column beats a hidden one; then the best tier wins; a
+    tie at the best tier is a conflict. Stale and ambiguous columns are never kept."""
     by_target: dict[Target, list[int]] = {}
+    stale: list[int] = []
+    ambiguous: list[int] = []
     for col, m in sorted(matches.items()):
-        by_target.setdefault(m.target, []).append(col)
+        if m.method == "stale":
+            stale.append(col)
+        elif m.method == "ambiguous":
+            ambiguous.append(col)
+        else:
+            by_target.setdefault(m.target, []).append(col)
     kept: dict[int, HeaderMatch] = {}
     beaten: dict[int, tuple[HeaderMatch, int]] = {}
+    hidden_beaten: dict[int, int] = {}
+    hidden_kept: list[int] = []
     conflicts: list[tuple[Target, tuple[int, ...]]] = []
     for target, cols in by_target.items():
+        shown = [c for c in cols if c not in hidden]
+        if shown and len(shown) < len(cols):
+            for c in cols:
+                if c in hidden:
+                    hidden_beaten[c] = min(shown, key=lambda s: (matches[s].tier, s))
+            cols = shown
+        elif not shown:
+            hidden_kept.extend(cols)
         if len(cols) == 1:
             kept[cols[0]] = matches[cols[0]]
             continue
@@ -407,5 +525,6 @@ def resolve_columns(matches: dict[int, HeaderMatch]) -> Resolution:
         for c in cols:
             if c != top[0]:
                 beaten[c] = (matches[c], top[0])
-    return Resolution(kept=dict(sorted(kept.items())), beaten=beaten, conflicts=conflicts)
-
+    hidden_kept = [c for c in hidden_kept if c in kept]
+    return Resolution(kept=dict(sorted(kept.items())), beaten=beaten, conflicts=conflicts, hidden_beaten=hidden_beaten,
+                      hidden_kept=tuple(sorted(hidden_kept)), stale=tuple(stale), ambiguous=tuple(ambiguous))

@@ -164,6 +164,58 @@ def parse_date(value: object) -> str | None:
     return None
 
 
+# A date given as a period ("mai 2025", "05/2025", "2e trimestre 2025", "S1 2025"): read as the
+# period's first day, the convention of pandas' Period.start_time and of INSEE's monthly series.
+_ORDINAL = r"(\d)\s*(?:er|ere|re|e|eme|nd|nde)?"
+_PERIODS = (
+    (re.compile(r"([a-z]+)\.?\s*[\-/ ]?\s*(\d{4})"), "month_name"),  # mai 2025, sept. 2025, mai-2025
+    (re.compile(r"(\d{1,2})\s*[/.\-]\s*(\d{4})"), "month_year"),  # 05/2025, 5-2025
+    (re.compile(r"(\d{4})\s*[/.\-]\s*(\d{1,2})"), "year_month"),  # 2025-05
+    (re.compile(rf"(?:{_ORDINAL}\s*trimestre|t\s*(\d)|q\s*(\d))\s*(\d{{4}})"), "quarter"),  # 2e trimestre 2025, T2 2025
+    (re.compile(rf"(?:{_ORDINAL}\s*semestre|s\s*(\d)|h\s*(\d))\s*(\d{{4}})"), "half"),  # 1er semestre 2025, S1 2025
+)
+_PERIOD_MONTHS = {"quarter": 3, "half": 6}
+
+
+def parse_period(value: object) -> tuple[str, str] | None:
+    """A date given as a month, quarter or half-year: (ISO date of its first day, what the
+    period was read as, in French), or None when the text is no such period.
+
+    '05/2025' is May 2025 (French order); the first day is a convention (the message that
+    comes with the date says which day was assumed).
+    """
+    if not isinstance(value, str):
+        return None
+    s = fold(value)
+    s = re.sub(r"^(?:courant|debut|en|au)\s+", "", s)
+    raw = value.strip()
+    for pattern, kind in _PERIODS:
+        m = pattern.fullmatch(s if kind in ("month_name", "quarter", "half") else raw)
+        if not m:
+            continue
+        groups = [g for g in m.groups() if g is not None]
+        if kind == "month_name":
+            month = _MONTHS_FR.get(groups[0])
+            if month is None:
+                return None
+            year = int(groups[1])
+            what = "mois"
+        elif kind in ("month_year", "year_month"):
+            month, year = (int(groups[0]), int(groups[1])) if kind == "month_year" else (int(groups[1]), int(groups[0]))
+            what = "mois"
+        else:
+            n, year = int(groups[0]), int(groups[1])
+            span = _PERIOD_MONTHS[kind]
+            if not 1 <= n <= 12 // span:
+                return None
+            month = (n - 1) * span + 1
+            what = "trimestre" if kind == "quarter" else "semestre"
+        if not 1 <= month <= 12 or not 1900 <= year <= 2100:
+            return None
+        return dt.date(year, month, 1).isoformat(), what
+    return None
+
+
 def _from_serial(serial: float) -> str | None:
     # plausible answer dates only (1954-2119): a bare 2025 is a year, not 1905-07-17
     if math.isnan(serial) or not 20000 <= serial < 80000:

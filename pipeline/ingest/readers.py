@@ -68,7 +68,7 @@ class Sheet:
         self._loader = loader
         self.problem = ""  # why the sheet could not be read (exception name, for the log only)
         self.refused = ""  # French message when the sheet is beyond IngestParams
-        self.hidden = hidden  # hidden in Excel ("Listes" of the template): never the answer sheet
+        self.hidden = hidden  # hidden in Excel ("Listes" of the template): read only when no visible sheet holds answers
         self.truncated: list[tuple[int, int, int]] = []  # (row0, col0, original length) of cut cells
 
     @property
@@ -98,6 +98,7 @@ class Workbook:
     separator: str = ""
     data: bytes = field(default=b"", repr=False)
     notes: list[Issue] = field(default_factory=list)  # warnings from reading (control characters removed)
+    marks: dict = field(default_factory=dict, repr=False)  # sheet name -> CellMarks (pipeline.ingest.marks), read once
 
 
 def _reject(file: str, fmt: str, code: str, message: str) -> Workbook:
@@ -202,7 +203,7 @@ def _read_calamine(data: bytes, name: str, fmt: str, limits: IngestParams | None
         sheets.append(sheet)
     if not sheets:
         return _reject(name, fmt, "corrupt_file", "Aucune feuille de calcul dans le classeur.")
-    return Workbook(file=name, format=fmt, sheets=sheets, data=data if data.startswith(ZIP_MAGIC) else b"")
+    return Workbook(file=name, format=fmt, sheets=sheets, data=data)
 
 
 def _read_openpyxl(data: bytes, name: str, fmt: str, limits: IngestParams) -> Workbook | None:

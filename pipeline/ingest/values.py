@@ -15,14 +15,17 @@ from rapidfuzz import fuzz, process
 
 from pipeline.common.cells import cell_text, is_blank
 from pipeline.common.identifiers import normalize_insee, normalize_siren
+from pipeline.common.text import fold as fold_key
 from pipeline.common.issues import Issue
 from pipeline.domain.codebook import Codebook, Question
 from pipeline.domain.rules import RULES
+from pipeline.ingest.codes import AnswerCodes, decode, looks_like_code
 from pipeline.ingest.matching import HeaderMatch, norm
 from pipeline.ingest.parsers import (
     is_excel_error,
     parse_date,
     parse_number,
+    parse_period,
     parse_yes_no,
 )
 
@@ -35,6 +38,7 @@ class ValueReader:
 
     def __init__(self, codebook: Codebook, fuzzy_threshold: float) -> None:
         self.codebook = codebook
+        self.questions: dict[str, Question] = {q.code: q for q in codebook}
         self.fuzzy_threshold = fuzzy_threshold
         self._single: dict[str, dict[str, str]] = {}
         self._single_cache: dict[tuple[str, str], str | None] = {}
@@ -103,6 +107,20 @@ class ValueReader:
                 return keys[found[0]]
         return None
 
+    def option_keys(self, q: Question) -> dict[str, str]:
+        """Folded label, synonym and slug of each modality of a one-choice question -> its label."""
+        return self._single.get(q.code, {})
+
+    def slug_of(self, q: Question, text: object) -> str:
+        """The slug of the modality ``text`` names exactly (label, synonym or slug), or ""."""
+        if text.__class__ is not str or not q.modalities:
+            return ""
+        if q.type == "single":
+            label = self.single(q, text)
+            return next((m.slug for m in q.modalities if m.label == label), "") if label else ""
+        words = tuple(norm(text.replace("_", " ")).split())
+        return next((slug for kw, slug in self._multi_keys.get(q.code, ()) if kw == words), "")
+
     def split_multi(self, q: Question, value: object) -> tuple[frozenset[str], tuple[str, ...]]:
         """Slugs named in one cell ('Jumelage, ECSI' or 'coop_decentralisee ecsi') and leftovers."""
         text = cell_text(value)
@@ -165,31 +183,44 @@ _ID_RULES = {"siren": "bad_siren_format", "insee": "bad_insee_format"}
 
 
 def convert_answers(
-    answers: list[Answer], codebook: Codebook, reader: ValueReader, file: str, sheet: str
+    answers: list[Answer], codebook: Codebook, reader: ValueReader, file: str, sheet: str,
+    codes: AnswerCodes | None = None,
 ) -> tuple[dict[str, object], dict[str, str], list[Issue]]:
     """Typed values for every codebook column from one respondent's matched cells.
 
+    ``codes`` decodes answer codes (:mod:`pipeline.ingest.codes`); a one-choice question may
+    come as one cell, or as one marked cell per option (its option rows or columns).
     Returns (values by output column, source cell by output column, issues).
     """
+    codes = codes if codes is not None else AnswerCodes()
+    questions = reader.questions
     values: dict[str, object] = {}
     cells: dict[str, str] = {}
     issues: list[Issue] = []
     by_code: dict[str, list[Answer]] = {}
     for a in answers:
-        by_code.setdefault(a.match.target.code, []).append(a)
+        target = a.match.target
+        by_code.setdefault(target.code, []).append(a)
         # every mapped cell, blank or not: where each value was (or should have been) read
-        if a.match.target.slug or codebook[a.match.target.code].type != "multi":
-            cells[a.match.target.column] = a.cell
+        multi = questions[target.code].type == "multi"
+        if multi and target.slug:
+            cells[target.column] = a.cell
+        elif not multi and not target.slug:
+            cells[target.code] = a.cell
     for a in answers:
-        if not a.match.target.slug and codebook[a.match.target.code].type == "multi":
-            for col in codebook[a.match.target.code].columns:
+        target = a.match.target
+        multi = questions[target.code].type == "multi"
+        if multi and not target.slug:
+            for col in questions[target.code].columns:
                 cells.setdefault(col, a.cell)
+        elif not multi and target.slug:
+            cells.setdefault(target.code, a.cell)  # a one-choice question in option rows: its first option
 
     def issue(code: str, msg: str, a: Answer, column: str, severity: str) -> None:
         issues.append(Issue(code, msg, file, sheet, a.cell, column, cell_text(a.value)[:200], severity))
 
     for code, items in by_code.items():
-        q = codebook[code]
+        q = questions[code]
         clean: list[Answer] = []
         for a in items:
             if is_blank(a.value):
@@ -199,15 +230,30 @@ def convert_answers(
                 continue
             clean.append(a)
         if q.type == "multi":
-            _convert_multi(q, clean, codebook, reader, values, issue)
+            _convert_multi(q, clean, codebook, reader, codes, values, issue)
             continue
-        if not clean:
+        whole = [a for a in clean if not a.match.target.slug]
+        if not whole:
+            if clean:
+                _convert_options(q, clean, codebook, reader, values, cells, issue)
             continue
-        a = clean[0]
+        a = whole[0]
         v = a.value
         if isinstance(v, str) and reader.no_answer(v, q):
             continue
         if q.type == "single":
+            # a column said to hold codes may hold what is already a modality's name or code (« 75 » in A06)
+            exact = a.match.coded and norm(cell_text(v)) in reader.option_keys(q)
+            decoded = None if exact else decode(q, v, codes, a.match.coded)
+            if decoded is not None:
+                if decoded.problem:
+                    issue("undecodable_code", f"« {cell_text(v)} » est un code de réponse pour « {q.label} » mais "
+                          f"{decoded.problem} : valeur laissée vide. Remplacez le code par la réponse en toutes lettres.",
+                          a, code, "error")
+                else:
+                    values[code] = q.modality(decoded.slug).label
+                    codes.used[decoded.how] = codes.used.get(decoded.how, 0) + 1
+                continue
             label = reader.single(q, v)
             if label is None:
                 values[code] = cell_text(v)
@@ -218,6 +264,14 @@ def convert_answers(
         elif q.type in _PARSED:
             parse, problem, rule, message = _PARSED[q.type]
             parsed = parse(v)
+            if parsed is None and q.type == "date":
+                period = parse_period(v)
+                if period is not None:
+                    parsed, what = period
+                    day = f"{parsed[8:10]}/{parsed[5:7]}/{parsed[:4]}"
+                    issue("date_assumed", f"« {cell_text(v)} » ne donne que le {what} pour « {q.label} » : le {day}, "
+                          f"premier jour du {what}, a été retenu. Indiquez la date exacte (jj/mm/aaaa) si elle compte.",
+                          a, code, "warning")
             if parsed is None:
                 issue(problem, message.format(value=cell_text(v), label=q.label), a, code, RULES[rule].severity)
             else:
@@ -235,9 +289,39 @@ def convert_answers(
     return values, cells, issues
 
 
-def _convert_multi(q: Question, clean: list[Answer], codebook: Codebook, reader: ValueReader,
+def _ticked(q: Question, a: Answer, codebook: Codebook, reader: ValueReader, issue) -> bool | None:  # noqa: ANN001
+    """Whether one option cell is marked (X, x, ✓, 1, Oui, the option's own name); None for a no-answer token."""
+    v = a.value
+    yn = parse_yes_no(v, codebook)
+    if yn is not None:
+        return yn
+    if isinstance(v, str) and reader.no_answer(v):
+        return None
+    mod = q.modality(a.match.target.slug)
+    if norm(v) not in {norm(mod.label), norm(mod.slug), *map(norm, mod.synonyms)}:
+        issue("unclear_tick", f"Valeur « {cell_text(v)} » inattendue pour « {q.label} : {mod.label} » : comptée comme cochée.",
+              a, a.match.target.column, "warning")
+    return True
+
+
+def _convert_options(q: Question, clean: list[Answer], codebook: Codebook, reader: ValueReader,
+                     values: dict[str, object], cells: dict[str, str], issue) -> None:  # noqa: ANN001
+    """A one-choice question given as one marked cell per option: the marked option, or an error
+    when several are marked (no guess)."""
+    marked = [a for a in clean if _ticked(q, a, codebook, reader, issue)]
+    if len(marked) == 1:
+        values[q.code] = q.modality(marked[0].match.target.slug).label
+        cells[q.code] = marked[0].cell
+    elif len(marked) > 1:
+        names = " ; ".join(f"« {q.modality(a.match.target.slug).label} » ({a.cell})" for a in marked)
+        for a in marked:
+            issue("several_options", f"Plusieurs réponses cochées pour « {q.label} », qui n'en attend qu'une : {names}. "
+                  "Aucune n'a été retenue : gardez une seule marque.", a, q.code, "error")
+
+
+def _convert_multi(q: Question, clean: list[Answer], codebook: Codebook, reader: ValueReader, codes: AnswerCodes,
                    values: dict[str, object], issue) -> None:  # noqa: ANN001 (issue: local reporter)
-    """Ticks of one multi-select question from per-modality cells and/or one-cell lists."""
+    """Ticks of one multi-select question from per-modality cells and/or one-cell lists (of labels or codes)."""
     ticks: dict[str, bool] = {}
     whole: list[Answer] = []
     for a in clean:
@@ -245,21 +329,27 @@ def _convert_multi(q: Question, clean: list[Answer], codebook: Codebook, reader:
         if not slug:
             whole.append(a)
             continue
-        column = a.match.target.column
-        v = a.value
-        yn = parse_yes_no(v, codebook)
+        yn = _ticked(q, a, codebook, reader, issue)
         if yn is None:
-            if isinstance(v, str) and reader.no_answer(v):
-                continue
-            mod = q.modality(slug)
-            if norm(v) in {norm(mod.label), norm(mod.slug), *map(norm, mod.synonyms)}:
-                yn = True
-            else:
-                yn = True
-                issue("unclear_tick", f"Valeur « {cell_text(v)} » inattendue pour « {q.label} : {mod.label} » : comptée comme cochée.", a, column, "warning")
+            continue
         ticks[slug] = ticks.get(slug, False) or yn
     for a in whole:
         if isinstance(a.value, str) and reader.no_answer(a.value, q):
+            continue
+        tokens = _code_tokens(q, a, codes)
+        if tokens:
+            decoded = [(t, decode(q, t, codes, True)) for t in tokens]
+            bad = [t for t, d in decoded if d is None or d.problem]
+            if bad:
+                issue("undecodable_code", f"« {cell_text(a.value)} » donne des codes de réponse pour « {q.label} » mais "
+                      f"{', '.join(bad)} ne peu{'ven' if len(bad) > 1 else ''}t pas être décodé{'s' if len(bad) > 1 else ''} : "
+                      "cellule laissée vide. Remplacez les codes par les réponses en toutes lettres.", a, q.code, "error")
+                continue
+            for _, d in decoded:
+                ticks[d.slug] = True  # type: ignore[union-attr]
+                codes.used[d.how] = codes.used.get(d.how, 0) + 1  # type: ignore[union-attr]
+            for m in q.modalities:
+                ticks.setdefault(m.slug, False)
             continue
         if parse_yes_no(a.value, codebook) is False and not reader.split_multi(q, a.value)[0]:
             # "Non" for the whole question: answered, nothing ticked
@@ -276,6 +366,20 @@ def _convert_multi(q: Question, clean: list[Answer], codebook: Codebook, reader:
         return
     for m in q.modalities:
         values[f"{q.code}__{m.slug}"] = ticks.get(m.slug, False)
+
+
+def _code_tokens(q: Question, a: Answer, codes: AnswerCodes) -> list[str]:
+    """The codes of a one-cell multi-select answer written in codes ("A1 A3", "1;3" in a coded
+    column, codes of the file's table); [] when the cell holds labels."""
+    tokens = [t for t in re.split(r"[\s,;|]+", cell_text(a.value)) if t]
+    if not tokens:
+        return []
+    defined = codes.defined(q.code)
+    if a.match.coded and all(t.isdigit() or looks_like_code(t) for t in tokens):
+        return tokens
+    if all(looks_like_code(t) or (defined and fold_key(t) in defined) for t in tokens):
+        return tokens
+    return []
 
 
 _READERS: dict[tuple[int, float], ValueReader] = {}

@@ -81,15 +81,19 @@ def test_unrecognised_sheet_is_rejected(tmp_path):
     assert "questionnaire" in res.report["problems"][0]["message_fr"]
 
 
-def test_a_second_sheet_of_answers_is_reported_not_silently_dropped(tmp_path):
+def test_every_sheet_of_answers_is_read_and_listed(tmp_path):
     sheets = {
         "Communes": [["Nom de la collectivité", "Type de collectivité", "Budget"], ["Ville de Mende", "Commune", "500"], ["Ville de Marvejols", "Commune", "300"]],
         "EPCI": [["Nom de la collectivité", "Type de collectivité"], ["CC du Gévaudan", "CC"]],
+        "Notes": [["À relancer en septembre"]],
     }
     res = ingest_file(write_xlsx(tmp_path / "lozere.xlsx", sheets), tmp_path)
-    assert res.report["sheet"] == "Communes" and res.report["rows_read"] == 2
-    other = problems_of(res, "other_sheet_ignored")
-    assert other and other[0]["sheet"] == "EPCI" and "EPCI" in other[0]["message_fr"]
+    df = frame_of(res)
+    assert res.report["status"] == "ingested" and res.report["rows_read"] == 3
+    assert df["A01"].tolist() == ["Ville de Mende", "Ville de Marvejols", "CC du Gévaudan"]
+    assert df["source_sheet"].tolist() == ["Communes", "Communes", "EPCI"]
+    listed = [(s["sheet"], s["status"], s["reason"], s["rows_read"]) for s in res.report["sheets"]]
+    assert listed == [("Communes", "read", "", 2), ("EPCI", "read", "", 1), ("Notes", "skipped", "no_question", 0)]
 
 
 def test_csv_with_excel_sep_line_and_a_total_row(tmp_path):
@@ -98,7 +102,8 @@ def test_csv_with_excel_sep_line_and_a_total_row(tmp_path):
     res = ingest_file(path, tmp_path)
     df = frame_of(res)
     assert df["A01"].tolist() == ["Ville de Blois"] and df["source_row"].tolist() == [3]  # as Excel shows it
-    assert [p["cell"] for p in problems_of(res, "skipped_row")] == ["A2", "A4"]
+    assert [p["cell"] for p in problems_of(res, "skipped_row")] == ["A2"]
+    assert [p["cell"] for p in problems_of(res, "summary_row")] == ["A4"]
 
 
 

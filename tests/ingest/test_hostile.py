@@ -146,9 +146,14 @@ def test_hidden_sheets_and_rows(hostile_run):
     entries = {e["file"]: e for e in report["files"]}
     assert entries["feuilles/listes_masquee.xlsx"]["sheet"] == "Réponses"
     assert entries["feuilles/tres_masquee.xlsx"]["sheet"] == "Réponses"
-    assert not [p for p in entries["feuilles/tres_masquee.xlsx"]["problems"] if p["code"] == "other_sheet_ignored"]
+    # a hidden sheet is no answer while visible ones hold answers: listed as skipped, noted
+    sheets = {s["sheet"]: s for s in entries["feuilles/tres_masquee.xlsx"]["sheets"]}
+    assert sheets["Données"]["status"] == "skipped" and sheets["Données"]["reason"] == "hidden"
+    assert [p["sheet"] for p in entries["feuilles/tres_masquee.xlsx"]["problems"] if p["code"] == "hidden_sheet_skipped"] == ["Données"]
     hidden_row = responses[responses["source_file"] == "feuilles/lignes_masquees.xlsx"]
-    assert hidden_row["source_row"].tolist() == [2, 3]  # a hidden row is still an answer
+    assert hidden_row["source_row"].tolist() == [2]  # a hidden row is no answer while visible ones are
+    only_hidden = responses[responses["source_file"] == "feuilles/reponses_seulement_masquees.xlsx"]
+    assert len(only_hidden) == 2  # ...unless nothing visible holds answers
 
 
 def test_merged_headers_formulas_and_odd_csv_values(hostile_run):

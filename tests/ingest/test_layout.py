@@ -213,3 +213,77 @@ def test_forms_multi_in_one_cell_with_commas_inside_labels(tmp_path):
     unknown = problems_of(res, "unknown_modality")
     assert unknown and "tourisme spatial" in unknown[0]["message_fr"].lower() and unknown[0]["cell"] == "D2"
 
+
+
+# --- options as rows or columns ----------------------------------------------------------------
+def test_vertical_form_with_option_rows_under_a_merged_question_and_a_choix_heading(tmp_path):
+    rows = [
+        ["Fiche ACTER 2025"],
+        ["Question", "Choix", "Réponse"],
+        ["Nom de la collectivité", None, "Ville de Sète"],
+        ["Type de collectivité", "Commune", "X"],
+        [None, "Communauté de communes", None],
+        [None, "Département", None],
+        ["Types d'actions menées", "Coopération décentralisée", "x"],
+        [None, "Jumelage", None],
+        [None, "Attractivité éco.", "✓"],
+        [None, "Aide d'urgence", "oui"],
+        ["Existe-t-il une ligne budgétaire dédiée ?", "Oui", None],
+        [None, "Non", 1],
+        ["Nombre d'habitants", None, "44 000"],
+    ]
+    path = write_xlsx(tmp_path / "sete.xlsx", {"Fiche": rows}, merged=("A4:A6", "A7:A10", "A11:A12"))
+    res = ingest_file(path, tmp_path)
+    df = frame_of(res)
+    assert len(df) == 1 and res.report["status"] == "ingested"  # « Choix » is no second respondent
+    assert df["A02"][0] == "Commune" and df["C02"][0] == "Non" and df["A07"][0] == 44000.0
+    ticked = {c.split("__")[1] for c in df.columns if c.startswith("B03__") and df[c][0]}
+    assert ticked == {"coop_decentralisee", "attractivite", "urgence"}
+    assert not df["B03__jumelage"][0]
+    cells = json.loads(df["source_cells"][0])
+    assert cells["B03__attractivite"] == "C9" and cells["A02"] == "C4"
+
+
+def test_two_marks_on_a_one_choice_question_are_an_error_not_a_guess(tmp_path):
+    rows = [
+        ["Question", "Choix", "Réponse"],
+        ["Nom de la collectivité", None, "Ville de Sète"],
+        ["Type de collectivité", "Commune", "X"],
+        [None, "Communauté de communes", "X"],
+        [None, "Département", None],
+        ["Types d'actions menées", "Jumelage", "X"],
+        [None, "Coopération décentralisée", None],
+    ]
+    res = ingest_file(write_xlsx(tmp_path / "sete.xlsx", {"Fiche": rows}), tmp_path)
+    df = frame_of(res)
+    assert pd.isna(df["A02"][0]) and res.report["status"] == "partial"
+    assert [p["cell"] for p in problems_of(res, "several_options")] == ["C3", "C4"]
+
+
+def test_cross_grid_with_abbreviated_option_headers_under_merged_questions(tmp_path):
+    rows = [
+        ["Nom de la collectivité", "Types d'actions menées", None, None, "Zones géographiques des partenaires", None, None],
+        [None, "Coop. décentralisée", "Attractivité éco.", "Rel. consulaires", "Afrique subsah.", "Maghreb", "Europe"],
+        ["Ville de Niort", "X", None, "X", "x", None, "x"],
+        ["CA du Niortais", None, "X", None, None, "X", None],
+    ]
+    path = write_xlsx(tmp_path / "grille.xlsx", {"R": rows}, merged=("B1:D1", "E1:G1"))
+    res = ingest_file(path, tmp_path)
+    df = frame_of(res)
+    assert df["B03__coop_decentralisee"].tolist() == [True, False] and df["B03__attractivite"].tolist() == [False, True]
+    assert df["B03__relations_consulaires"].tolist() == [True, False]
+    assert df["B06__afrique_subsaharienne"].tolist() == [True, False] and df["B06__maghreb"].tolist() == [False, True]
+    ambiguous = problems_of(res, "ambiguous_option")  # « Europe »: Union européenne or Europe hors UE
+    assert [p["cell"] for p in ambiguous] == ["G2"] and "Union européenne" in ambiguous[0]["message_fr"]
+    assert res.report["status"] == "partial"
+
+
+def test_one_choice_question_as_option_columns(tmp_path):
+    rows = [
+        ["Nom de la collectivité", "Existe-t-il une ligne budgétaire dédiée ?", None, "Évolution prévue du budget sur trois ans", None, None],
+        [None, "Oui", "Non", "Hausse", "Stabilité", "Baisse"],
+        ["Ville de Niort", "X", None, None, "X", None],
+    ]
+    res = ingest_file(write_xlsx(tmp_path / "grille.xlsx", {"R": rows}, merged=("B1:C1", "D1:F1")), tmp_path)
+    df = frame_of(res)
+    assert df["C02"][0] == "Oui" and df["F03"][0] == "Stabilité"

@@ -121,3 +121,50 @@ def test_header_variants_seen_in_home_made_files(header, column):
 @pytest.mark.parametrize("value", ["Ville de Lyon", "Département du Gers", "Bretagne", "Jumelage", "Oui", "Collectivité : Ville de Die"])
 def test_answers_do_not_look_like_headers(value):
     assert match_header(value, CB) is None
+
+
+def test_an_aside_recalling_an_earlier_answer_is_stale_and_never_read():
+    for header in ("Date de réponse (rappel 2024)", "Nombre d'habitants [pour mémoire]", "Rappel 2024 : Nombre d'habitants",
+                   "Budget (réponse 2024)"):
+        m = match_header(header, CB)
+        assert m is not None and m.method == "stale", header
+    assert match_header("Budget (2024)", CB).method != "stale"  # this wave's N-1 budget
+    got = resolve_columns({0: HeaderMatch(Target("A14"), "stale"), 1: HeaderMatch(Target("A14"), "label")})
+    assert got.kept == {1: HeaderMatch(Target("A14"), "label")} and got.stale == (0,)
+    alone = resolve_columns({0: HeaderMatch(Target("A07"), "stale")})
+    assert alone.kept == {} and alone.stale == (0,)
+
+
+def test_an_aside_is_below_an_exact_label():
+    got = resolve_columns({0: match_header("Date de réponse (jj/mm/aaaa)", CB), 1: match_header("Date de réponse", CB)})
+    assert list(got.kept) == [1] and not got.conflicts
+
+
+def test_a_visible_column_beats_a_hidden_one_with_the_same_header():
+    m = HeaderMatch(Target("A07"), "label")
+    got = resolve_columns({0: m, 1: m, 2: HeaderMatch(Target("A01"), "label")}, hidden={1, 2})
+    assert list(got.kept) == [0, 2] and got.hidden_beaten == {1: 0} and got.hidden_kept == (2,) and not got.conflicts
+
+
+@pytest.mark.parametrize("code,text,slug", [
+    ("B03", "Attractivité éco.", "attractivite"), ("B06", "Afrique subsah.", "afrique_subsaharienne"),
+    ("B03", "Rel. consulaires", "relations_consulaires"), ("B03", "Éduc. citoyenneté & solid. intern.", "ecsi"),
+    ("B07", "Dvt éco. et tourisme", "economie_tourisme"), ("A02", "Com. de communes", "cc"), ("B03", "Jumelages", "jumelage"),
+])
+def test_abbreviated_option_labels(code, text, slug):
+    from pipeline.ingest.matching import matcher_for
+
+    assert matcher_for(CB).option_slug(code, text) == (slug, ())
+
+
+def test_an_abbreviation_fitting_several_options_is_reported_not_guessed():
+    from pipeline.ingest.matching import matcher_for
+
+    assert matcher_for(CB).option_slug("B03", "Coop.") == ("", ("coop_decentralisee", "coop_europeenne", "coop_universitaire"))
+    m = match_header("Types d'actions menées : Coopération", CB)
+    assert m.method == "ambiguous" and len(m.candidates) == 3
+
+
+def test_a_header_saying_its_column_holds_codes():
+    assert match_header("Type de collectivité (code)", CB).coded and match_header("A02 [code]", CB).coded
+    assert not match_header("Code INSEE (code officiel géographique)", CB).coded

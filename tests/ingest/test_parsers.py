@@ -13,6 +13,7 @@ from pipeline.common.cells import cell_text
 from pipeline.common.identifiers import normalize_insee, normalize_siren, siren_is_valid
 from pipeline.domain.codebook import load_codebook
 from pipeline.ingest.parsers import (
+    parse_period,
     is_excel_error,
     parse_date,
     parse_number,
@@ -151,3 +152,19 @@ def test_french_thousands_roundtrip(n):
     french = f"{n:,}".replace(",", "\u202f")
     assert parse_number(french) == n
     assert parse_number(f"{n:,}".replace(",", " ") + " €") == n
+
+
+@pytest.mark.parametrize("value,expected", [
+    ("mai 2025", ("2025-05-01", "mois")), ("Sept. 2025", ("2025-09-01", "mois")), ("05/2025", ("2025-05-01", "mois")),
+    ("2025-05", ("2025-05-01", "mois")), ("2e trimestre 2025", ("2025-04-01", "trimestre")),
+    ("T4 2025", ("2025-10-01", "trimestre")), ("1er semestre 2025", ("2025-01-01", "semestre")),
+    ("courant juin 2025", ("2025-06-01", "mois")),
+])
+def test_parse_period_reads_months_quarters_and_half_years_as_their_first_day(value, expected):
+    assert parse_period(value) == expected
+    assert parse_date(value) is None  # not a date: the caller says which day it assumed
+
+
+@pytest.mark.parametrize("value", ["13/2025", "5e trimestre 2025", "2025", "fin mai 2025", "04/03/2025", 45720.0, None, "mai"])
+def test_parse_period_refuses_what_is_no_period(value):
+    assert parse_period(value) is None

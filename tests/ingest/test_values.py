@@ -90,3 +90,13 @@ def test_an_unreadable_date_alone_leaves_the_file_ingested(tmp_path):
     bad = problems_of(res, "bad_date")
     assert [(p["cell"], p["severity"]) for p in bad] == [("C2", "warning")] and "jj/mm/aaaa" in bad[0]["message_fr"]
     assert res.report["status"] == "ingested" and frame_of(res)["A14"].isna().all()
+
+
+def test_a_month_for_a_date_is_read_as_its_first_day_with_a_warning(tmp_path):
+    rows = [["A01", "A14"], ["Ville de Metz", "mai 2025"], ["Ville de Nancy", "2e trimestre 2025"], ["Ville de Toul", "05/2025"]]
+    res = ingest_file(write_xlsx(tmp_path / "d.xlsx", {"R": rows}), tmp_path)
+    df = frame_of(res)
+    assert df["A14"].tolist() == ["2025-05-01", "2025-04-01", "2025-05-01"]
+    warned = problems_of(res, "date_assumed")
+    assert [p["cell"] for p in warned] == ["B2", "B3", "B4"] and "01/05/2025" in warned[0]["message_fr"]
+    assert res.report["status"] == "ingested"

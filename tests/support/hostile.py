@@ -54,8 +54,10 @@ class Expected:
 
 # --- builders ----------------------------------------------------------------------------------
 def xlsx_bytes(sheets: dict[str, list[list[object]]], hidden: tuple[str, ...] = (), very_hidden: tuple[str, ...] = (),
-               hidden_rows: tuple[int, ...] = (), merged: tuple[str, ...] = ()) -> bytes:
-    """An xlsx written by openpyxl (hidden sheets/rows and merged ranges on the first sheet)."""
+               hidden_rows: tuple[int, ...] = (), merged: tuple[str, ...] = (), hidden_cols: tuple[str, ...] = (),
+               autofilter: str = "") -> bytes:
+    """An xlsx written by openpyxl (hidden sheets; hidden rows (1-based), hidden columns (letters),
+    merged ranges and an active filter on the first sheet)."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     first = None
@@ -70,8 +72,13 @@ def xlsx_bytes(sheets: dict[str, list[list[object]]], hidden: tuple[str, ...] = 
             ws.sheet_state = "veryHidden"
     for r in hidden_rows:
         first.row_dimensions[r].hidden = True
+    for letter in hidden_cols:
+        first.column_dimensions[letter].hidden = True
     for rng in merged:
         first.merge_cells(rng)
+    if autofilter:
+        first.auto_filter.ref = autofilter
+        first.auto_filter.add_filter_column(0, ["x"])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -304,11 +311,12 @@ def build_corpus(wave: Path, slow_rows: int = 60_000) -> list[Expected]:
                                                  hidden=("Listes",)), "feuille masquée « Listes » plus riche")
     ok("feuilles/tres_masquee.xlsx", xlsx_bytes({"Réponses": [HEADER, *ROWS], "Données": [HEADER, *ROWS, *ROWS]},
                                                very_hidden=("Données",)), "feuille « très masquée »")
-    rejected("feuilles/reponses_seulement_masquees.xlsx",
-             xlsx_bytes({"Accueil": [["Bonjour"]], "Réponses": [HEADER, *ROWS]}, hidden=("Réponses",)),
-             "réponses dans une feuille masquée", "hidden_answer_sheet", ("masquée", "afficher"))
+    ok("feuilles/reponses_seulement_masquees.xlsx",
+       xlsx_bytes({"Accueil": [["Bonjour"]], "Réponses": [HEADER, *ROWS]}, hidden=("Réponses",)),
+       "réponses dans une feuille masquée seulement (lues, signalées)", code="hidden_sheet_read", words=("masquée", "afficher"),
+       rows=2)
     ok("feuilles/lignes_masquees.xlsx", xlsx_bytes({"Réponses": [HEADER, *ROWS]}, hidden_rows=(3,)),
-       "ligne masquée (lue, signalée)", code="hidden_row", words=("masquée",))
+       "ligne masquée (non lue, signalée)", code="hidden_row_skipped", words=("masquée",), rows=1)
     merged = [["Nom de la collectivité", "Type de collectivité", "Types d'actions menées", None, None],
               [None, None, "Jumelage", "Coopération décentralisée", "ECSI"],
               ["Ville de Rodez", "Commune", "Oui", "Non", "Oui"]]
