@@ -150,7 +150,7 @@ class TypologyParams:
     jaccard_stable: float = _range(*SHARE)
     jaccard_doubtful: float = _range(*SHARE)
     proba: float = _range(0.0001, 0.5)
-    names: dict[int, str] = field()
+    names: dict[str, str] = field()   # name suggested by a type's portrait -> the analysts' name
     published: str = _choice("refit", "reference")
     weights: str = _choice("none", "calibration")
     missing: str = _choice("passive", "category")
@@ -166,9 +166,12 @@ class TypologyParams:
         if self.jaccard_doubtful > self.jaccard_stable:
             raise ParamsError(f"params.yaml, typology.jaccard_doubtful : {self.jaccard_doubtful} dépasse "
                               f"typology.jaccard_stable ({self.jaccard_stable}) ; attendu : doubtful ≤ stable")
-        if any(t < 1 for t in self.names):
-            raise ParamsError("params.yaml, typology.names : les types sont numérotés à partir de 1 "
-                              "(ex. {1: \"Jumelages de proximité\"})")
+        numbered = [k for k in self.names if k.strip().isdigit()]
+        if numbered:
+            raise ParamsError(f"params.yaml, typology.names : « {numbered[0]} » ; un nom choisi se rattache au profil "
+                              "d'un type, pas à son numéro (qui change d'une année sur l'autre) ; attendu : le nom "
+                              "proposé (metrics/typology.json, type_names_suggested) : le nom choisi, ex. "
+                              "{\"Engagement ponctuel via jumelage\": \"Jumelages de proximité\"}")
 
 
 @dataclass(frozen=True)

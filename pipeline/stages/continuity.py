@@ -58,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         types = res["by_reference"]
         description, published = reference_publication(clean, model, types, reference_metrics, typology)
     years = {"year": survey.year, "reference_year": survey.reference_year}
-    published = published.with_updates(published=typology.published, **years)
+    published = published.with_updates(published=typology.published, identity=res["summary"]["identity"], **years)
     out = Path(args.out_dir)
     atomic_write_parquet(types, out / "typology.parquet")
     atomic_write_parquet(description, out / "typology_description.parquet")

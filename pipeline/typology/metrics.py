@@ -71,6 +71,16 @@ class TypologyMetrics:
     published: str | None = None            # "refit" or "reference"
     year: int | None = None
     reference_year: int | None = None
+    # the name each type's portrait suggests (the key of typology.names for an analyst's name)
+    type_names_suggested: dict[int, str] | None = None
+    missing: str | None = None              # typology.missing: "passive" or "category"
+    # set by the continuity stage: what became of each type of the reference model in the refit
+    # (pipeline.panel.continuity.match_types: reference_type, refit_type, names, status, parts…)
+    identity: list[dict[str, Any]] | None = None
+
+    def same_types(self) -> dict[int, dict[str, Any]]:
+        """Reference-model type -> its record in ``identity`` (refit_type None: no refit type is it)."""
+        return {int(r["reference_type"]): r for r in (self.identity or []) if r.get("reference_type") is not None}
 
     @property
     def available(self) -> bool:
@@ -115,6 +125,8 @@ class TypologyMetrics:
                 ari_bootstrap=s["ari_bootstrap"], ari_seeds=s["ari_seeds"], n_seeds=s["n_seeds"])
             for name in ("type_sizes", "type_names", "inertia_gain_ratio"):
                 values[name] = _int_keys(data[name])
+            if data.get("type_names_suggested") is not None:
+                values["type_names_suggested"] = _int_keys(data["type_names_suggested"])
             return cls(**values)
         except (KeyError, TypeError, ValueError) as exc:
             raise MetricsError(f"{where} n'est pas le bilan de la typologie attendu ({exc}) : relancez "
@@ -129,7 +141,8 @@ class TypologyMetrics:
         return cls.from_dict(data, str(path))
 
 
-_OPTIONAL = frozenset({"truth", "notice", "n_reference_wave", "published", "year", "reference_year"})
+_OPTIONAL = frozenset({"truth", "notice", "n_reference_wave", "published", "year", "reference_year",
+                       "type_names_suggested", "missing", "identity"})
 
 
 def _int_keys(mapping: dict[Any, Any]) -> dict[int, Any]:

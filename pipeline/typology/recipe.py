@@ -20,8 +20,8 @@ from pipeline.typology.model import (
     describe_model,
     empty_description,
     fit_typology,
-    name_types,
 )
+from pipeline.typology.portrait import name_types_from, portrait_table
 from pipeline.typology.quality import PER_K_COLUMNS, quality_by_k, stability, truth_ari
 from pipeline.typology.spec import analysis_table, build_spec, select_respondents
 
@@ -53,10 +53,12 @@ def type_wave(clean: pd.DataFrame, params: TypologyParams, codebook: Codebook,
         return untyped_wave(len(table), len(clean), excl, params.min_respondents)
     weights = None if row_weights is None else row_weights.reindex(table.index).fillna(1.0).to_numpy(dtype=float)
     model = fit_typology(table, spec, ncp=params.ncp, k=params.k, k_min=params.k_min,
-                         k_max=params.k_max, kk=params.kk, seed=params.seed, names=params.names,
+                         k_max=params.k_max, kk=params.kk, seed=params.seed,
                          sample_weight=weights, missing=params.missing)
     desc = describe_model(model, table, params.proba)
-    model.names = name_types(model, desc, params.names)
+    portraits = portrait_table(selected, pd.Series(model.hcpc.labels_, index=selected.index), codebook)
+    suggested = name_types_from(portraits)
+    model.names = name_types_from(portraits, params.names)
     coord = model.mca.row_coordinates_
     labels = model.hcpc.labels_
     types = pd.DataFrame({"response_id": coord.index, "type": labels,
@@ -80,10 +82,24 @@ def type_wave(clean: pd.DataFrame, params: TypologyParams, codebook: Codebook,
         stability=stability(table, model, n_bootstrap=params.n_bootstrap, n_seeds=params.n_seeds,
                             seed=params.seed, stable=params.jaccard_stable, doubtful=params.jaccard_doubtful,
                             sample_weight=weights),
-        truth=None if truth is None else truth_ari(pd.Series(labels), selected.reset_index(drop=True)
-                                                   .assign(response_id=coord.index.to_numpy()), truth),
+        truth=None if truth is None else _truth(labels, selected, coord.index, truth, table, spec, params, weights),
+        type_names_suggested=suggested, missing=params.missing,
     )
     return WaveTypology(model, types, desc, per_k, metrics)
+
+
+def _truth(labels, selected, ids, truth, table, spec, params, weights) -> dict:
+    """ARI against the demo's planted models, for the typology published and, beside it, for the other
+    handling of missing answers (passive vs category), same settings otherwise."""
+    rows = selected.reset_index(drop=True).assign(response_id=ids.to_numpy())
+    out = truth_ari(pd.Series(labels), rows, truth)
+    other = "category" if params.missing == "passive" else "passive"
+    alt = fit_typology(table, spec, ncp=params.ncp, k=params.k, k_min=params.k_min, k_max=params.k_max,
+                       kk=params.kk, seed=params.seed, sample_weight=weights, missing=other)
+    alt_ari = truth_ari(pd.Series(alt.hcpc.labels_), rows, truth)
+    out["ari_by_missing"] = {params.missing: out["ari"], other: alt_ari["ari"]}
+    out["k_by_missing"] = {params.missing: int(len(set(labels))), other: int(alt.hcpc.n_clusters_)}
+    return out
 
 
 def untyped_wave(n: int, n_input: int, selection: Selection, minimum: int) -> WaveTypology:

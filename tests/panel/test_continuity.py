@@ -17,6 +17,8 @@ from pipeline.domain.params import (
 )
 from pipeline.panel.continuity import (
     assess_drift,
+    identity_records,
+    match_types,
     partition_ari,
     share_changes,
     transition_table,
@@ -99,3 +101,32 @@ def test_published_typology_follows_params(repo, tmp_path):
     assert types["type_name"].isin(ref_metrics["type_names"].values()).all()
     description = pd.read_parquet(tmp_path / "typology_description.parquet")
     assert set(description["type"]) <= set(types["type"]) and len(description) > 0
+
+
+def _transitions(counts: dict[tuple[int, int], int]) -> pd.DataFrame:
+    rows = [{"reference_type": a, "reference_name": f"R{a}", "refit_type": b, "refit_name": f"N{b}", "n": n}
+            for (a, b), n in counts.items()]
+    return pd.DataFrame(rows)
+
+
+def test_types_are_matched_by_optimal_assignment_and_say_what_became_of_them():
+    # 1 -> 2 (same type, renumbered); 2 splits into 1 and 3; 3 -> 4; 5 is new
+    identity = match_types(_transitions({(1, 2): 50, (2, 1): 30, (2, 3): 28, (3, 2): 6, (3, 1): 2, (2, 4): 1,
+                                         (1, 4): 1, (3, 4): 20, (1, 5): 3}))
+    by_ref = identity.dropna(subset=["reference_type"]).set_index("reference_type")
+    assert by_ref.loc[1, "refit_type"] == 2 and by_ref.loc[1, "status"] == "même type"
+    assert by_ref.loc[2, "status"] == "scindé" and sorted(by_ref.loc[2, "parts"]) == [1, 3]
+    assert by_ref.loc[3, "refit_type"] == 4 and by_ref.loc[3, "jaccard"] > 0.3
+    new = identity[identity["reference_type"].isna()].set_index("refit_type")["status"].to_dict()
+    assert new == {3: "issu d'une scission", 5: "nouveau"}
+    # a weak overlap is no identity
+    weak = match_types(_transitions({(1, 1): 10, (1, 2): 10, (2, 2): 2, (2, 3): 40}))
+    assert weak.set_index("reference_type").loc[1, "status"] == "scindé"
+
+
+def test_identity_on_the_same_partition_renumbered_is_the_permutation():
+    ref = _types([("a", 1), ("b", 1), ("c", 2), ("d", 3), ("e", 3)])
+    refit = _types([("a", 3), ("b", 3), ("c", 1), ("d", 2), ("e", 2)])
+    identity = match_types(transition_table(ref, refit)).set_index("reference_type")
+    assert identity["refit_type"].to_dict() == {1: 3, 2: 1, 3: 2} and set(identity["status"]) == {"même type"}
+    assert identity_records(identity.reset_index())[0]["parts"] == [3]

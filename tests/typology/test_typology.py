@@ -12,7 +12,7 @@ from sklearn.metrics import adjusted_rand_score
 
 from pipeline.cli.main import main as acter
 from pipeline.domain.codebook import load_codebook
-from pipeline.domain.params import TypologyParams, defaults
+from pipeline.domain.params import ParamsError, TypologyParams, block_from_dict, defaults
 from pipeline.stages import typology as typology_stage
 from pipeline.typology.model import classify
 from pipeline.typology.persistence import (
@@ -101,11 +101,22 @@ def test_outputs_are_labelled_in_french(stage):
     assert not any(v.endswith(": non") for name in names.values() for v in name.split(" · "))
 
 
-def test_analyst_names_win():
+def test_analyst_names_follow_the_profile_not_the_number():
     clean, _ = planted_clean(n=150)
-    res = type_wave(clean, small_params(names={2: "Jumelages de proximité"}), CB)
-    assert res.model.names[2] == "Jumelages de proximité"
+    first = type_wave(clean, small_params(), CB)
+    suggested = first.metrics.type_names_suggested[2]
+    res = type_wave(clean, small_params(names={suggested: "Jumelages de proximité"}), CB)
+    assert res.model.names[2] == "Jumelages de proximité" and res.metrics.type_names_suggested[2] == suggested
     assert set(res.types.loc[res.types["type"] == 2, "type_name"]) == {"Jumelages de proximité"}
+    # the same respondents in another order: numbers may move, the chosen name stays with the profile
+    shuffled = type_wave(clean.sample(frac=1.0, random_state=4), small_params(names={suggested: "Jumelages de proximité"}), CB)
+    again = shuffled.types.set_index("response_id").loc[res.types["response_id"], "type_name"]
+    assert (again.to_numpy() == res.types["type_name"].to_numpy()).mean() > 0.95
+
+
+def test_a_numbered_analyst_name_is_refused_in_french():
+    with pytest.raises(ParamsError, match="se rattache au profil d'un type, pas à son numéro"):
+        block_from_dict(TypologyParams, {**vars(defaults(TypologyParams)), "names": {1: "Jumelages"}}, "typology")
 
 
 def test_model_persisted_and_classifies_a_later_wave(stage, tmp_path):
