@@ -110,8 +110,11 @@ def panel_changes(stacked: pd.DataFrame, types: pd.DataFrame, codebook: Codebook
     out["type_name_reference"] = r["type_name"].astype("string").to_numpy()
     out["type_name_current"] = c["type_name"].astype("string").to_numpy()
     panel = out["presence"] == PANEL
-    out["strategy_changed"] = (panel & (out["strategy_reference"].fillna("") != out["strategy_current"].fillna(""))
-                               ).astype(bool)
+    # a change of strategy is between two answers: unanswered one year is no change (the evolution class,
+    # « Plus formalisée » or « Moins formalisée », counts the same collectivités)
+    answered = out["strategy_reference"].notna() & out["strategy_current"].notna()
+    out["strategy_changed"] = (panel & answered & (out["strategy_reference"] != out["strategy_current"])
+                               ).fillna(False).astype(bool)
     out["type_changed"] = (panel & out["type_reference"].notna() & out["type_current"].notna()
                            & (out["type_reference"] != out["type_current"])).fillna(False).astype(bool)
     out = out.astype({"n_actions_reference": "Int64", "n_actions_current": "Int64",

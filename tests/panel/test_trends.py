@@ -73,6 +73,23 @@ def test_panel_matched_by_siren_or_name_with_changes():
                                                          "Nul les deux années": 0}
 
 
+def test_the_summary_counts_are_the_counts_of_the_evolution_classes():
+    """The text of a report states strategy_changed and type_changed; its tables give the classes:
+    the same collectivités, nationally and in each network (an answer given one year only is no change)."""
+    ref = _wave([{"response_id": f"R{i}", "A01": f"Ville {i}", "D04": d, "rrma_slug": s}
+                 for i, (d, s) in enumerate([("Aucune", "a"), (None, "a"), ("Aucune", "b"), ("En cours d'élaboration", "b"),
+                                              ("Aucune", "a")])])
+    cur = _wave([{"response_id": f"R{i}", "A01": f"Ville {i}", "D04": d, "rrma_slug": s}
+                 for i, (d, s) in enumerate([("Adoptée par délibération", "a"), ("Aucune", "a"), (None, "b"),
+                                              ("Aucune", "b"), ("Aucune", "a")])])
+    changes, summary = run_trends(ref, cur, None, defaults(TypologyParams), CB, defaults(TrendsParams))
+    for part in (summary, *summary["by_network"].values()):
+        classes = part["evolutions"]["evolution_strategie"]
+        assert part["strategy_changed"] == classes["Plus formalisée"] + classes["Moins formalisée"]
+        assert part["type_changed"] == part["evolutions"]["evolution_type"]["Autre type"]
+    assert summary["strategy_changed"] == 2
+
+
 def test_empty_current_wave_gives_only_departures():
     ref = _wave([{"response_id": "R1", "A01": "Ville de Lunel", "C01": 1.0}])
     changes, summary = run_trends(ref, ref.iloc[:0], None, defaults(TypologyParams), CB, defaults(TrendsParams))
