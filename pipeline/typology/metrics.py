@@ -74,6 +74,8 @@ class TypologyMetrics:
     # the name each type's portrait suggests (the key of typology.names for an analyst's name)
     type_names_suggested: dict[int, str] | None = None
     missing: str | None = None              # typology.missing: "passive" or "category"
+    inertia_gains: list[float] | None = None  # Ward merge gains, largest first (the first 10; FactoMineR inert.gain)
+    jaccard_thresholds: dict[str, float] | None = None  # {"stable": .., "doubtful": ..} (typology.jaccard_*)
     # set by the continuity stage: what became of each type of the reference model in the refit
     # (pipeline.panel.continuity.match_types: reference_type, refit_type, names, status, parts…)
     identity: list[dict[str, Any]] | None = None
@@ -142,7 +144,7 @@ class TypologyMetrics:
 
 
 _OPTIONAL = frozenset({"truth", "notice", "n_reference_wave", "published", "year", "reference_year",
-                       "type_names_suggested", "missing", "identity"})
+                       "type_names_suggested", "missing", "identity", "inertia_gains", "jaccard_thresholds"})
 
 
 def _int_keys(mapping: dict[Any, Any]) -> dict[int, Any]:

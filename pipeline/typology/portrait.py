@@ -35,6 +35,7 @@ from pipeline.domain.codebook import Codebook, Question
 PORTRAIT_COLUMNS = ("type", "dimension", "dimension_title", "question", "column", "value", "label", "text", "kind",
                     "n", "base", "share", "n_all", "base_all", "share_all", "v_test", "median", "median_all")
 SHARE, MEDIAN, MISSING = "share", "median", "missing"
+OTHER_ANSWER = "Autre réponse (hors liste)"  # as the reports group answers outside the codebook's list
 DISTINCTIVE_V = 2.0      # |v-test| >= 2 (p <= 0.05): catdes's threshold for a distinctive answer
 CARD_DISTINCTIVE = 4     # distinctive answers listed on a card
 # Key facts shown on every card whatever the v-test: medians of these numbers, the most frequent
@@ -82,12 +83,12 @@ def _text(q: Question, line: dict) -> str:
 
 def _answered(q: Question, answers: pd.DataFrame) -> tuple[pd.DataFrame | pd.Series | None, pd.Series]:
     """The question's values and who answered it (a multi-select: any option filled in)."""
-    if q.type == "multi":
+    if q.type == "multi":  # the reports' base: respondents who ticked at least one option
         cols = [c for c in q.columns if c in answers.columns]
         if not cols:
             return None, pd.Series(False, index=answers.index)
         block = answers[cols].astype("boolean")
-        return block, block.notna().any(axis=1)
+        return block, block.fillna(False).any(axis=1)
     if q.code not in answers.columns:
         return None, pd.Series(False, index=answers.index)
     values = answers[q.code]
@@ -127,6 +128,9 @@ def _question_lines(q: Question, answers: pd.DataFrame, y: pd.Series, t: int) ->
         chosen = (text == m_label).fillna(False).to_numpy(dtype=bool)
         if chosen.any():
             lines.append(_share_line(q.code, m_label, m_label, chosen, in_type, ok))
+    other = (~text.isin(labels)).fillna(False).to_numpy(dtype=bool) & ok
+    if other.any():  # answers outside the list, grouped as the reports group them: the lines add up to the base
+        lines.append(_share_line(q.code, OTHER_ANSWER, OTHER_ANSWER, other, in_type, ok))
     return lines
 
 

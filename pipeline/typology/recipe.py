@@ -84,6 +84,8 @@ def type_wave(clean: pd.DataFrame, params: TypologyParams, codebook: Codebook,
                             sample_weight=weights),
         truth=None if truth is None else _truth(labels, selected, coord.index, truth, table, spec, params, weights),
         type_names_suggested=suggested, missing=params.missing,
+        inertia_gains=[float(g) for g in model.hcpc.inertia_gains_[:10]],
+        jaccard_thresholds={"stable": params.jaccard_stable, "doubtful": params.jaccard_doubtful},
     )
     return WaveTypology(model, types, desc, per_k, metrics)
 

@@ -54,9 +54,11 @@ def table():
 def test_shares_and_counts_agree_with_the_answers(table):
     tab, answers, types = table
     row = tab[(tab["type"] == 1) & (tab["column"] == "B03__coop_decentralisee")].iloc[0]
-    in_type = answers.loc[types == 1, "B03__coop_decentralisee"]
+    b03 = answers[[c for c in answers if c.startswith("B03__")]].fillna(False)
+    ticked = b03.any(axis=1)            # a multi-select question's base: who ticked at least one option
+    in_type = answers.loc[(types == 1) & ticked, "B03__coop_decentralisee"]
     assert row["kind"] == SHARE and row["n"] == int(in_type.sum()) and row["base"] == len(in_type)
-    assert row["share_all"] == pytest.approx(answers["B03__coop_decentralisee"].mean())
+    assert row["share_all"] == pytest.approx(answers.loc[ticked, "B03__coop_decentralisee"].mean())
     assert row["v_test"] > 2 and row["dimension"] == "actions"
     assert row["text"] == "Types d'actions menées : Coopération décentralisée"
     median = tab[(tab["type"] == 2) & (tab["question"] == "C01") & (tab["kind"] == MEDIAN)].iloc[0]
@@ -67,7 +69,8 @@ def test_shares_and_counts_agree_with_the_answers(table):
 def test_missing_answers_are_counted_never_a_trait(table):
     tab, _, _ = table
     gone = tab[(tab["type"] == 3) & (tab["question"] == "E01") & (tab["kind"] == MISSING)].iloc[0]
-    assert gone["n"] == 40 and gone["share"] == 1.0 and gone["share_all"] == pytest.approx(1 / 3)
+    e01 = tab[(tab["question"] == "E01") & (tab["kind"] == MISSING)].set_index("type")
+    assert gone["n"] == 40 and gone["share"] == 1.0 and gone["n_all"] == e01["n"].sum()
     missing, asked, _, _ = missing_share(tab, 3, "partenariats")
     assert missing == 40 and asked == 40
     lines = card(tab, 3, "partenariats", CB)
