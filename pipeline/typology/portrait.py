@@ -212,6 +212,7 @@ MEANS_TRAITS = (
     (("E02__etablissements_scolaires", "etablissements_scolaires"), "avec les écoles"),
 )
 ACTION = "B03"
+PAST = ("B01", "Oui, par le passé")   # a type most of whose collectivités acted in the past only: « en veille »
 MAX_CORE = 40            # two actions in a name when their labels hold in this many characters
 # Ticked options that can tell two types of the same suggested name apart
 TRAIT_QUESTIONS = ("B03", "B07", "B06", "D05", "E01", "E02", "C03", "E04")
@@ -276,6 +277,10 @@ def suggest_name(table: pd.DataFrame, t: int) -> str:
         if key in keys:
             trait = text
             break
+    past = over[(over["question"] == PAST[0]) & (over["label"] == PAST[1]) & (over["share"] >= 0.5)]
+    if not past.empty:
+        name = "Action internationale en veille"
+        return f"{name}, surtout {_lower_first(core)}" if names else name
     if score <= -2:
         name = f"Engagement ponctuel via {_lower_first(core)}" if names else "Engagement ponctuel, sans organisation dédiée"
         return name if trait in (None, "budget dédié") else f"{name}, {trait}"

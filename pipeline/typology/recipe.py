@@ -91,16 +91,22 @@ def type_wave(clean: pd.DataFrame, params: TypologyParams, codebook: Codebook,
 
 
 def _truth(labels, selected, ids, truth, table, spec, params, weights) -> dict:
-    """ARI against the demo's planted models, for the typology published and, beside it, for the other
-    handling of missing answers (passive vs category), same settings otherwise."""
+    """ARI against the demo's planted models of the typology published and, beside it, of the other
+    handling of missing answers (passive vs category), at the same number of types
+    (``ari_by_missing``) and at the number its own automatic rule chooses (``other_automatic``)."""
     rows = selected.reset_index(drop=True).assign(response_id=ids.to_numpy())
     out = truth_ari(pd.Series(labels), rows, truth)
     other = "category" if params.missing == "passive" else "passive"
-    alt = fit_typology(table, spec, ncp=params.ncp, k=params.k, k_min=params.k_min, k_max=params.k_max,
-                       kk=params.kk, seed=params.seed, sample_weight=weights, missing=other)
-    alt_ari = truth_ari(pd.Series(alt.hcpc.labels_), rows, truth)
-    out["ari_by_missing"] = {params.missing: out["ari"], other: alt_ari["ari"]}
-    out["k_by_missing"] = {params.missing: int(len(set(labels))), other: int(alt.hcpc.n_clusters_)}
+    k = int(len(set(labels)))
+
+    def fit(n_types):
+        alt = fit_typology(table, spec, ncp=params.ncp, k=n_types, k_min=params.k_min, k_max=params.k_max,
+                           kk=params.kk, seed=params.seed, sample_weight=weights, missing=other)
+        return int(alt.hcpc.n_clusters_), truth_ari(pd.Series(alt.hcpc.labels_), rows, truth)["ari"]
+
+    out["ari_by_missing"] = {params.missing: out["ari"], other: fit(k)[1]}
+    k_other, ari_other = fit(params.k)
+    out["other_automatic"] = {"missing": other, "k": k_other, "ari": ari_other}
     return out
 
 
