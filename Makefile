@@ -18,14 +18,14 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 repro: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/dvc repro
 	$(BIN)/python -m pipeline.cli.publish --params params.yaml --auto
 
 WAVES ?= data/raw
 annual: $(STAMP)
 	@test -n "$(YEAR)" || { echo "Indiquez l'année de l'enquête : make annual YEAR=2025 (démonstration : make annual YEAR=2025 WAVES=demo)" >&2; exit 2; }
 	$(BIN)/python -m pipeline.cli.annual --params params.yaml --year $(YEAR) --waves $(WAVES)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/dvc repro
 	$(BIN)/python -m pipeline.cli.publish --params params.yaml --year $(YEAR) --auto
 	@echo "Enquête $(YEAR) : pensez à committer params.yaml, dvc.lock et les fichiers .dvc nouveaux (git status)."
 
@@ -36,12 +36,12 @@ publish: $(STAMP)
 	$(BIN)/python -m pipeline.cli.publish --params params.yaml --year $(YEAR) $(if $(filter-out 0 non no,$(REMPLACER)),--replace)
 
 test: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -q
 
 # For developers: the unit tests, without whole-pipeline runs (marker `pipeline`) nor demo waves,
 # corpora and rendered reports (marker `slow`).
 test-fast: $(STAMP)
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python -m pytest -q -n 2 -m "not pipeline and not slow"
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -q -n 2 -m "not pipeline and not slow"
 
 # Every benchmark, each printing its figures, its target and its ratio to a baseline measured in
 # the same run; all run even if one misses its target (then the exit status is 1).
@@ -52,7 +52,7 @@ bench: $(STAMP)
 	echo "cores: $$(nproc 2>/dev/null || sysctl -n hw.ncpu)"; \
 	for b in $(BENCHMARKS); do \
 	  echo "== benchmarks/$$b.py"; \
-	  PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python benchmarks/$$b.py || status=1; \
+	  PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python benchmarks/$$b.py || status=1; \
 	done; \
 	echo "== all benchmarks: $$(( $$(date +%s) - start )) s"; exit $$status
 
