@@ -3,8 +3,9 @@
 Modules, bottom up: ``models`` (the planted models, read from models.yaml), ``population``
 (collectivités), ``answers`` (their true answers), ``panel`` (the second wave), ``submissions`` (the records
 passed along), ``values`` and ``mistakes`` (what is written in a cell), ``files`` (grids as
-.xlsx, .ods, .csv), ``templates``, ``homemade`` and ``exports`` (the renderers), ``layouts`` (which
-renderer writes which way back), ``plan`` (who sends what, where, with which mistakes),
+.xlsx, .ods, .csv), ``templates``, ``homemade``, ``exports`` and ``networks`` (the renderers: the
+questionnaire, home-made files, survey tools' exports, the files networks and secretaries make),
+``layouts`` (which renderer writes which way back), ``plan`` (who sends what, where, with which mistakes),
 ``generate`` (the waves written with their truth).
 """
 
@@ -17,7 +18,7 @@ from pipeline.demo.generate import (
     truth_frame,
     truth_values,
 )
-from pipeline.demo.layouts import LAYOUTS, render_file
+from pipeline.demo.layouts import LAYOUTS, SHAPES, render_file
 from pipeline.demo.mistakes import FLAG_KINDS, QUARANTINE_KINDS, VALUE_KINDS
 from pipeline.demo.models import (
     Model,
@@ -33,7 +34,7 @@ from pipeline.demo.submissions import Mistake, Placement, Rendered, Submission
 
 __all__ = [
     "FLAG_KINDS", "LAYOUTS", "QUARANTINE_KINDS", "VALUE_KINDS", "Answers", "Collectivite", "FileEntry", "Manifest",
-    "Mistake", "Model", "ModelsError", "Placement", "Planted", "Rendered", "Submission", "TypeProfile",
+    "Mistake", "Model", "ModelsError", "Placement", "Planted", "Rendered", "SHAPES", "Submission", "TypeProfile",
     "first_draft", "generate_answers", "generate_population", "generate_wave", "generate_waves", "planted", "read_models",
     "render_file", "select_models", "truth_frame", "truth_values",
 ]

@@ -164,3 +164,85 @@ def broken_bytes(kind: str, good_xlsx: bytes) -> bytes:
                 "</head><body><h1>Votre session a expiré</h1><p>Merci de vous reconnecter à l'espace de dépôt "
                 "pour télécharger le fichier.</p></body></html>\n").encode("utf-8")
     return b""
+
+
+# --- LimeSurvey with answer codes ---------------------------------------------------------------
+_YES_NO = ("C02", "E03")  # LimeSurvey's Yes/No question type: Y / N, not answer options
+
+
+def answer_codes(cb: Codebook, rng: np.random.Generator, *, reordered: bool) -> dict[str, dict[str, str]]:
+    """The answer code of each option of each list question, by question and slug.
+
+    LimeSurvey numbers options as they were entered: A1, A2… (the questionnaire's order, its
+    convention); a network that entered some lists in another order, with LimeSurvey 5's
+    AO01, AO02…, needs its codes sheet to be read (``reordered``).
+    """
+    out: dict[str, dict[str, str]] = {}
+    for q in cb:
+        if q.type != "single" or q.code in _YES_NO or q.code == _STAMPED:
+            continue
+        slugs = [m.slug for m in q.modalities]
+        order = slugs
+        if reordered and len(slugs) <= 12 and rng.random() < 0.5:
+            order = [slugs[i] for i in rng.permutation(len(slugs)).tolist()]
+        width = 3 if len(slugs) >= 100 else 2
+        out[q.code] = {s: (f"AO{k:0{width}d}" if reordered else f"A{k}") for k, s in enumerate(order, start=1)}
+    return out
+
+
+def render_limesurvey_codes(subs: list[Submission], file: str, fmt: str, cb: Codebook, year: int,
+                            rng: np.random.Generator) -> Rendered:
+    """LimeSurvey export with answer codes: list questions as codes (A1…, or AO01… with a
+    « Codes » sheet defining them in an .xlsx), Yes/No questions as Y / N, multi-select as Y /
+    empty; now and then a code the survey does not define (reported by ingest, value empty)."""
+    sheet_codes = fmt == "xlsx"
+    sheet = "results" if sheet_codes else ""
+    codes = answer_codes(cb, rng, reordered=sheet_codes)
+    columns: Columns = [("id", "_id", None), ("submitdate", "_submit", None), ("lastpage", "_lastpage", None),
+                        ("startlanguage", "_lang", None)]
+    for q in _asked(cb):
+        if q.type == "multi":
+            columns += [(f"{q.code}[SQ{i:03d}]", f"{q.code}__{m.slug}", q) for i, m in enumerate(q.modalities, start=1)]
+        else:
+            columns.append((q.code, q.code, q))
+    bad_row = int(rng.integers(len(subs))) if rng.random() < 0.6 else -1
+
+    def row(rec: Recorder, n: int, sub: Submission, where: dict[str, str]) -> dict[str, object]:
+        stamp = timestamp(rng, sub.answers[_STAMPED])  # type: ignore[arg-type]
+        wrong = ""
+        if n - 1 == bad_row:
+            asked = [c for c in codes if sub.answers.get(c) is not None and c not in ("B04", "A06", "A08")]
+            wrong = asked[int(rng.integers(len(asked)))] if asked else ""
+
+        def write(q: Question, v: object) -> dict[str, object]:
+            if q.type == "multi":
+                return {f"{q.code}__{m.slug}": "Y" if v is not None and m.slug in v else None  # type: ignore[operator]
+                        for m in q.modalities}
+            if v is None:
+                return {q.code: None}
+            if q.code in _YES_NO:
+                return {q.code: "Y" if v == "oui" else "N"}
+            if q.code == wrong:
+                n_options = len(q.modalities)
+                raw = f"AO{n_options + 2:02d}" if sheet_codes else f"A{n_options + 2}"
+                rec.truth[q.code] = None
+                rec.mistakes.append(Mistake(file, sheet, where[q.code], q.code, "undecodable_code", raw, None, "reported"))
+                return {q.code: raw}
+            if q.code in codes:
+                return {q.code: codes[q.code][str(v)]}
+            return {q.code: native_value(q, v, number="native" if sheet_codes else "text")}
+
+        return {"_id": n, "_submit": stamp.strftime("%Y-%m-%d %H:%M:%S"), "_lastpage": 6, "_lang": "fr",
+                **_answers(rec, sub, cb, where, write)}
+
+    rows, placements, mistakes = _export_rows(subs, file, sheet, cb, rng, columns, row)
+    if not sheet_codes:
+        return Rendered(csv_bytes(rows, sep=",", encoding="utf-8", bom=False, quote_all=True), placements, mistakes)
+    table: list[list[object]] = [["Codes des réponses de l'enquête ACTER"], [],
+                                 ["Code question", "Code réponse", "Libellé"]]
+    for code, by_slug in codes.items():
+        q = cb[code]
+        for k, (slug, c) in enumerate(sorted(by_slug.items(), key=lambda kv: kv[1])):
+            table.append([code if k == 0 else None, c, q.modality(slug).label])
+    data = xlsx_bytes([SheetGrid(sheet, rows, bold=(0,)), SheetGrid("Codes", table, widths={2: 60})], year, "LimeSurvey")
+    return Rendered(data, placements, mistakes)

@@ -52,6 +52,7 @@ class FileEntry:
     format: str
     expected_status: str
     n_respondents: int
+    shape: str = ""  # how the file was made when not as the layout's usual file (pipeline.demo.layouts.SHAPES)
 
 
 @dataclass
@@ -89,13 +90,13 @@ def render_all(seed: int, cb: Codebook, subs: list[Submission], year: int
             files[path] = render_broken(first, path, cb, year, rng, templates)
             manifest.files.append(FileEntry(path, "broken", fmt, "rejected", 0))
             continue
-        rendered = render_file(layout, fmt, group, path, cb, year, rng, templates)
+        rendered = render_file(layout, fmt, group, path, cb, year, rng, templates, first.shape)
         files[path] = rendered.data
         placements.extend(rendered.placements)
         manifest.mistakes.extend(rendered.mistakes)
         # a cell that cannot be read (reported) leaves the file partly ingested
         status = "partial" if any(m.outcome == "reported" for m in rendered.mistakes) else "ingested"
-        manifest.files.append(FileEntry(path, layout, fmt, status, len(rendered.placements)))
+        manifest.files.append(FileEntry(path, layout, fmt, status, len(rendered.placements), first.shape))
     return files, manifest, placements
 
 

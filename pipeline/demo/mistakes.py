@@ -36,6 +36,12 @@ KIND_CODES: dict[str, tuple[str, ...]] = {
 VALUE_KINDS = tuple(KIND_CODES)
 FLAG_KINDS = ("main_action_not_ticked", "aucun_not_exclusive", "too_many_obstacles", "bad_siren_checksum",
               "out_of_range")
+# Planted by the renderers of the files networks, secretaries and survey tools make
+# (pipeline.demo.networks, pipeline.demo.exports): a date typed as a month or a quarter (read as its
+# first day), a code the survey does not define (reported, value empty); and what ingest must not
+# read, outcome "skipped": hidden rows, columns and sheets, reminders of last year, summary rows.
+SHAPE_KINDS = ("date_period", "undecodable_code")
+SKIPPED_KINDS = ("hidden_row", "hidden_column", "hidden_sheet", "stale_column", "summary_row")
 # Planted inconsistencies that block the row (the clean stage quarantines it); the others are
 # warnings that stay in the clean table as flags.
 QUARANTINE_KINDS = ("out_of_range",)

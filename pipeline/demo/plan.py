@@ -29,6 +29,7 @@ from pipeline.demo.mistakes import (
     modality_applies,
 )
 from pipeline.demo.models import Model
+from pipeline.demo.networks import CONSOLIDATION_OMITS
 from pipeline.demo.population import NO_NETWORK, Collectivite
 from pipeline.demo.submissions import Submission
 from pipeline.domain.codebook import Codebook
@@ -41,26 +42,41 @@ CHANNELS = (
     ("limesurvey_codes", "limesurvey", "xlsx"),
     ("kobo", "kobo", "csv_utf8_bom"),
     ("google_csv", "forms", "csv_cp1252"),
+    ("limesurvey_answer_codes", "limesurvey", "xlsx"),
     ("limesurvey_labels", "limesurvey", "csv_utf8"),
     ("sphinx", "forms", "xlsx"),
     ("google_ods", "forms", "ods"),
+    ("limesurvey_answer_codes_csv", "limesurvey", "csv_utf8"),
 )
-# Share of answers by way of return (online tools share the rest) and formats per layout.
-LAYOUT_WEIGHTS = {"template_horizontal": 0.25, "template_vertical": 0.10, "horizontal": 0.08, "vertical": 0.10,
-                  "online": 0.47}
+# Channels exporting answer codes (pipeline.demo.exports.render_limesurvey_codes)
+CODED_CHANNELS = ("limesurvey_answer_codes", "limesurvey_answer_codes_csv")
+# Share of answers by way of return (online tools share the rest) and formats per layout: the
+# questionnaire, a home-made row or form, a secretary's form with option rows, last year's file
+# filled again (its hidden reminders left in).
+LAYOUT_WEIGHTS = {"template_horizontal": 0.23, "template_vertical": 0.09, "horizontal": 0.07, "vertical": 0.08,
+                  "option_rows": 0.05, "reused": 0.04, "online": 0.44}
 FORMAT_WEIGHTS = {
     "template_horizontal": {"xlsx": 0.85, "xlsm": 0.10, "ods": 0.05},
     "template_vertical": {"xlsx": 0.90, "xlsm": 0.10},
     "horizontal": {"xlsx": 0.60, "xlsm": 0.10, "ods": 0.15, "csv_cp1252": 0.15},
     "vertical": {"xlsx": 0.75, "ods": 0.25},
+    "option_rows": {"xlsx": 0.80, "ods": 0.20},
+    "reused": {"xlsx": 0.85, "ods": 0.15},
 }
 # The first files of each layout take these formats, so that a small wave has every format.
 FORCED_FORMATS = {"template_horizontal": ("xlsm", "ods"), "template_vertical": ("xlsm",),
-                  "horizontal": ("ods", "csv_cp1252", "xlsm"), "vertical": ("ods",)}
+                  "horizontal": ("ods", "csv_cp1252", "xlsm"), "vertical": ("ods",), "option_rows": ("ods",),
+                  "reused": ("xlsx", "xlsx")}
 FORCED_LAYOUTS = ("template_horizontal", "template_horizontal", "template_horizontal", "template_vertical",
-                  "template_vertical", "horizontal", "horizontal", "horizontal", "vertical", "vertical")
+                  "template_vertical", "horizontal", "horizontal", "horizontal", "vertical", "vertical",
+                  "option_rows", "reused", "reused")
 # Questions a home-made file may leave out altogether.
 OMITTABLE = ("A10", "A12", "A13", "F05", "C05", "E05", "A09", "A08", "D05")
+# Files a network packs its collectivités' answers into: one workbook with a sheet each (two
+# networks), one consolidation table (one network); the layout ingest reads them as.
+PACKED = (("sheets", "vertical"), ("sheets", "vertical"), ("consolidation", "horizontal"))
+PACKED_MAX = {"sheets": 15, "consolidation": 25}  # collectivités a network packs into one file
+_PACKABLE = ("template_horizontal", "template_vertical", "horizontal", "vertical", "option_rows")
 BROKEN_KINDS = (("truncated_xlsx", "xlsx"), ("html_xls", "xls"), ("empty_csv", "csv_utf8"))
 
 
@@ -136,20 +152,26 @@ def assign_files(rng: np.random.Generator, subs: list[Submission], n_broken: int
             _, layout, fmt = next(ch for ch in CHANNELS if ch[0] == name)
             path = f"{network_folder(s.collectivite)}/{_export_name(name, year, s.collectivite)}"
             used.add(path)
-            out[i] = replace(s, layout=layout, fmt=fmt, file=path)
+            out[i] = replace(s, layout=layout, fmt=fmt, file=path, shape="answer_codes" if name in CODED_CHANNELS else "")
             continue
         k = counters.get(choice, 0)
         counters[choice] = k + 1
         forced_fmts = FORCED_FORMATS[choice]
         fmt = forced_fmts[k] if k < len(forced_fmts) else _pick(rng, FORMAT_WEIGHTS[choice])
         omitted: frozenset[str] = frozenset()
-        if choice in ("horizontal", "vertical"):
+        if choice in ("horizontal", "vertical", "option_rows", "reused"):
             n_omit = int(rng.integers(0, 4))
             omitted = frozenset(OMITTABLE[j] for j in rng.choice(len(OMITTABLE), size=n_omit, replace=False).tolist())
-        s = replace(s, layout=choice, fmt=fmt, omitted=omitted)
+        layout, shape = choice, ""
+        if choice == "option_rows":
+            layout, shape = "vertical", "option_rows"
+        elif choice == "reused":
+            # last year's row of answers (xlsx) or vertical form
+            layout, shape = ("horizontal" if fmt == "xlsx" and rng.random() < 0.5 else "vertical"), "reused"
+        s = replace(s, layout=layout, fmt=fmt, omitted=omitted, shape=shape)
         folder = "" if rng.random() < 0.12 else network_folder(s.collectivite) + "/"
         out[i] = replace(s, file=_unique(used, folder + _file_name(s, year, rng)))
-    return compile_networks(rng, out, year)
+    return pack_networks(rng, compile_networks(rng, out, year), year)
 
 
 def compile_networks(rng: np.random.Generator, subs: list[Submission], year: int) -> list[Submission]:
@@ -173,6 +195,35 @@ def compile_networks(rng: np.random.Generator, subs: list[Submission], year: int
     return out
 
 
+def pack_networks(rng: np.random.Generator, subs: list[Submission], year: int) -> list[Submission]:
+    """Networks that send their collectivités' files packed into one (:data:`PACKED`): a workbook
+    with a sheet per collectivité, or a consolidation table retyped by the officer. The networks
+    with the most files of their own answer so (the largest compiling network excepted)."""
+    packable: dict[str, list[int]] = {}
+    for i, s in enumerate(subs):
+        if (s.layout in _PACKABLE or s.shape == "option_rows") and not s.is_correction and s.shape != "reused" \
+                and "/Compilation " not in s.file and s.collectivite.rrma != NO_NETWORK:
+            packable.setdefault(s.collectivite.rrma, []).append(i)
+    ranked = sorted((n for n in packable if len(packable[n]) >= 2), key=lambda n: (-len(packable[n]), n))
+    out = list(subs)
+    for k, ((shape, layout), network) in enumerate(zip(PACKED, ranked)):
+        members = packable[network][:PACKED_MAX[shape]]
+        first = subs[members[0]].collectivite
+        if shape == "sheets":
+            fmt = "xlsx" if k == 0 or rng.random() < 0.5 else "ods"
+            name = f"{network_folder(first)}/{network} - questionnaires ACTER {year}{EXTENSIONS[fmt]}"
+            omitted = None
+        else:
+            fmt = "xlsx"
+            name = f"{network_folder(first)}/{network} - tableau de consolidation ACTER {year}.xlsx"
+            omitted = CONSOLIDATION_OMITS
+        for i in members:
+            s = out[i]
+            out[i] = replace(s, layout=layout, fmt=fmt, file=name, shape=shape,
+                             omitted=s.omitted if omitted is None else s.omitted | omitted)
+    return out
+
+
 def _unique(used: set[str], path: str) -> str:
     stem, dot, ext = path.rpartition(".")
     candidate, k = path, 2
@@ -192,6 +243,8 @@ def _export_name(channel: str, year: int, c: Collectivite) -> str:
         "google_csv": f"Questionnaire ACTER {year} (réponses).csv",
         "sphinx": f"Sphinx - enquête ACTER {year} - export.xlsx",
         "google_ods": f"Questionnaire ACTER {year} (réponses).ods",
+        "limesurvey_answer_codes": f"results-survey{sid} (codes).xlsx",
+        "limesurvey_answer_codes_csv": f"results-survey{sid}_codes.csv",
     }[channel]
 
 
@@ -200,6 +253,10 @@ def _file_name(s: Submission, year: int, rng: np.random.Generator) -> str:
     ext = EXTENSIONS[s.fmt]
     if s.layout.startswith("template"):
         return f"ACTER {year} - {name}{' - corrigé' if s.is_correction else ''}{ext}"
+    if s.shape == "reused":
+        return f"ACTER {year - 1} - {name} - mise à jour {year}{ext}"
+    if s.shape == "option_rows":
+        return f"Fiche de réponse ACTER - {name}{ext}"
     if s.layout == "horizontal":
         short = ascii_fold(name).replace(" ", "_").replace("'", "_")
         return f"reponse_acter_{short}{ext}" if rng.random() < 0.5 else f"Questionnaire AI - {name}{ext}"

@@ -20,9 +20,10 @@ class Submission:
     collectivite: Collectivite
     answers: Answers
     is_correction: bool = False
-    layout: str = ""
+    layout: str = ""  # the layout ingest reads it as (the report's name)
     fmt: str = ""
     file: str = ""
+    shape: str = ""  # how the file was made when it is not the layout's usual file (pipeline.demo.layouts.SHAPES)
     omitted: frozenset[str] = frozenset()  # questions a home-made file leaves out
     value_mistakes: dict[str, str] = field(default_factory=dict)  # code -> mistake kind planted in its cell
     flags: tuple[str, ...] = ()  # inconsistencies planted in the answers
@@ -40,7 +41,7 @@ class Mistake:
     kind: str
     raw: str
     expected: object
-    outcome: str
+    outcome: str  # corrected | reported | flagged | quarantined | skipped (not an answer: noted, never read)
 
 
 @dataclass

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.common.cells import cell_ref, cell_text, column_letter, is_blank
+from pipeline.common.identifiers import normalize_insee, normalize_siren
 from pipeline.common.issues import Issue
 from pipeline.common.text import french_number
 from pipeline.domain.codebook import Codebook, load_codebook
@@ -165,6 +166,8 @@ def ingest_workbook(wb: Workbook, codebook: Codebook | None = None, params: Inge
             outcome.rows_read += len(block.records)
             outcome.layouts.append(block.layout)
             for text, column in block.mapped.items():
+                if mapped.get(text, column) != column:
+                    text = f"{text} ({outcome.sheet.name})"
                 mapped.setdefault(text, column)
             unmapped.extend(t for t in block.unmapped if t not in unmapped)
             if header_row is None and plan.orientation == "horizontal" and block.records:
@@ -382,7 +385,13 @@ def _read_block(plan: SheetPlan, marks: CellMarks, codebook: Codebook, matcher: 
     issues = _column_issues(plan, resolution, matcher, name)
     kept = resolution.kept
     issues.extend(_formula_issues(plan, kept, marks, codebook, name))
-    mapped = {plan.header_text[c]: m.target.column for c, m in kept.items()}
+    # a one-choice question's option (its row or column) is read into the question's column; a
+    # header text read into two columns (« Aucun » under two questions) is told apart by its cell
+    mapped: dict[str, str] = {}
+    for c, m in kept.items():
+        column = m.target.column if matcher.questions[m.target.code].type == "multi" else m.target.code
+        text = plan.header_text[c]
+        mapped[text if mapped.get(text, column) == column else f"{text} ({plan.header_cell[c]})"] = column
     unmapped = [plan.header_text[c] for c in plan.matches if c not in kept]
     unmapped += [text for _, text in sorted(plan.unmatched.items())]
     layout = layout_name(plan, codebook)
@@ -525,6 +534,18 @@ def _column_issues(plan: SheetPlan, resolution: Resolution, matcher: HeaderMatch
 
 
 # --- respondents ---------------------------------------------------------------------------------
+def _identifier(code: str, value: object) -> bool:
+    """A SIREN of 9 digits, or a commune's INSEE code (5 characters): what a count or a sum in
+    those columns of a total row never looks like."""
+    if is_blank(value):
+        return False
+    if code == "A03":
+        digits = normalize_siren(value)
+        return digits is not None and len(digits) == 9
+    insee = normalize_insee(value)
+    return insee is not None and len(insee) == 5
+
+
 def _summary_label(values: list[object]) -> str:
     """The label of a row summing up the others (« Total réseau », « Moyenne ») among its first
     cell and its name cells, or ""."""
@@ -558,7 +579,7 @@ def _read_rows(plan: SheetPlan, kept: dict[int, HeaderMatch], marks: CellMarks, 
                 name, sheet, cell_ref(r, nonblank[0]), "", first.strip()[:200], "warning",
             ))
             continue
-        identified = any(c < len(row) and not is_blank(row[c]) for c in ids)
+        identified = any(c < len(row) and _identifier(kept[c].target.code, row[c]) for c in ids)
         label = "" if identified else _summary_label([first] + [row[c] for c in label_cols if c < len(row)])
         aggregates = sum(1 for c in nonblank if (r, c) in marks.aggregates)
         if label or (not identified and aggregates >= 2):

@@ -208,7 +208,7 @@ class HeaderMatcher:
         cached = self._option_cache.get((code, key))
         if cached is not None:
             return cached
-        words = [w for w in key.split() if w not in _OPTION_STOP]
+        words = key.split()
         found = sorted({slug for k, slug in keys.items() if _abbreviates(words, k)})
         result: tuple[str, tuple[str, ...]] = ("", ())
         if len(found) == 1:
@@ -417,15 +417,24 @@ class HeaderMatcher:
 
 
 def _abbreviates(words: list[str], key: str) -> bool:
-    """True when ``words`` abbreviate the option key ``key``: each the start of the next word of
-    the key (its small words skipped), or a known abbreviation of it; fewer words than the key is
-    fine (« Relations consulaires » for « Relations consulaires et accueil de délégations »)."""
-    if not words or sum(len(w) for w in words) < 3:
+    """True when ``words`` (an option label, folded) abbreviate the option key ``key``: each word
+    the start of the next word of the key (the key's small words skipped), or a known
+    abbreviation of it; a small word of the label that fits nothing is skipped too (« d'au. »
+    is « d'autres »); fewer words than the key is fine (« Relations consulaires » for
+    « Relations consulaires et accueil de délégations »)."""
+    if not words or sum(len(w) for w in words if w not in _OPTION_STOP) < 3:
         return False
     long = [w for w in key.split() if w not in _OPTION_STOP]
-    if len(words) > len(long):
-        return False
-    return all(lw.startswith(w) or _WORD_ABBREVIATIONS.get(w) == lw for w, lw in zip(words, long))
+
+    def fit(i: int, j: int) -> bool:
+        if i == len(words):
+            return True
+        w = words[i]
+        if j < len(long) and (long[j].startswith(w) or _WORD_ABBREVIATIONS.get(w) == long[j]) and fit(i + 1, j + 1):
+            return True
+        return w in _OPTION_STOP and fit(i + 1, j)
+
+    return fit(0, 0)
 
 
 def _splits(text: str) -> list[tuple[str, str]]:

@@ -14,8 +14,8 @@ from python_calamine import CalamineWorkbook
 
 from pipeline.common.identifiers import siren_is_valid
 from pipeline.demo.generate import Manifest, generate_wave, generate_waves
-from pipeline.demo.layouts import LAYOUTS
-from pipeline.demo.mistakes import FLAG_KINDS, QUARANTINE_KINDS, VALUE_KINDS, raw_text
+from pipeline.demo.layouts import LAYOUTS, SHAPES
+from pipeline.demo.mistakes import FLAG_KINDS, QUARANTINE_KINDS, SHAPE_KINDS, SKIPPED_KINDS, VALUE_KINDS, raw_text
 from pipeline.demo.models import planted
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.params import DemoParams, defaults
@@ -100,6 +100,9 @@ def test_every_layout_and_format_is_present(wave):
     assert max(f.n_respondents for f in online) > 1
     # a network officer compiled several questionnaires into one file, a row each
     assert any(f.layout == "template_horizontal" and f.n_respondents > 1 for f in manifest.files)
+    # files made otherwise: by networks, secretaries, from last year's file, with answer codes
+    assert {f.shape for f in manifest.files} == set(SHAPES)
+    assert all(f.n_respondents > 1 for f in manifest.files if f.shape in ("sheets", "consolidation"))
 
 
 def test_files_with_unreadable_cells_are_partial(wave):
@@ -167,6 +170,9 @@ def test_manifest_cells_hold_the_raw_values(wave):
     assert {m.kind for m in manifest.mistakes} >= set(VALUE_KINDS) | set(FLAG_KINDS) | {"label_variant"}
     cache: dict[tuple[str, str], list[list[object]]] = {}
     for m in manifest.mistakes:
+        if not m.cell:  # a whole sheet (hidden last year's copy)
+            assert m.kind == "hidden_sheet" and m.sheet in CalamineWorkbook.from_path(str(raw / m.file)).sheet_names
+            continue
         key = (m.file, m.sheet)
         if key not in cache:
             cache[key] = _sheet_rows(raw / m.file, formats[m.file], m.sheet, layouts[m.file])
@@ -174,6 +180,9 @@ def test_manifest_cells_hold_the_raw_values(wave):
         assert raw_text(cache[key][r][c]) == m.raw, m
     outcomes = {m.kind: m.outcome for m in manifest.mistakes}
     assert outcomes["not_a_number"] == "reported" and outcomes["money_format"] == "corrected"
+    assert {outcomes[k] for k in SHAPE_KINDS} == {"reported", "corrected"}
+    skipped = {k for k in outcomes if outcomes[k] == "skipped"}
+    assert skipped <= set(SKIPPED_KINDS) and len(skipped) >= 4  # a hidden copy of a sheet is not in every wave
     assert all(outcomes[k] == ("quarantined" if k in QUARANTINE_KINDS else "flagged") for k in FLAG_KINDS)
 
 
@@ -181,11 +190,9 @@ def test_corrected_and_reported_mistakes_match_the_truth(wave, truth):
     _, _, manifest = wave
     cb = load_codebook()
     for m in manifest.mistakes:
-        if m.kind in ("label_variant",) or m.outcome in ("flagged", "quarantined"):
+        if m.kind in ("label_variant",) or m.outcome in ("flagged", "quarantined", "skipped"):
             continue
-        rows = truth[truth["source_file"] == m.file]
-        if len(rows) > 1:
-            rows = rows[rows["source_row"] == _cell(m.cell)[0] + 1]
+        rows = _rows_of(truth, m)
         value = rows.iloc[0][m.column]
         if m.expected is None:
             assert pd.isna(value), m
@@ -195,15 +202,20 @@ def test_corrected_and_reported_mistakes_match_the_truth(wave, truth):
             assert value == m.expected, m
 
 
+def _rows_of(truth: pd.DataFrame, m) -> pd.DataFrame:  # noqa: ANN001 (a Mistake)
+    """The truth row a mistake's cell belongs to: its file and sheet, and its row when the sheet has several."""
+    rows = truth[(truth["source_file"] == m.file) & (truth["source_sheet"] == m.sheet)]
+    if len(rows) > 1:
+        rows = rows[rows["source_row"] == _cell(m.cell)[0] + 1]
+    return rows
+
+
 def _flagged_rows(truth: pd.DataFrame, manifest: Manifest) -> dict[str, set[int]]:
     out: dict[str, set[int]] = {k: set() for k in FLAG_KINDS}
     for m in manifest.mistakes:
         if m.outcome not in ("flagged", "quarantined"):
             continue
-        rows = truth[truth["source_file"] == m.file]
-        if len(rows) > 1:
-            rows = rows[rows["source_row"] == _cell(m.cell)[0] + 1]
-        out[m.kind] |= set(rows.index)
+        out[m.kind] |= set(_rows_of(truth, m).index)
     return out
 
 

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from pipeline.demo import generate as demo  # noqa: E402
+from pipeline.demo.mistakes import SKIPPED_KINDS
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.params import DemoParams, defaults
 from pipeline.ingest.wave import ingest_wave
@@ -92,6 +93,46 @@ def test_answered_truth_cells_recovered(wave):
     assert ok / total >= 0.995, wrong[:10]
 
 
+def test_each_way_files_are_made_is_read_whole(wave):
+    """Per way of making files (the questionnaire's layouts, survey tools, and the files networks
+    and secretaries make): answered cells recovered, no collectivité lost or invented."""
+    frame, _, truth, manifest = wave
+    shape = {f["file"]: f["shape"] or f["layout"] for f in manifest["files"]}
+    index: dict[tuple, list[int]] = {}
+    for i, k in enumerate(zip(frame["source_file"], frame["source_sheet"], frame["source_row"])):
+        index.setdefault(_key(*k), []).append(i)
+    stats: dict[str, list[int]] = {}
+    for t in truth.itertuples(index=False):
+        st = stats.setdefault(shape[t.source_file], [0, 0, 0, 0])  # answered, recovered, lost, invented
+        rows = index.get(_key(t.source_file, t.source_sheet, t.source_row), [])
+        if len(rows) != 1:
+            st[2] += 1
+            continue
+        for col in CB.columns:
+            expected = getattr(t, col)
+            if expected is None or pd.isna(expected):
+                continue
+            st[0] += 1
+            expected = float(expected) if isinstance(expected, (int, float)) and not isinstance(expected, bool) else expected
+            st[1] += _same(bool(expected) if isinstance(expected, bool) else expected, frame[col].iat[rows[0]])
+    known = {_key(*k) for k in zip(truth["source_file"], truth["source_sheet"], truth["source_row"])}
+    for k in index:
+        if k not in known:
+            stats.setdefault(shape.get(k[0], "?"), [0, 0, 0, 0])[3] += len(index[k])
+    print("\n" + "\n".join(f"{s:20s} {a:6d} cellules répondues, {ok:6d} lues ({ok / max(a, 1):.2%}), "
+                           f"{lost} collectivité(s) perdue(s), {inv} inventée(s)" for s, (a, ok, lost, inv) in sorted(stats.items())))
+    assert {"sheets", "consolidation", "option_rows", "reused", "answer_codes"} <= set(stats)
+    for s, (answered, ok, lost, invented) in stats.items():
+        assert answered and ok / answered >= 0.995, s
+        assert lost == 0 and invented == 0, s
+
+
+# what ingest notes on a cell it must not read (hidden, stale or summary data), by planted kind
+_SKIPPED_CODES = {"hidden_row": {"hidden_row_skipped"}, "summary_row": {"summary_row"},
+                  "hidden_column": {"hidden_column_skipped"}, "stale_column": {"stale_column"},
+                  "hidden_sheet": {"hidden_sheet_skipped"}}
+
+
 def test_every_planted_mistake_corrected_or_reported(wave):
     frame, report, _, manifest = wave
     by_file = {f["file"]: f for f in report["files"]}
@@ -104,6 +145,11 @@ def test_every_planted_mistake_corrected_or_reported(wave):
         if m["outcome"] == "flagged":  # for the clean stage (checksums, exclusivity...)
             continue
         entry = by_file[m["file"]]
+        if m["outcome"] == "skipped":  # not an answer: noted where it is, never read
+            codes = {p["code"] for p in entry["problems"] if p["sheet"] == m["sheet"] and p["cell"] == m["cell"]}
+            if not codes & _SKIPPED_CODES[m["kind"]]:
+                failures.append(m)
+            continue
         if m["outcome"] == "reported":
             if not any(p["sheet"] == m["sheet"] and p["cell"] == m["cell"] for p in entry["problems"]):
                 failures.append(m)
@@ -116,3 +162,23 @@ def test_every_planted_mistake_corrected_or_reported(wave):
         if row is None or not _same(m["expected"], frame[m["column"]].iat[row]):
             failures.append(m)
     assert not failures, failures[:5]
+    assert {m["kind"] for m in manifest["mistakes"] if m["outcome"] == "skipped"} == set(SKIPPED_KINDS) == set(_SKIPPED_CODES)
+
+
+def test_every_sheet_is_listed_with_what_became_of_it(wave):
+    _, report, _, manifest = wave
+    packed = [f["file"] for f in manifest["files"] if f["shape"] == "sheets"]
+    assert packed
+    for entry in report["files"]:
+        if entry["status"] == "rejected" and not entry["sheets"]:
+            continue  # unreadable file: no sheet to list
+        statuses = {s["status"] for s in entry["sheets"]}
+        assert statuses <= {"read", "codes", "skipped", "not_read"}
+        assert sum(s["rows_read"] for s in entry["sheets"]) == entry["rows_read"], entry["file"]
+    for f in packed:
+        entry = next(e for e in report["files"] if e["file"] == f)
+        read = [s for s in entry["sheets"] if s["status"] == "read"]
+        assert len(read) == entry["rows_read"] > 1 and all(s["rows_read"] == 1 for s in read)
+        assert entry["sheets"][0]["sheet"] == "Sommaire" and entry["sheets"][0]["status"] == "skipped"
+    coded = [e for e in report["files"] if any(s["status"] == "codes" for s in e["sheets"])]
+    assert coded and all(e["layout"] == "limesurvey" for e in coded)
