@@ -289,10 +289,10 @@ def test_demo_duplicates_deduplicated_and_corrections_win(demo):
     for _, c in corrections.iterrows():
         assert c["source_file"] in kept_files, c["source_file"]
         assert c["source_file"] in set(duplicates["kept_file"])
-    # one clean row per collectivité
-    ids = truth.set_index(["source_file", "source_row"])["collectivite_id"]
-    keys = list(zip(clean["source_file"], clean["source_row"].astype("Int64")))
-    known = [ids.get((f, r)) for f, r in keys if (f, r) in ids.index]
+    # one clean row per collectivité (a network's workbook holds one per sheet: the sheet is part of the key)
+    ids = truth.set_index(["source_file", "source_sheet", "source_row"])["collectivite_id"]
+    keys = list(zip(clean["source_file"], clean["source_sheet"], clean["source_row"].astype("Int64")))
+    known = [ids.get(k) for k in keys if k in ids.index]
     assert len(known) == len(set(known))
     quality = json.loads((demo / "processed" / "quality.json").read_text(encoding="utf-8"))
     assert all(r["ok"] for r in quality["reconciliation"])
