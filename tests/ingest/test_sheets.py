@@ -162,3 +162,25 @@ def test_total_column_of_a_consolidation_is_not_a_collectivite(tmp_path):
     res = ingest_file(write_xlsx(tmp_path / "conso.xlsx", {"R": rows}), tmp_path)
     assert frame_of(res)["A01"].tolist() == ["Ville de Foix", "Ville de Pamiers"]
     assert problems_of(res, "summary_column")[0]["cell"] == "D2"
+
+
+def test_a_row_of_sum_formulas_without_label_or_identifier_is_no_collectivite(tmp_path):
+    import re
+    import zipfile
+
+    rows = [["Nom de la collectivité", "Nombre d'habitants", "Budget"], ["Ville de Foix", 9600, 5000],
+            ["Ville de Pamiers", 15700, 12000], [None, "=SUM(B2:B3)", "=SUM(C2:C3)"]]
+    path = write_xlsx(tmp_path / "sommes.xlsx", {"R": rows})
+    # as Excel saves it: each formula with its value
+    with zipfile.ZipFile(path) as z:
+        parts = {n: z.read(n) for n in z.namelist()}
+    xml = parts["xl/worksheets/sheet1.xml"].decode()
+    xml = re.sub(r"<f>SUM\(B2:B3\)</f><v\s*/?>(</v>)?", "<f>SUM(B2:B3)</f><v>25300</v>", xml)
+    xml = re.sub(r"<f>SUM\(C2:C3\)</f><v\s*/?>(</v>)?", "<f>SUM(C2:C3)</f><v>17000</v>", xml)
+    parts["xl/worksheets/sheet1.xml"] = xml.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in parts.items():
+            z.writestr(n, data)
+    res = ingest_file(path, tmp_path)
+    assert frame_of(res)["A01"].tolist() == ["Ville de Foix", "Ville de Pamiers"]
+    assert problems_of(res, "summary_row")[0]["cell"] == "B4"
