@@ -211,7 +211,8 @@ def render_limesurvey_codes(subs: list[Submission], file: str, fmt: str, cb: Cod
         stamp = timestamp(rng, sub.answers[_STAMPED])  # type: ignore[arg-type]
         wrong = ""
         if n - 1 == bad_row:
-            asked = [c for c in codes if sub.answers.get(c) is not None and c not in ("B04", "A06", "A08")]
+            # on a question of sections B to F (the identification is what the analyst checks first)
+            asked = [c for c in codes if sub.answers.get(c) is not None and not c.startswith("A") and c != "B04"]
             wrong = asked[int(rng.integers(len(asked)))] if asked else ""
 
         def write(q: Question, v: object) -> dict[str, object]:
