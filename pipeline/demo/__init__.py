@@ -33,8 +33,8 @@ from pipeline.demo.population import Collectivite, generate_population
 from pipeline.demo.submissions import Mistake, Placement, Rendered, Submission
 
 __all__ = [
-    "FLAG_KINDS", "LAYOUTS", "QUARANTINE_KINDS", "VALUE_KINDS", "Answers", "Collectivite", "FileEntry", "Manifest",
-    "Mistake", "Model", "ModelsError", "Placement", "Planted", "Rendered", "SHAPES", "Submission", "TypeProfile",
+    "FLAG_KINDS", "LAYOUTS", "QUARANTINE_KINDS", "SHAPES", "VALUE_KINDS", "Answers", "Collectivite", "FileEntry",
+    "Manifest", "Mistake", "Model", "ModelsError", "Placement", "Planted", "Rendered", "Submission", "TypeProfile",
     "first_draft", "generate_answers", "generate_population", "generate_wave", "generate_waves", "planted", "read_models",
     "render_file", "select_models", "truth_frame", "truth_values",
 ]

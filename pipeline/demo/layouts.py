@@ -14,10 +14,15 @@ from pipeline.demo.exports import (
     render_forms,
     render_kobo,
     render_limesurvey,
+    render_limesurvey_codes,
 )
-from pipeline.demo.exports import render_limesurvey_codes
 from pipeline.demo.homemade import render_homemade_horizontal, render_homemade_vertical
-from pipeline.demo.networks import render_consolidation, render_option_rows, render_reused, render_sheets
+from pipeline.demo.networks import (
+    render_consolidation,
+    render_option_rows,
+    render_reused,
+    render_sheets,
+)
 from pipeline.demo.submissions import Rendered, Submission
 from pipeline.demo.templates import Templates, render_template
 from pipeline.domain.codebook import Codebook

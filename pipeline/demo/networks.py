@@ -210,7 +210,7 @@ def render_sheets(subs: list[Submission], file: str, fmt: str, cb: Codebook, yea
 class _Column:
     """One column of a table: a question's value, one of its options, or last year's value."""
 
-    __slots__ = ("q", "slug", "top", "bottom", "kind")
+    __slots__ = ("bottom", "kind", "q", "slug", "top")
 
     def __init__(self, q: Question, slug: str, top: str, bottom: str, kind: str) -> None:
         self.q, self.slug, self.top, self.bottom, self.kind = q, slug, top, bottom, kind
@@ -287,9 +287,7 @@ def _write_row(rec: Recorder, cols: list[_Column], r: int, mark: str, year: int,
                 cells.setdefault(q.code, {})[key] = (ref, value)
             if not chosen:
                 rec.truth[q.code] = None
-        elif col.kind == "hidden":
-            value = _previous(q, v, year)
-        elif col.kind == "stale":
+        elif col.kind in ("hidden", "stale"):
             value = _previous(q, v, year)
         elif q.code == "A14" and dates and v is not None and q.code not in sub.value_mistakes and rng.random() < 0.35:
             text, day = _period(v, rng)  # type: ignore[arg-type]

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from pipeline.common.cells import cell_text, is_blank
 from pipeline.common.text import fold
@@ -119,11 +120,11 @@ def decode(q: Question, value: object, codes: AnswerCodes, coded_column: bool) -
 
 
 def _integer(text: str) -> int | None:
-    t = text[:-2] if text.endswith(".0") else text
+    t = text.removesuffix(".0")
     return int(t) if t.isdigit() and len(t) <= 3 else None
 
 
-def find_code_table(sheet: Sheet, matcher: HeaderMatcher, single_label) -> CodeTable | None:  # noqa: ANN001
+def find_code_table(sheet: Sheet, matcher: HeaderMatcher, single_label) -> CodeTable | None:
     """The codes a sheet defines, when it is a codes sheet (None otherwise).
 
     ``single_label(question, text)`` gives the slug of the modality ``text`` names, or "".
@@ -175,9 +176,9 @@ def _question_cell(value: object, matcher: HeaderMatcher, questions: dict[str, Q
     return None
 
 
-def _pair(cells: list[tuple[int, object]], q: Question, single_label) -> tuple[str, str] | None:  # noqa: ANN001
+def _pair(cells: list[tuple[int, object]], q: Question, single_label) -> tuple[str, str] | None:
     """(code, slug) of a code cell followed by a label of one of ``q``'s modalities."""
-    for (c, code), (c2, label) in zip(cells, cells[1:]):
+    for (c, code), (c2, label) in pairwise(cells):
         text = cell_text(code).strip()
         if c2 != c + 1 and c2 != c + 2 or not _TOKEN.fullmatch(text) or label.__class__ is not str:
             continue

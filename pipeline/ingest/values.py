@@ -15,8 +15,8 @@ from rapidfuzz import fuzz, process
 
 from pipeline.common.cells import cell_text, is_blank
 from pipeline.common.identifiers import normalize_insee, normalize_siren
-from pipeline.common.text import fold as fold_key
 from pipeline.common.issues import Issue
+from pipeline.common.text import fold as fold_key
 from pipeline.domain.codebook import Codebook, Question
 from pipeline.domain.rules import RULES
 from pipeline.ingest.codes import AnswerCodes, decode, looks_like_code
@@ -289,7 +289,7 @@ def convert_answers(
     return values, cells, issues
 
 
-def _ticked(q: Question, a: Answer, codebook: Codebook, reader: ValueReader, issue) -> bool | None:  # noqa: ANN001
+def _ticked(q: Question, a: Answer, codebook: Codebook, reader: ValueReader, issue) -> bool | None:
     """Whether one option cell is marked (X, x, ✓, 1, Oui, the option's own name); None for a no-answer token."""
     v = a.value
     yn = parse_yes_no(v, codebook)
@@ -305,7 +305,7 @@ def _ticked(q: Question, a: Answer, codebook: Codebook, reader: ValueReader, iss
 
 
 def _convert_options(q: Question, clean: list[Answer], codebook: Codebook, reader: ValueReader,
-                     values: dict[str, object], cells: dict[str, str], issue) -> None:  # noqa: ANN001
+                     values: dict[str, object], cells: dict[str, str], issue) -> None:
     """A one-choice question given as one marked cell per option: the marked option, or an error
     when several are marked (no guess)."""
     marked = [a for a in clean if _ticked(q, a, codebook, reader, issue)]
@@ -320,7 +320,7 @@ def _convert_options(q: Question, clean: list[Answer], codebook: Codebook, reade
 
 
 def _convert_multi(q: Question, clean: list[Answer], codebook: Codebook, reader: ValueReader, codes: AnswerCodes,
-                   values: dict[str, object], issue) -> None:  # noqa: ANN001 (issue: local reporter)
+                   values: dict[str, object], issue) -> None:
     """Ticks of one multi-select question from per-modality cells and/or one-cell lists (of labels or codes)."""
     ticks: dict[str, bool] = {}
     whole: list[Answer] = []

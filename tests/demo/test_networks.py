@@ -44,13 +44,13 @@ def subs() -> list[Submission]:
     return [Submission(c, generate_answers(rng, CB, c, models[k % 5], YEAR)) for k, c in enumerate(people)]
 
 
-def _read(tmp_path, name: str, data: bytes):  # noqa: ANN202 (FileResult)
+def _read(tmp_path, name: str, data: bytes):
     path = tmp_path / name
     path.write_bytes(data)
     return ingest_workbook(read_workbook(path, name, defaults(IngestParams)), CB)
 
 
-def _check_truth(result, rendered) -> None:  # noqa: ANN001
+def _check_truth(result, rendered) -> None:
     """Every answered truth cell is what ingest read, row by row (sheet and row as placed)."""
     by_key = {(r["source_sheet"], r["source_row"]): r for r in result.records}
     assert len(by_key) == len(result.records) == len(rendered.placements)
@@ -61,7 +61,7 @@ def _check_truth(result, rendered) -> None:  # noqa: ANN001
                 assert got.get(col) == pytest.approx(expected) if isinstance(expected, float) else got.get(col) == expected, (p.sheet, col)
 
 
-def _skipped(result, rendered) -> None:  # noqa: ANN001
+def _skipped(result, rendered) -> None:
     """Each thing planted to be skipped is noted by ingest on its sheet and cell."""
     planted = [m for m in rendered.mistakes if m.outcome == "skipped"]
     noted = {(p["sheet"], p["cell"]) for p in result.report["problems"]}

@@ -13,10 +13,10 @@ from pipeline.common.cells import cell_text
 from pipeline.common.identifiers import normalize_insee, normalize_siren, siren_is_valid
 from pipeline.domain.codebook import load_codebook
 from pipeline.ingest.parsers import (
-    parse_period,
     is_excel_error,
     parse_date,
     parse_number,
+    parse_period,
     parse_yes_no,
 )
 

@@ -21,7 +21,7 @@ def _form(name: str, siren: str, population: object, extra: list[list[object]] =
     ]
 
 
-def _sheets(res) -> list[tuple[str, str, str, int]]:  # noqa: ANN001
+def _sheets(res) -> list[tuple[str, str, str, int]]:
     return [(s["sheet"], s["status"], s["reason"], s["rows_read"]) for s in res.report["sheets"]]
 
 

@@ -116,9 +116,9 @@ def test_each_way_files_are_made_is_read_whole(wave):
             expected = float(expected) if isinstance(expected, (int, float)) and not isinstance(expected, bool) else expected
             st[1] += _same(bool(expected) if isinstance(expected, bool) else expected, frame[col].iat[rows[0]])
     known = {_key(*k) for k in zip(truth["source_file"], truth["source_sheet"], truth["source_row"])}
-    for k in index:
+    for k, rows in index.items():
         if k not in known:
-            stats.setdefault(shape.get(k[0], "?"), [0, 0, 0, 0])[3] += len(index[k])
+            stats.setdefault(shape.get(k[0], "?"), [0, 0, 0, 0])[3] += len(rows)
     print("\n" + "\n".join(f"{s:20s} {a:6d} cellules répondues, {ok:6d} lues ({ok / max(a, 1):.2%}), "
                            f"{lost} collectivité(s) perdue(s), {inv} inventée(s)" for s, (a, ok, lost, inv) in sorted(stats.items())))
     assert {"sheets", "consolidation", "option_rows", "reused", "answer_codes"} <= set(stats)
