@@ -161,7 +161,7 @@ def run_continuity(clean: pd.DataFrame, model: TypologyModel | None, reference_m
                    "notice": "Pas de comparaison : la vague de référence n'a pas de typologie "
                              f"({reference_metrics.notice or 'modèle absent'})",
                    "thresholds": {"ari_min": params.ari_min, "share_change_max": params.share_change_max},
-                   "k_reference": 0, "k_refit": int(refit["type"].nunique()), "shares": {}}
+                   "k_reference": 0, "k_refit": int(refit["type"].nunique()), "shares": {}, "identity": []}
         return {"by_reference": empty, "transitions": pd.DataFrame(columns=list(TRANSITION_COLUMNS)),
                 "shares": pd.DataFrame(), "identity": match_types(pd.DataFrame()), "summary": summary}
     by_reference = classify_wave(model, clean, typology.include_column, typology.include_values)
