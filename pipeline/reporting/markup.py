@@ -1,4 +1,5 @@
-"""HTML fragments of the published tables: the escaped table and the light bar chart."""
+"""HTML fragments of the published tables: the escaped table and the light bar chart (a masked
+value is a hatched bar of fixed length, explained under the chart)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import html
 import pandas as pd
 
 from pipeline.common.text import french_number
-from pipeline.reporting.formats import mask_note
+from pipeline.reporting.formats import CHART_NOTE
 from pipeline.reporting.tables import PubTable
 
 
@@ -28,8 +29,8 @@ def table_html(table: PubTable) -> str:
     notes = []
     if table.note:
         notes.append(html.escape(table.note))
-    if table.masked:
-        notes.append(html.escape(mask_note(table.threshold)))
+    if table.mask_note():
+        notes.append(html.escape(table.mask_note()))
     if table.source:
         notes.append("Source : " + html.escape(table.source))
     foot = "".join(f"<p>{n}</p>" for n in notes)
@@ -53,18 +54,26 @@ def bars_html(table: PubTable, columns: list[str], legend: list[str], source: st
         for j, col in enumerate(columns):
             secret = bool(table.secret[col].iloc[i])
             value = table.data[col].iloc[i]
-            width = 0.0 if secret or pd.isna(value) else max(0.0, min(1.0, float(value))) * 100
             text = table.cell_text_at(i, table.data.columns.get_loc(col))
-            bars.append(
-                f'<div class="bar"><span class="fill s{j}" style="width:{width:.1f}%"></span>'
-                f'<span class="val">{html.escape(text)}</span></div>'
-            )
+            if secret:  # a hatched bar of fixed length: it says « masked », not how much
+                fill = f'<span class="fill masked s{j}"></span>'
+            else:
+                width = 0.0 if pd.isna(value) else max(0.0, min(1.0, float(value))) * 100
+                fill = f'<span class="fill s{j}" style="width:{width:.1f}%"></span>'
+            bars.append(f'<div class="bar">{fill}<span class="val">{html.escape(text)}</span></div>')
         rows.append(f'<div class="row"><div class="lab">{html.escape(str(label))}</div>'
                     f'<div class="bars">{"".join(bars)}</div></div>')
     keys = "".join(f'<span><i class="s{j}"></i>{html.escape(name)}</span>' for j, name in enumerate(legend))
+    masked = any(bool(table.secret[col].any()) for col in columns)
+    note = f'<p class="src">{html.escape(chart_note(table))}</p>' if masked else ""
     return (
         f'<figure class="hbars" role="img" aria-label="{html.escape(table.title)}">'
         f'<figcaption class="title">{html.escape(table.title)}</figcaption>'
-        f'<div class="legend">{keys}</div>{"".join(rows)}'
+        f'<div class="legend">{keys}</div>{"".join(rows)}{note}'
         f'<p class="src">n = {french_number(table.n)} · Source : {html.escape(source)}</p></figure>'
     )
+
+
+def chart_note(table: PubTable) -> str:
+    """Under a chart with masked values: the hatched bars, then the marks of its table."""
+    return " ".join(t for t in (CHART_NOTE, table.mask_note()) if t)

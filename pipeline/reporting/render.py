@@ -9,6 +9,7 @@ inputs with :func:`pipeline.reporting.inputs.load_inputs` and builds each sectio
 from __future__ import annotations
 
 import html
+import json
 import os
 import re
 import shutil
@@ -22,10 +23,9 @@ import pyarrow.parquet as pq
 from pipeline.common.atomic import atomic_dir, atomic_write_text
 from pipeline.domain.params import ReportParams
 from pipeline.reporting.inputs import ROOT, list_scopes
+from pipeline.reporting.publication import NOTEBOOK, PLAN_FILE, audit_publication, plan_publication
 from pipeline.reporting.report import NATIONAL
 from pipeline.reporting.safety import check_no_pii
-
-NOTEBOOK = ROOT / "notebooks" / "rapport.py"
 KERNEL = "python3"
 
 CSS = """
@@ -51,6 +51,19 @@ a.anchor-link{display:none}.toc{background:#f4f6f8;padding:.5rem 1rem;border-rad
 gap:.6rem;margin:.25rem 0;font-size:.85rem}.hbars .lab{flex:0 0 38%}.hbars .bars{flex:1}
 .hbars .bar{display:flex;align-items:center;gap:.3rem;height:.95rem}.hbars .fill{display:inline-block;
 height:.75rem}.s0{background:#0072B2}.s1{background:#E69F00}.hbars .val{font-size:.75rem}
+.hbars .fill.masked{width:1.6rem;background:repeating-linear-gradient(45deg,#fff 0 2px,#8c8c8c 2px 4px);
+outline:1px solid #8c8c8c}
+.remember{background:#eef4f9;border-left:5px solid #0072B2;padding:.4rem 1.2rem .6rem;margin:1.2rem 0;
+border-radius:4px}.remember h2.remember-title{border:none;margin:.3rem 0;font-size:1.2rem}.remember li{margin:.25rem 0}
+.type-portrait{border:1px solid #c8d6e3;border-radius:8px;padding:.4rem 1rem .8rem;margin:1.2rem 0;background:#fcfdfe}
+.type-portrait h4{font-size:1.1rem;color:#0b3d63;margin:.4rem 0 .1rem}.type-portrait .size{color:#444;margin:.1rem 0 .6rem}
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(290px,1fr));gap:.7rem}.card{background:#fff;
+border:1px solid #dde5ec;border-radius:6px;padding:.3rem .7rem}.card h5{margin:.3rem 0;font-size:.92rem;color:#0b3d63}
+.card ul{list-style:none;padding:0;margin:0}.card li{display:grid;grid-template-columns:1fr auto;gap:0 .5rem;
+font-size:.82rem;padding:.18rem 0;border-bottom:1px dotted #e3e8ee}.card li .val{font-weight:bold;color:#0b3d63}
+.card li .ref{grid-column:1/3;color:#666;font-size:.75rem}.card .miss{font-size:.72rem;color:#777;margin:.3rem 0}
+.method{background:#f7f7f2;border:1px solid #e2e2d0;border-radius:6px;padding:.2rem 1rem .5rem;margin:1rem 0;
+font-size:.88rem}.method h4{margin:.4rem 0}table.gains tr.chosen td{background:#fff1c7;font-weight:bold}
 .hbars .legend{font-size:.8rem;display:flex;gap:1rem}.hbars .legend i{display:inline-block;width:.8rem;
 height:.8rem;margin-right:.3rem;vertical-align:middle}.hbars .src{font-size:.75rem;color:#555;margin:.2rem 0}
 """
@@ -158,6 +171,8 @@ def notebook_parameters(year: int, params: ReportParams, *, clean: Path, out_dir
         "quantile_min_n": params.quantile_min_n,
         "allow_comments": params.allow_comments,
         "source": params.source.format(year=year),
+        "protection_primary": params.protection_primary,
+        "protection_secondary": params.secondary_protection,
     }
 
 
@@ -192,12 +207,16 @@ def render_scopes(scopes: list[str], common: dict, title_for: dict[str, str]) ->
 def render_reports(clean: Path, typology: Path | None, typology_description: Path | None,
                    typology_metrics: Path | None, quality: Path | None, out: Path, year: int,
                    params: ReportParams, scopes: list[str] | None = None,
-                   trends: Path | None = None, trends_table: Path | None = None) -> list[Path]:
+                   trends: Path | None = None, trends_table: Path | None = None,
+                   secrecy: Path | None = None) -> list[Path]:
     """Write national.html, regions/<slug>.html, figures/ and tableaux.xlsx under ``out`` (the
-    folder is replaced as a whole)."""
+    folder is replaced as a whole), masked by one secrecy plan for the whole publication, and
+    audited: a masked cell that the published files give away fails the stage, leaving the previous
+    reports. ``secrecy``: where to write the audit's summary (metrics/secrecy.json)."""
     check_no_pii(pq.read_schema(clean).names)
     frame = pd.read_parquet(clean, columns=["rrma", "rrma_slug"])
-    networks = list_scopes(frame) if params.networks else []
+    every_network = list_scopes(frame)
+    networks = every_network if params.networks else []
     if scopes is not None:
         networks = [s for s in networks if s in scopes]
     names = dict(zip(frame["rrma_slug"].astype(str), frame["rrma"].astype(str)))
@@ -205,20 +224,27 @@ def render_reports(clean: Path, typology: Path | None, typology_description: Pat
                  **{s: f"Observatoire ACTER {year} — {names.get(s, s)}" for s in networks}}
     # Built in a temporary folder beside ``out``, which takes its place once every page is
     # written: an interrupted run leaves the previous reports or none, never half of them.
-    with atomic_dir(out) as build:
-        return _render_into(build, clean, typology, typology_description, typology_metrics, quality, trends,
-                            trends_table, year, params, networks, title_for, final=Path(out))
+    with atomic_dir(out) as build, tempfile.TemporaryDirectory(prefix="acter_secret_") as private:
+        written = _render_into(build, clean, typology, typology_description, typology_metrics, quality, trends,
+                               trends_table, year, params, networks, title_for, final=Path(out),
+                               every_network=every_network, private=Path(private), secrecy=secrecy)
+    return written
 
 
 def _render_into(out: Path, clean: Path, typology: Path | None, typology_description: Path | None,
                  typology_metrics: Path | None, quality: Path | None, trends: Path | None,
                  trends_table: Path | None, year: int, params: ReportParams, networks: list[str],
-                 title_for: dict[str, str], final: Path) -> list[Path]:
-    """Render every page into the (empty) folder ``out``; return their paths under ``final``."""
+                 title_for: dict[str, str], final: Path, every_network: list[str], private: Path,
+                 secrecy: Path | None) -> list[Path]:
+    """Plan the secrets of the whole publication, render every page into the (empty) folder ``out``
+    with that plan, audit what was published; return the pages' paths under ``final``.
+    ``private``: a folder outside the publication for the plan and the published counts."""
     (out / "regions").mkdir(parents=True, exist_ok=True)
     common = notebook_parameters(year, params, clean=clean, typology=typology,
                                  typology_description=typology_description, typology_metrics=typology_metrics,
                                  quality=quality, trends=trends, trends_table=trends_table, out_dir=out)
+    plan, unpublished = plan_publication(common, [NATIONAL, *every_network], {NATIONAL, *networks}, private)
+    common = {**common, "secrecy_plan_path": str(private / PLAN_FILE), "secrecy_records_dir": str(private)}
     ensure_kernel()
     all_scopes = [NATIONAL, *networks]
     workers = max(1, min(params.workers, len(all_scopes)))
@@ -236,9 +262,13 @@ def _render_into(out: Path, clean: Path, typology: Path | None, typology_descrip
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             for part in pool.map(render_scopes, chunks, [common] * workers, [title_for] * workers):
                 pages.update(part)
+    audit = audit_publication(private, unpublished, common, plan)
     written = []
     for scope in all_scopes:
         rel = Path("national.html") if scope == NATIONAL else Path("regions") / f"{scope}.html"
         atomic_write_text(out / rel, pages[scope])
         written.append(final / rel)
+    if secrecy is not None:
+        summary = {**audit.summary(), "plan_seconds": round(plan.seconds, 2), "plan_rounds": plan.rounds}
+        atomic_write_text(Path(secrecy), json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     return written

@@ -11,7 +11,8 @@ import pandas as pd
 from pipeline.common.text import french_number
 from pipeline.reporting import figures as figs
 from pipeline.reporting.formats import fmt_percent
-from pipeline.reporting.report import Report
+from pipeline.reporting.report import NATIONAL, Report
+from pipeline.reporting.secrecy import PUBLIC, VISIBLE
 from pipeline.reporting.tables import frame_table, single_table
 from pipeline.typology.spec import NO, YES
 
@@ -64,12 +65,18 @@ def heatmap(rep: Report, per_type: int = 5) -> str:
     names = _names(rep)
     n_all = int(counts.sum())
     # Rows: the categories most over-represented in at least one type.
-    top = (desc[desc["v_test"] > 0].sort_values(["type", "v_test"], ascending=[True, False], kind="stable")
+    # (a missing answer is counted in the portraits, never a trait of a type: typology.missing)
+    traits = desc[(desc["v_test"] > 0) & ~desc["value"].astype(str).str.endswith(".NA")]
+    top = (traits.sort_values(["type", "v_test"], ascending=[True, False], kind="stable")
            .groupby("type").head(per_type))
     keys = list(dict.fromkeys(top["column"] + _SEP + top["value"]))
     desc = desc.assign(key=desc["column"] + _SEP + desc["value"])
     grid = desc[desc["key"].isin(keys)].pivot_table(index="key", columns="type", values="v_test", aggfunc="first")
     grid = grid.reindex(index=keys, columns=list(names.index))
+    # A v-test of a category held by 1 or 2 respondents of a type would give that count away.
+    cross = desc[desc["key"].isin(keys)].pivot_table(index="key", columns="type", values="count", aggfunc="first")
+    cross = cross.reindex(index=keys, columns=list(names.index))
+    grid = grid.where(~((cross > 0) & (cross < rep.threshold)))
     # A category held by fewer than `threshold` respondents overall, or a type that small, is masked.
     share = desc.drop_duplicates("key").set_index("key")["global"].reindex(keys) / 100.0  # catdes: percent
     grid = grid.loc[[k for k in keys if not (0 < round(share[k] * n_all) < rep.threshold)]]
@@ -101,6 +108,8 @@ def factor_map(rep: Report) -> str:
     if len(coords) < rep.threshold:
         return ""
     inertia = tuple(typo.metrics.inertia[:2])
+    if rep.collect:  # no table: nothing for the secrecy plan
+        return ""
     title = "Plan factoriel F1 × F2 de l'analyse des correspondances multiples"
     fig = figs.factor_map(coords, types, title, rep.source, inertia=inertia)
     return f'<section class="block">{rep.figure_html(fig, "typologie_plan_factoriel", title)}</section>'
@@ -121,6 +130,10 @@ def portraits(rep: Report, per_type: int = 5) -> str:
         head = f'<article class="portrait"><h4>{html.escape(name)}</h4>'
         if 0 < size < rep.threshold:
             parts.append(head + f"<p>Effectif inférieur à {rep.threshold} : portrait non publié "
+                         "(secret statistique).</p></article>")
+            continue
+        if rep.status_of("typologie_effectifs", name, NATIONAL) not in (VISIBLE, PUBLIC):
+            parts.append(head + "<p>Effectif masqué pour protéger une autre case : portrait non publié "
                          "(secret statistique).</p></article>")
             continue
         facts = [f"{french_number(size)} collectivités, soit {fmt_percent(size / total)} des répondants classés."]

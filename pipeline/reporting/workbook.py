@@ -9,7 +9,7 @@ import pandas as pd
 
 from pipeline.common.atomic import save_workbook
 from pipeline.common.safe_text import neutralize
-from pipeline.reporting.formats import mask_note, secret_mark, text_value
+from pipeline.reporting.formats import secret_mark, text_value
 from pipeline.reporting.tables import PubTable
 
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -27,7 +27,8 @@ def _sheet_name(key: str, used: set[str]) -> str:
 
 def write_workbook(tables: list[PubTable], path: Path, title: str) -> None:
     """tableaux.xlsx: a contents sheet, then one sheet per table (French headers, frozen header,
-    column widths, number formats, secret cells as '< 3' / 's', text neutralised against formulas).
+    column widths, number formats, secret cells as '< 3' / 's' and their notes, text neutralised
+    against formulas).
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -59,7 +60,7 @@ def write_workbook(tables: list[PubTable], path: Path, title: str) -> None:
             for j, col in enumerate(table.data.columns):
                 kind = table.kinds.get(col, "number")
                 if bool(table.secret.iat[i, j]):
-                    values.append(secret_mark(kind, table.threshold))
+                    values.append(secret_mark(kind, table.threshold, table.is_secondary(i, j)))
                     continue
                 v = table.data.iat[i, j]
                 if kind == "text":
@@ -77,7 +78,7 @@ def write_workbook(tables: list[PubTable], path: Path, title: str) -> None:
                         c.number_format = fmt
                     c.alignment = Alignment(horizontal="right")
         r = ws.max_row + 2
-        for text in (table.note, mask_note(table.threshold) if table.masked else "",
+        for text in (table.note, table.mask_note(),
                      f"Source : {table.source}" if table.source else ""):
             if text:
                 ws.cell(row=r, column=1, value=neutralize(text))

@@ -3,7 +3,8 @@
     python -m pipeline.stages.report --params params.yaml --clean data/processed/clean.parquet \
         --typology data/processed/typology.parquet --typology-description data/processed/typology_description.parquet \
         --typology-metrics metrics/typology.json --quality data/processed/quality.json \
-        --trends metrics/trends.json --trends-table data/processed/trends.parquet --out data/reports/2025
+        --trends metrics/trends.json --trends-table data/processed/trends.parquet --out data/reports/2025 \
+        --secrecy metrics/secrecy.json
 
 The reports are built in DVC's work folder data/reports/<year>/; publishing them to reports/<year>/
 is a separate, explicit step (``make publish``, pipeline/cli/publish.py), so a run never touches
@@ -31,12 +32,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--trends", type=Path, help="metrics/trends.json (évolutions depuis la vague précédente)")
     parser.add_argument("--trends-table", type=Path, help="data/processed/trends.parquet (classes d'évolution)")
     parser.add_argument("--out", required=True, type=Path)
+    parser.add_argument("--secrecy", type=Path, help="metrics/secrecy.json (bilan du secret statistique)")
     args = parser.parse_args(argv)
     params = load_block(ReportParams, args.params)
     year = load_block(SurveyParams, args.params).year
     written = render_reports(args.clean, args.typology, args.typology_description, args.typology_metrics,
                              args.quality, args.out, year, params, trends=args.trends,
-                             trends_table=args.trends_table)
+                             trends_table=args.trends_table, secrecy=args.secrecy)
     print(f"report: {len(written)} rapports écrits dans {args.out}")
     return 0
 
