@@ -43,7 +43,7 @@ import html
 from IPython.display import HTML, display
 
 from pipeline.common.text import french_number
-from pipeline.reporting import annex, evolutions, portraits, typology_section
+from pipeline.reporting import annex, evolutions, identity, portraits, typology_section
 from pipeline.reporting.answers import (
     comments,
     decades,
@@ -101,7 +101,7 @@ else:
     lead = (f"Rapport du réseau {rep.name}. Il présente les réponses des collectivités de son territoire ({N}) "
             "et les compare, part à part, à l'ensemble des répondants en France.")
 show(f"<h1>{html.escape(heading)}</h1>", f"<p class='lead'>{html.escape(lead)}</p>")
-# « À retenir »: written last, from the tables the report publishes, shown here (a display updated in place)
+# « Ce qu'il faut retenir »: written last, from the tables the report publishes, shown here (a display updated in place)
 remember = None if collect else display(HTML(""), display_id=True)
 typology_view = portraits.PortraitsView("", [])
 evolution = evolutions.summary(rep) + evolutions.classes(rep) if rep.publishable else ""
@@ -200,7 +200,9 @@ if evolution:
     section("10. Évolutions depuis l'enquête précédente",
             "Comparaison des collectivités qui ont répondu aux deux dernières enquêtes (mêmes collectivités, "
             "même modèle de typologie). Un montant est « stable » s'il varie peu d'une année sur l'autre.")
-    show(evolution)
+    # what became of last year's types: the same words as under the portraits and in the summary
+    said = identity.sentence(rep)
+    show(f'<p class="identity">{html.escape(said)}</p>' if said else "", evolution)
 
 # %%
 section("Annexe : méthode et qualité des données")

@@ -26,8 +26,9 @@ import numpy as np
 import pandas as pd
 
 from pipeline.common.text import french_number
+from pipeline.reporting import identity
 from pipeline.reporting.formats import SECRET_SHARE, fmt_percent, small_mask
-from pipeline.reporting.report import NATIONAL, Report
+from pipeline.reporting.report import Report
 from pipeline.reporting.secrecy import PUBLIC, VISIBLE
 from pipeline.reporting.tables import COUNT, PubTable, quantile_table
 from pipeline.typology.portrait import KEY_MEDIANS, MEDIAN, SHARE, card, portrait_table
@@ -200,12 +201,15 @@ def portraits(rep: Report) -> PortraitsView:
                 item = _line(rep, line, tables, medians, name, view)
                 if item:
                     items.append(item)
-            missing = _missing_text(scope, int(t), dim.slug)
+            missing = _missing_text(scope, int(t), dim.slug, rep.threshold)
             body = "".join(items) or '<li class="none">Aucune réponse publiable à cette échelle.</li>'
             cards.append(f'<section class="card"><h5>{html.escape(dim.title)}</h5><ul>{body}</ul>'
                          f'<p class="miss">{html.escape(missing)}</p></section>')
+        since = identity.origin(rep, int(t))  # which type of last year it is, or that it is new
+        since = f'<p class="origin">{html.escape(since)}</p>' if since else ""
         parts.append(f'<article class="type-portrait" id="type-{int(t)}"><h4>{html.escape(name)}</h4>'
-                     f'<p class="size">{html.escape(head)}</p><div class="cards">{"".join(cards)}</div></article>')
+                     f'<p class="size">{html.escape(head)}</p>{since}<div class="cards">{"".join(cards)}</div>'
+                     "</article>")
     if rep.collect:
         return PortraitsView("", views)
     ref = ("« ensemble » : toutes les collectivités répondantes (tableaux des sections précédentes)" if rep.national
@@ -249,13 +253,16 @@ def _has(table: PubTable | None, row: str, col: str) -> bool:
     return table is not None and row in table.data.index and col in table.data.columns and not table.withheld
 
 
-def _missing_text(scope: pd.DataFrame, t: int, dimension: str) -> str:
-    """Unanswered questions of the dimension in the type: from the type's size and the questions' bases."""
+def _missing_text(scope: pd.DataFrame, t: int, dimension: str, threshold: int) -> str:
+    """Unanswered questions of the dimension in the type: from the type's size and the questions' bases.
+    Fewer than ``threshold`` unanswered questions are not counted (the share would give them away)."""
     rows = scope[(scope["type"] == t) & (scope["dimension"] == dimension) & (scope["kind"] == "missing")]
-    asked = int(rows["base"].sum())
-    if not asked:
+    asked, missing = int(rows["base"].sum()), int(rows["n"].sum())
+    if not asked or not missing:
         return ""
-    return f"Sans réponse : {fmt_percent(int(rows['n'].sum()) / asked)} des questions de cette dimension."
+    if missing < threshold:
+        return f"Quelques questions de cette dimension sans réponse (moins de {threshold})."
+    return f"Sans réponse : {fmt_percent(missing / asked)} des questions de cette dimension."
 
 
 def method_box(rep: Report) -> str:

@@ -1,5 +1,5 @@
-"""« À retenir »: five to eight sentences at the top of a report, from the numbers its own tables
-publish (each one masked as the table's cell is): who answered and how many types, the types and
+"""« Ce qu'il faut retenir »: five to eight sentences at the top of a report, from the numbers its own tables
+publish (a masked cell is left out of the prose, never guessed): who answered and how many types, the types and
 their sizes, what distinguishes the largest, how the network compares with France, what changed
 since the previous survey and what became of the types.
 
@@ -12,13 +12,16 @@ from __future__ import annotations
 import html
 
 from pipeline.common.text import french_number
+from pipeline.reporting import identity
 from pipeline.reporting.formats import SECRET_SHARE, secret_label
+from pipeline.reporting.identity import named
 from pipeline.reporting.portraits import SIZES, PortraitsView, TypeView
 from pipeline.reporting.report import Report
 from pipeline.reporting.secrecy import HIDDEN, PRIMARY, PUBLIC, SECONDARY, VISIBLE
 from pipeline.reporting.tables import COUNT
 
 MAX_SENTENCES = 8
+TITLE = "Ce qu'il faut retenir"
 
 
 def record_cell(rep: Report, key: str, row: str, column: str = COUNT) -> str | None:
@@ -39,29 +42,54 @@ def record_cell(rep: Report, key: str, row: str, column: str = COUNT) -> str | N
     return None
 
 
-def _quoted(name: str) -> str:
-    """« Engagement ponctuel via jumelage » (the type's number dropped from '1. …')."""
-    return f"« {name.split('. ', 1)[-1]} »"
+def _visible(text: str | None, rep: Report) -> bool:
+    """A count or share a sentence can state: published and not masked (a masked cell reads badly in
+    prose: the sentence leaves that fact out, the table shows its mark)."""
+    return bool(text) and text not in (SECRET_SHARE, secret_label(rep.threshold))
+
+
+def _type(view: TypeView) -> str:
+    """'le type 2 « Jumelages de proximité »' from section 9's '2. Jumelages de proximité'."""
+    number, _, name = view.name.partition(". ")
+    return named(int(number), name) if number.isdigit() and name else f"« {view.name} »"
 
 
 def _sized(view: TypeView) -> str:
-    return f"{_quoted(view.name)} ({view.size_text} collectivités, {view.share_text})"
+    return f"{_type(view)} ({view.size_text} collectivités, {view.share_text})"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _lower(text: str) -> str:
     return text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
 
 
+def trait_sentence(rep: Report, view: TypeView) -> str:
+    """The type's most distinctive answer on its card, with the card's two shares."""
+    text, value, ref = view.traits[0]
+    question, _, answer = text.partition(" : ")
+    what = f"« {answer} » ({_lower(question)})" if answer else _lower(text)
+    sentence = f"{_capital(_type(view))} se distingue d'abord par {what} : {value} des collectivités du type"
+    if _visible(ref, rep):
+        sentence += f", contre {ref} " + ("pour l'ensemble des répondants" if rep.national
+                                          else "pour ce type dans toute la France")
+    return sentence + "."
+
+
 def typology_sentences(rep: Report, portraits: PortraitsView) -> list[str]:
+    """How many collectivités in how many types, the types by size, what distinguishes the largest
+    three (their cards), and for a network the type it has most more of than France."""
     typo = rep.inputs.typology
     if not typo.available:
         return []
     sizes = next((t for t in rep.tables if t.key == SIZES), None)
-    if sizes is None or sizes.withheld:
+    if sizes is None or sizes.withheld or not sizes.published:
         return []
     m = typo.metrics
-    shown = [v for v in portraits.types if v.shown]
-    ranked = sorted(shown, key=lambda v: -float(sizes.data.at[v.name, COUNT]))
+    shown = [v for v in portraits.types if v.shown and _visible(v.size_text, rep) and _visible(v.share_text, rep)]
+    ranked = sorted(shown, key=lambda v: (-float(sizes.data.at[v.name, COUNT]), v.type))
     out = []
     typed = french_number(sizes.n)
     if rep.national:
@@ -73,80 +101,52 @@ def typology_sentences(rep: Report, portraits: PortraitsView) -> list[str]:
     if ranked:
         rest = ", ".join(_sized(v) for v in ranked[1:])
         out.append(f"Le plus fréquent est {_sized(ranked[0])}" + (f" ; viennent ensuite {rest}." if rest else "."))
-    reference = "pour l'ensemble des répondants" if rep.national else "pour ce type en France"
-    for view in ranked[:3]:
-        if view.traits:
-            text, value, ref = view.traits[0]
-            compare = f" ({value} contre {ref} {reference})" if ref else f" ({value})"
-            out.append(f"{_quoted(view.name)} se distingue par : {_lower(text)}{compare}.")
+    for view in [v for v in ranked if v.traits][:3]:
+        out.append(trait_sentence(rep, view))
     if not rep.national and "Part France" in sizes.data.columns:
-        over = [v for v in shown if not bool(sizes.secret.at[v.name, "Part réseau"])
-                and not bool(sizes.secret.at[v.name, "Part France"])]
-        if over:
-            gap = max(over, key=lambda v: sizes.data.at[v.name, "Part réseau"] - sizes.data.at[v.name, "Part France"])
-            out.append(f"Par rapport à la France, le réseau compte davantage de collectivités du type "
-                       f"{_quoted(gap.name)} ({sizes.cell_text(gap.name, 'Part réseau')} contre "
+        over = [v for v in shown if _visible(sizes.cell_text(v.name, "Part réseau"), rep)
+                and _visible(sizes.cell_text(v.name, "Part France"), rep)]
+        gaps = {v.name: sizes.data.at[v.name, "Part réseau"] - sizes.data.at[v.name, "Part France"] for v in over}
+        if over and max(gaps.values()) > 0:
+            gap = max(over, key=lambda v: (gaps[v.name], -v.type))
+            out.append(f"Par rapport à la France, le réseau compte davantage de collectivités du type {gap.type} "
+                       f"« {gap.name.partition('. ')[2]} » ({sizes.cell_text(gap.name, 'Part réseau')} contre "
                        f"{sizes.cell_text(gap.name, 'Part France')}).")
     return out
 
 
 def change_sentences(rep: Report) -> list[str]:
+    """Among the collectivités of both surveys: how many changed type, how many formalised their
+    strategy (the cells of section 10's tables); then what became of last year's types."""
     trends = rep.inputs.trends
     ref_year, year = trends.get("reference_year"), trends.get("year")
     out = []
     panel = record_cell(rep, "evolution_resume", "Collectivités présentes les deux années")
-    if panel is not None and ref_year is not None:
+    if _visible(panel, rep) and ref_year is not None:
         facts = []
         moved = record_cell(rep, "evolution_type", "Autre type")
-        if moved is not None:
+        if _visible(moved, rep):
             facts.append(f"{moved} ont changé de type")
         more = record_cell(rep, "evolution_strategie", "Plus formalisée")
-        if more is not None:
+        if _visible(more, rep):
             facts.append(f"{more} ont davantage formalisé leur stratégie internationale")
         text = f"Parmi les {panel} collectivités qui ont répondu en {ref_year} et en {year}"
-        out.append(text + (", " + " et ".join(facts) + "." if facts else ", les évolutions sont détaillées en section 10."))
-    identity = identity_sentence(rep)
-    if identity:
-        out.append(identity)
+        out.append(text + (", " + " et ".join(facts) + "." if facts else
+                           ", les évolutions sont détaillées en section 10."))
+    said = identity.sentence(rep)
+    if said:
+        out.append(said)
     return out
 
 
-def identity_sentence(rep: Report) -> str:
-    """What became of last year's types in this year's typology (continuity stage's identity)."""
-    m = rep.inputs.typology.metrics
-    if m is None or not m.identity or m.published != "refit":
-        return ""
-    ref_year = m.reference_year
-    refs = {r["reference_type"]: r["reference_name"] for r in m.identity if r.get("reference_type") is not None}
-
-    def now(types: list[int]) -> str:
-        return " et ".join(_quoted(m.type_names.get(int(t), f"Type {t}")) for t in types)
-
-    parts = []
-    for r in m.identity:
-        if r.get("reference_type") is not None:
-            if r["status"] == "scindé":
-                parts.append(f"le type {_quoted(r['reference_name'])} de {ref_year} s'est scindé en {now(r['parts'])}")
-            elif r["status"] == "disparu":
-                parts.append(f"le type {_quoted(r['reference_name'])} de {ref_year} n'a plus d'équivalent")
-        elif r["status"] == "nouveau":
-            parts.append(f"le type {now([r['refit_type']])} apparaît")
-        elif r["status"] == "fusionné":
-            merged = " et ".join(_quoted(refs[t]) for t in r["parts"] if t in refs)
-            parts.append(f"{now([r['refit_type']])} réunit les types {merged} de {ref_year}")
-    if not parts:
-        return f"Les types de {ref_year} se retrouvent tous cette année."
-    return "Par rapport à la typologie de " + str(ref_year) + " : " + " ; ".join(parts) + "."
-
-
 def summary(rep: Report, portraits: PortraitsView) -> str:
-    """The « À retenir » box of the report ('' for the planning pass or a report without results)."""
+    """The « Ce qu'il faut retenir » box of the report ('' for the planning pass or a report without results)."""
     if rep.collect or not rep.published:
         return ""
     sentences = (typology_sentences(rep, portraits) + change_sentences(rep))[:MAX_SENTENCES]
     if not sentences:
         return ""
     items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)
-    return (f'<aside class="remember"><h2 class="remember-title">À retenir</h2><ul>{items}</ul>'
-            '<p class="notes">Chiffres tirés des tableaux du rapport, avec leurs règles de secret statistique '
-            "(« s », « &lt;\u00a03 » : valeur masquée).</p></aside>")
+    return (f'<aside class="remember" id="retenir"><h2 class="remember-title">{TITLE}</h2><ul>{items}</ul>'
+            '<p class="notes">Chiffres tirés des tableaux du rapport (sections 9 et 10), avec leurs règles de secret '
+            "statistique : une valeur masquée n'est pas citée ici.</p></aside>")

@@ -1,5 +1,6 @@
-"""Section 9 of a report: the typology (sizes of the types, their profiles, the factorial plane and
-a portrait of each type), read from the published typology as the typology stage writes it.
+"""Section 9 of a report: the typology (sizes of the types, their profiles, the factorial plane), read
+from the published typology as the typology stage writes it. The method box and the portraits of the
+types are in :mod:`pipeline.reporting.portraits`.
 """
 
 from __future__ import annotations
@@ -8,16 +9,11 @@ import html
 
 import pandas as pd
 
-from pipeline.common.text import french_number
 from pipeline.reporting import figures as figs
-from pipeline.reporting.formats import fmt_percent
-from pipeline.reporting.report import NATIONAL, Report
-from pipeline.reporting.secrecy import PUBLIC, VISIBLE
+from pipeline.reporting.report import Report
 from pipeline.reporting.tables import frame_table, single_table
 from pipeline.typology.spec import NO, YES
 
-# The stage's verdict on a type's bootstrap Jaccard (typology.jaccard_stable / jaccard_doubtful).
-VERDICTS = {"stable": "stable", "moyen": "moyennement stable", "douteux": "peu stable : à interpréter avec prudence"}
 _SEP = "\x1f"
 
 
@@ -113,43 +109,3 @@ def factor_map(rep: Report) -> str:
     title = "Plan factoriel F1 × F2 de l'analyse des correspondances multiples"
     fig = figs.factor_map(coords, types, title, rep.source, inertia=inertia)
     return f'<section class="block">{rep.figure_html(fig, "typologie_plan_factoriel", title)}</section>'
-
-
-def portraits(rep: Report, per_type: int = 5) -> str:
-    """Each type: size, stability (the stage's verdict) and its most distinctive categories."""
-    typo = rep.inputs.typology
-    if not typo.available:
-        return ""
-    counts = typo.types.groupby("type")["nom"].size()
-    total = int(counts.sum())
-    stability = typo.metrics.stability
-    desc = typo.description
-    parts = []
-    for t, name in _names(rep).items():
-        size = int(counts.get(t, 0))
-        head = f'<article class="portrait"><h4>{html.escape(name)}</h4>'
-        if 0 < size < rep.threshold:
-            parts.append(head + f"<p>Effectif inférieur à {rep.threshold} : portrait non publié "
-                         "(secret statistique).</p></article>")
-            continue
-        if rep.status_of("typologie_effectifs", name, NATIONAL) not in (VISIBLE, PUBLIC):
-            parts.append(head + "<p>Effectif masqué pour protéger une autre case : portrait non publié "
-                         "(secret statistique).</p></article>")
-            continue
-        facts = [f"{french_number(size)} collectivités, soit {fmt_percent(size / total)} des répondants classés."]
-        if stability.jaccard.get(t) is not None:
-            facts.append(f"Stabilité (indice de Jaccard moyen par rééchantillonnage) : "
-                         f"{french_number(stability.jaccard[t], 2)} ({VERDICTS[stability.verdict[t]]}).")
-        own = desc[(desc["type"] == t) & (desc["v_test"] > 0)].sort_values("v_test", ascending=False,
-                                                                           kind="stable").head(per_type)
-        items = []
-        for _, r in own.iterrows():
-            if 0 < r["count"] < rep.threshold:
-                continue
-            detail = (f" : {fmt_percent(r['mod_cla'] / 100.0)} dans le type contre "
-                      f"{fmt_percent(r['global'] / 100.0)} dans l'ensemble")
-            items.append(f"<li>{html.escape(category_label(rep, r['column'], r['value']) + detail)} "
-                         f"(valeur-test {html.escape(french_number(r['v_test'], 1))})</li>")
-        traits = f"<p>Traits distinctifs :</p><ul>{''.join(items)}</ul>" if items else ""
-        parts.append(head + "".join(f"<p>{html.escape(f)}</p>" for f in facts) + traits + "</article>")
-    return '<div class="portraits">' + "".join(parts) + "</div>"

@@ -10,7 +10,13 @@ import re
 from conftest import NETWORK
 from support.reporting import make_report, read_inputs
 
-from pipeline.reporting import answers, evolutions, portraits, typology_section
+from pipeline.reporting import (
+    answers,
+    evolutions,
+    identity,
+    portraits,
+    typology_section,
+)
 from pipeline.reporting.identity import type_label, type_number
 from pipeline.reporting.summary import record_cell, summary
 from pipeline.reporting.tables import COUNT
@@ -26,7 +32,7 @@ def _publish_sections(rep) -> None:
 
 
 def _texts(fragment: str) -> list[str]:
-    return [html.unescape(t) for t in re.findall(r"<li>(.*?)</li>", fragment, re.S)]
+    return [html.unescape(t) for t in re.findall(r"<li>(.*?)</li>", fragment, re.DOTALL)]
 
 
 def test_every_type_has_a_card_per_dimension_whose_shares_are_table_cells(report_inputs):
@@ -78,28 +84,46 @@ def test_the_summary_states_only_numbers_of_its_tables(report_inputs):
     view = portraits.portraits(rep)
     box = summary(rep, view)
     sentences = _texts(box)
-    assert 3 <= len(sentences) <= 8 and "À retenir" in box
+    assert 5 <= len(sentences) <= 8 and "Ce qu'il faut retenir" in box
     sizes = next(t for t in rep.tables if t.key == "typologie_effectifs")
     for t in view.types:
         if t.shown:
-            name = t.name.split(". ", 1)[1]
-            stated = f"« {name} » ({sizes.cell_text(t.name, COUNT)} collectivités, {sizes.cell_text(t.name, 'Part')})"
+            number, name = t.name.split(". ", 1)
+            stated = (f"le type {number} « {name} » ({sizes.cell_text(t.name, COUNT)} collectivités, "
+                      f"{sizes.cell_text(t.name, 'Part')})")
             assert any(stated in s for s in sentences), stated
-    traits = [s for s in sentences if "se distingue par" in s]
+    traits = [s for s in sentences if "se distingue d'abord par" in s]
     assert traits
     for sentence in traits:   # a trait's numbers are those of the type's card
-        t = next(v for v in view.types if f"« {v.name.split('. ', 1)[1]} » se distingue" in sentence)
+        t = next(v for v in view.types if sentence.startswith(f"Le type {v.name.split('. ', 1)[0]} "))
         text, value, reference = t.traits[0]
-        assert sentence.endswith(f"{text[1:]} ({value} contre {reference} pour l'ensemble des répondants).")
+        answer = text.split(" : ", 1)[1]
+        assert f"« {answer} »" in sentence
+        assert sentence.endswith(f" : {value} des collectivités du type, contre {reference} pour l'ensemble "
+                                 "des répondants.")
     panel = record_cell(rep, "evolution_resume", "Collectivités présentes les deux années")
     assert any(f"Parmi les {panel} collectivités" in s for s in sentences)
     assert "non renseign" not in box and ".NA" not in box
+    assert not any(re.search(r"(^| )(s|< 3) ont", s) for s in sentences)   # a masked count is left out
+
+
+def test_a_masked_count_is_left_out_of_the_summary(report_inputs):
+    rep = make_report(report_inputs)
+    _publish_sections(rep)
+    evolutions.summary(rep)
+    evolutions.classes(rep)
+    moved = record_cell(rep, "evolution_type", "Autre type")
+    text = " ".join(_texts(summary(rep, portraits.portraits(rep))))
+    if moved in ("s", "< 3"):
+        assert "ont changé de type" not in text
+    else:
+        assert f"{moved} ont changé de type" in text
 
 
 def test_section_10_uses_this_year_s_numbers_and_names(report_inputs):
     inputs = read_inputs(report_inputs)
     names = inputs.typology.metrics.type_names
-    identity = [  # last year's 1 is this year's 2, 2 is 1; 3 split; 4 this year is new
+    records = [  # last year's 1 is this year's 2, 2 is 1; 3 split; 4 this year is new
         {"reference_type": 1, "reference_name": "Ancien A", "refit_type": 2, "refit_name": names[2],
          "status": "même type", "parts": [2]},
         {"reference_type": 2, "reference_name": "Ancien B", "refit_type": 1, "refit_name": names[1],
@@ -109,7 +133,7 @@ def test_section_10_uses_this_year_s_numbers_and_names(report_inputs):
         {"reference_type": None, "reference_name": None, "refit_type": 4, "refit_name": names[4],
          "status": "nouveau", "parts": []},
     ]
-    metrics = inputs.typology.metrics.with_updates(identity=identity, published="refit", reference_year=2024)
+    metrics = inputs.typology.metrics.with_updates(identity=records, published="refit", reference_year=2024)
     rep = make_report(report_inputs, typology=dataclasses.replace(inputs.typology, metrics=metrics))
     assert type_label(rep, 1, "Ancien A") == f"2. {names[2]}" and type_number(rep, 2) == "1"
     assert type_label(rep, 3, "Ancien C") == "« Ancien C » (2024, scindé depuis)"
@@ -117,4 +141,44 @@ def test_section_10_uses_this_year_s_numbers_and_names(report_inputs):
     assert f"2. {html.escape(names[2])}" in page and "Ancien A" not in page
     assert "du type 2 au type 1" in page     # last year's 1 → 2, shown in this year's numbers
     text = " ".join(_texts(summary(rep, portraits.PortraitsView("", []))))
-    assert "le type « Ancien C » de 2024 s'est scindé en" in text and "apparaît" in text
+    assert f"le type « Ancien C » de 2024 s'est scindé entre le type 3 « {names[3]} » et le type 4" in text
+    assert f"le type 4 « {names[4]} » apparaît" in text
+    # under the portraits, the same identity
+    assert identity.origin(rep, 2) == "Même type que le type 1 de 2024 (« Ancien A »)."
+    assert identity.origin(rep, 3) == "Issu de la scission du type « Ancien C » de 2024."
+    assert identity.origin(rep, 4) == "Nouveau type : sans équivalent dans la typologie de 2024."
+
+
+def test_a_type_that_vanished_into_another_is_said_to_have_joined_it(report_inputs):
+    inputs = read_inputs(report_inputs)
+    names = inputs.typology.metrics.type_names
+    identity_records = [
+        {"reference_type": 1, "reference_name": "Ancien A", "refit_type": 1, "refit_name": names[1],
+         "status": "fusionné", "parts": [1]},
+        {"reference_type": 2, "reference_name": "Ancien B", "refit_type": None, "refit_name": None,
+         "status": "disparu", "parts": [1]},
+        {"reference_type": 3, "reference_name": "Ancien C", "refit_type": None, "refit_name": None,
+         "status": "disparu", "parts": []},
+    ]
+    metrics = inputs.typology.metrics.with_updates(identity=identity_records, published="refit", reference_year=2024)
+    rep = make_report(report_inputs, typology=dataclasses.replace(inputs.typology, metrics=metrics))
+    assert identity.changes(rep) == [f"le type « Ancien B » de 2024 a rejoint le type 1 « {names[1]} »",
+                                     "le type « Ancien C » de 2024 n'a plus d'équivalent"]
+    assert identity.origin(rep, 1) == "Réunit les types « Ancien A » et « Ancien B » de 2024."
+    assert type_label(rep, 3, "Ancien C") == "« Ancien C » (2024, sans équivalent cette année)"
+    # the reference model published again: its types are this year's, nothing to say
+    same = dataclasses.replace(inputs.typology, metrics=metrics.with_updates(published="reference"))
+    assert identity.sentence(make_report(report_inputs, typology=same)) == ""
+
+
+def test_portraits_show_the_stage_s_verdict_not_a_cut_off_of_their_own(report_inputs):
+    typology = read_inputs(report_inputs).typology
+    stability = dataclasses.replace(typology.metrics.stability, jaccard={1: 0.8, 2: 0.9, 3: 0.5, 4: None},
+                                    verdict={1: "douteux", 2: "moyen", 3: "stable", 4: None})
+    metrics = typology.metrics.with_updates(stability=stability)
+    rep = make_report(report_inputs, typology=dataclasses.replace(typology, metrics=metrics))
+    typology_section.sizes(rep)
+    page = portraits.portraits(rep).html
+    assert "type peu stable : à lire avec prudence (indice de Jaccard 0,80)" in page
+    assert "type moyennement stable (indice de Jaccard 0,90)" in page and "type stable (indice de Jaccard 0,50)" in page
+    assert page.count("indice de Jaccard") == 3  # type 4: no bootstrap value
