@@ -28,7 +28,7 @@ allow_comments = False
 source = "Enquête ACTER 2025, réseaux régionaux multi-acteurs (RRMA)"
 protection_primary = 1     # report.protection_primary: a masked count keeps more than this many values
 protection_secondary = 2   # report.protection_secondary, for a count masked to protect another
-secrecy_plan_path = ""     # the publication's secrecy plan (pipeline.reporting.secrecy), "" = primary secrets only
+secrecy_plan_path = ""     # the publication's secrecy plan (pipeline.reporting.secrecy); empty: primary secrets only
 secrecy_records_dir = ""   # where this report leaves the counts it published, for the audit
 collect = False            # planning pass: build every table, draw and write nothing
 
@@ -211,15 +211,15 @@ show(
     "exports LimeSurvey, KoboToolbox, Google Forms ou Sphinx), lus et harmonisés automatiquement : "
     "correspondance souple des libellés, formats de nombres français, doublons résolus en gardant la "
     "dernière réponse complète. Les lignes écartées sont mises en quarantaine et comptées ci-dessous.</p>",
+    # the rule in two sentences (issue 13), then the personal data
     f"<p>Secret statistique : tout effectif compris entre 1 et {small_cell_threshold - 1} est masqué "
-    f"(« &lt;\u00a0{small_cell_threshold} »), ainsi que sa part (« s »). D'autres cases sont masquées pour "
-    "le protéger (« s », effectif d'au moins "
-    f"{small_cell_threshold}), choisies ensemble pour tous les rapports, le classeur et les graphiques de "
-    "l'édition, de sorte que même en rapprochant tous les chiffres publiés (totaux, parts, France et "
-    f"réseaux) on ne puisse ramener une case masquée à moins de {protection_primary + 1} valeurs possibles "
-    f"({protection_secondary + 1} pour une case masquée pour en protéger une autre) ; un tableau qu'aucun "
-    "masquage ne protège n'est pas publié à l'échelle concernée. Aucune donnée personnelle (nom, courriel, "
-    "téléphone de la personne répondante) n'est lue pour ce rapport.</p>",
+    f"(« &lt;\u00a0{small_cell_threshold} », sa part « s »), et d'autres cases, marquées « s : masqué pour "
+    "protéger une autre case », le sont aussi, choisies ensemble pour tous les rapports, le classeur et les "
+    "graphiques de l'édition. Ainsi, même en rapprochant tous les chiffres publiés (totaux, parts, France et "
+    f"réseaux), on ne peut ramener une case masquée à moins de {protection_primary + 1} valeurs possibles "
+    f"({protection_secondary + 1} pour une case « s ») ; un tableau qu'aucun masquage ne protège n'est pas "
+    "publié à l'échelle concernée. Aucune donnée personnelle (nom, courriel, téléphone de la personne "
+    "répondante) n'est lue pour ce rapport.</p>",
     "<p>Parts : calculées sur les répondants à chaque question ; pour les questions à choix multiples, sur "
     "les répondants ayant coché au moins une modalité (le total dépasse alors 100 %). Montants : médiane "
     f"et quartiles, sans valeur individuelle, publiés à partir de {max(small_cell_threshold, quantile_min_n)} "

@@ -355,7 +355,8 @@ def add_rest(records: list[TableRecord]) -> list[TableRecord]:
         if rec.scope not in (NATIONAL, REST):
             parts[rec.key].append(rec)
     rest = []
-    for rec in records:
+    national: dict[int, TableRecord] = {}
+    for n, rec in enumerate(records):
         if rec.scope != NATIONAL or rec.national_only or not parts.get(rec.key):
             continue
         values = np.array(rec.values, dtype=int)
@@ -365,12 +366,15 @@ def add_rest(records: list[TableRecord]) -> list[TableRecord]:
                     values[i] -= np.array(p.values[p.rows.index(row)], dtype=int)
         base = rec.base - sum(p.base for p in parts[rec.key])
         if (values < 0).any() or base < 0:
-            raise ValueError(f"tableau {rec.key} : les réseaux dépassent la France entière")
+            # the networks' counts exceed France's (inputs that disagree, as synthetic ones may):
+            # a reader could not subtract them either, so France is not tied to its parts here
+            national[n] = TableRecord.from_dict({**rec.to_dict(), "national_only": True})
+            continue
         if values.any() or base:
             rest.append(TableRecord(REST, rec.key, rec.title, rec.structure, list(rec.rows), list(rec.columns),
                                     values.tolist(), [[HIDDEN] * len(rec.columns) for _ in rec.rows], int(base),
                                     published=False, scope_name="Sans réseau", total_row=rec.total_row))
-    return records + rest
+    return [national.get(n, rec) for n, rec in enumerate(records)] + rest
 
 
 def check_links(records: list[TableRecord]) -> tuple[list[TableRecord], int]:
@@ -919,8 +923,8 @@ def audit_secrecy(records: list[TableRecord], protection: Protection) -> Audit:
                     results[r].required = 0
                     inherent += 1
     st = model.status
-    small = np.array([0 < c.value < protection.threshold for c in model.cells])
-    published = np.array([model.records[c.record].published for c in model.cells])
+    small = np.array([0 < c.value < protection.threshold for c in model.cells], dtype=bool)
+    published = np.array([model.records[c.record].published for c in model.cells], dtype=bool)
     counts = {"visible": int(((st == VISIBLE) & published).sum()), "primary": int((st == PRIMARY).sum()),
               "secondary": int((st == SECONDARY).sum()), "public": int((st == PUBLIC).sum()),
               "hidden_small": int(((st == HIDDEN) & small).sum())}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipeline.reporting.markup import bars_html, table_html
+from pipeline.reporting.secrecy import PRIMARY, SECONDARY, VISIBLE
 from pipeline.reporting.tables import frame_table, single_table
 
 
@@ -18,11 +19,13 @@ def test_table_html_escapes_labels_and_adds_notes():
     assert "secret statistique" in page
 
 
-def test_bars_draw_no_secret_share():
+def test_bars_draw_masked_shares_hatched_with_their_note():
     ours = pd.Series(["a"] * 8 + ["b"] * 2 + ["c"] * 10)
     france = pd.Series(["a"] * 20 + ["b"] * 10 + ["c"] * 15)
     table = single_table("k", "Titre", ours, 3, ["a", "b", "c"], reference=france)
+    table.apply_status([[SECONDARY], [PRIMARY], [VISIBLE]])  # b (2) and, to protect it, a (8)
     page = bars_html(table, ["Part réseau", "Part France"], ["Réseau", "France entière"], "Enquête")
-    assert page.count('style="width:0.0%"') == 2  # b (2) and, by secondary secrecy, a (8)
+    assert page.count('class="fill masked') == 2  # a hatched bar of fixed length, no width of its own
     assert "40\u00a0%" not in page and "10\u00a0%" not in page and "50\u00a0%" in page
     assert page.count(">s<") == 2 and "n = 20" in page
+    assert "Barres hachurées" in page and "protéger une autre case" in page

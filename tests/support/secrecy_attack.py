@@ -152,6 +152,7 @@ class System:
         self.eq: list[tuple[dict[int, float], float]] = []
         self.le: list[tuple[dict[int, float], float]] = []
         self.targets: dict[int, tuple[str, str, str, str, str]] = {}  # var -> (scope, key, row, col, mark)
+        self.published = 0  # count cells a reader sees (shown or masked), tables and sentences
 
     def var(self, *name) -> int:
         if name not in self.index:
@@ -190,6 +191,7 @@ def build(pages: list[Page], workbook: dict, threshold: int = 3, labels: str = "
     def count_cell(page: Page, table: Table, i: int, col: str) -> int:
         v = sys_.var(page.scope, table.key, table.rows[i], col)
         text = table.cells[i][table.col(col)]
+        sys_.published += 1
         mark = _mark(text)
         if mark is None:
             value = _number(text)
@@ -263,6 +265,7 @@ def build(pages: list[Page], workbook: dict, threshold: int = 3, labels: str = "
         for name, text in page.sentences.items():
             v = sys_.var(page.scope, "phrase", name, "Effectif")
             mark = _mark(text)
+            sys_.published += 1
             if mark is None:
                 value = _number(text)
                 if value is not None:
@@ -434,6 +437,13 @@ def solve(sys_: System, cells: list[int] | None = None) -> tuple[list[Finding], 
     return findings, infeasible
 
 
+def published_cells(folder: Path, threshold: int = 3) -> int:
+    """How many count cells the publication shows (values and marks), HTML pages only (the
+    workbook repeats the national tables)."""
+    pages, workbook = read_publication(folder)
+    return build(pages, workbook, threshold).published
+
+
 def attack(folder: Path, threshold: int = 3, labels: str = "trust") -> list[Finding]:
     """Every masked count of the publication in ``folder`` with the interval the reader finds.
 
@@ -466,7 +476,9 @@ def main() -> int:
     findings = attack(args.folder, args.threshold, args.labels)
     exact = [f for f in findings if f.width <= 0]
     narrowed = [f for f in disclosed(findings) if f.width > 0]
-    print(f"{args.folder}: {len(findings)} masked counts, {len(exact)} recovered exactly, "
+    cells = published_cells(args.folder, args.threshold)
+    print(f"{args.folder}: {len(findings)} masked counts of {cells} count cells "
+          f"({100 * len(findings) / max(cells, 1):.1f} %), {len(exact)} recovered exactly, "
           f"{len(narrowed)} narrowed below their protection")
     for f in exact[:15]:
         print(f"  {f.scope} / {f.key} / {f.row} / {f.column}: {f.mark} -> {f.low:g}..{f.high:g}")
