@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from pipeline.common.atomic import atomic_write_text
 from pipeline.reporting.inputs import ROOT
 from pipeline.reporting.report import NATIONAL
 from pipeline.reporting.secrecy import (
@@ -68,7 +69,7 @@ def plan_publication(common: dict, scopes: list[str], published: set[str], folde
     of what no report publishes (for the audit)."""
     records = collect_records(common, scopes, published)
     plan = plan_secrecy(records, protection_of(common))
-    (Path(folder) / PLAN_FILE).write_text(json.dumps(plan.to_dict(), ensure_ascii=False), encoding="utf-8")
+    atomic_write_text(Path(folder) / PLAN_FILE, json.dumps(plan.to_dict(), ensure_ascii=False))
     unpublished = [r for r in records if r.scope not in published]
     return plan, unpublished
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.common.text import french_number
+from pipeline.common.atomic import atomic_write_text
 from pipeline.domain.codebook import CLASS_SUFFIX, load_codebook
 from pipeline.domain.reference import NO_NETWORK_SLUG
 from pipeline.reporting import figures as figs
@@ -132,7 +133,7 @@ class Report:
         """The counts of every table published, for the audit of the whole publication."""
         if folder:
             path = Path(folder) / f"records-{self.scope}.json"
-            path.write_text(json.dumps([r.to_dict() for r in self.records], ensure_ascii=False), encoding="utf-8")
+            atomic_write_text(path, json.dumps([r.to_dict() for r in self.records], ensure_ascii=False))
 
     # blocks
     def figure_html(self, fig, key: str, alt: str) -> str:
