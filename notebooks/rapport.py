@@ -31,6 +31,11 @@ protection_secondary = 2   # report.protection_secondary, for a count masked to 
 secrecy_plan_path = ""     # the publication's secrecy plan (pipeline.reporting.secrecy); empty: primary secrets only
 secrecy_records_dir = ""   # where this report leaves the counts it published, for the audit
 collect = False            # planning pass: build every table, draw and write nothing
+survey_params_path = ""    # params.yaml (weights: frame, margins), "" = no coverage section
+weights_path = ""          # the weights stage's outputs: calibration weights,
+coverage_path = ""         # coverage by network × type × population class,
+unmatched_path = ""        # respondents not found in the frame (only counted here)
+coverage_metrics_path = "" # and metrics/coverage.json
 
 # %%
 # Observatoire ACTER: diagnostic report of the external action of collectivités.
@@ -53,6 +58,7 @@ from pipeline.reporting.answers import (
     quartiles,
     single,
 )
+from pipeline.reporting.coverage import coverage, estimates, load_survey, method_note
 from pipeline.reporting.inputs import load_inputs
 from pipeline.reporting.report import Report
 from pipeline.reporting.secrecy import load_plan
@@ -63,6 +69,7 @@ inputs = load_inputs(clean_path, typology_path or None, typology_description_pat
                      trends_table_path or None, year, allow_comments)
 rep = Report(inputs, scope, small_cell_threshold, source, out_dir, quantile_min_n,
              plan=load_plan(secrecy_plan_path), collect=collect)
+survey = load_survey(survey_params_path, weights_path, coverage_path, unmatched_path, coverage_metrics_path)
 N = french_number(rep.n) if rep.published else f"moins de {small_cell_threshold}"
 
 
@@ -122,6 +129,8 @@ if rep.publishable:
     else:  # one région: the table would only repeat the network's size
         show(single(rep, "A05", implied=rep.df["A05"].nunique() <= 1))
     show(single(rep, "strate_population"), single(rep, "A09"), single(rep, "A11"), single(rep, "B01"))
+    # who answered among the collectivités of the frame; calibrated estimates when published
+    show(coverage(rep, survey), estimates(rep, survey))
 
 # %%
 if rep.publishable:
@@ -225,6 +234,7 @@ show(
     f"et quartiles, sans valeur individuelle, publiés à partir de {max(small_cell_threshold, quantile_min_n)} "
     "répondants. Réponses hors des choix proposés : regroupées en « Autre réponse (hors liste) ».</p>",
 )
+show(method_note(rep, survey))
 if rep.national:
     show("<h3>Qualité des données</h3>", annex.quality(rep))
 

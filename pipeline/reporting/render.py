@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from pipeline.common.atomic import atomic_dir, atomic_write_text
 from pipeline.domain.params import ReportParams
+from pipeline.reporting.coverage import SurveyPaths
 from pipeline.reporting.inputs import ROOT, list_scopes
 from pipeline.reporting.publication import NOTEBOOK, PLAN_FILE, audit_publication, plan_publication
 from pipeline.reporting.report import NATIONAL
@@ -151,9 +152,11 @@ def ensure_kernel() -> None:
 def notebook_parameters(year: int, params: ReportParams, *, clean: Path, out_dir: Path,
                         typology: Path | None = None, typology_description: Path | None = None,
                         typology_metrics: Path | None = None, quality: Path | None = None,
-                        trends: Path | None = None, trends_table: Path | None = None) -> dict:
+                        trends: Path | None = None, trends_table: Path | None = None,
+                        survey: SurveyPaths | None = None) -> dict:
     """The notebook's parameters (its first cell) for one run: absolute paths ("" when absent),
-    publication rules and the source line of the charts."""
+    publication rules and the source line of the charts; ``survey``: the weights stage's outputs
+    (coverage and calibrated estimates)."""
     def path(p: Path | None) -> str:
         return str(Path(p).resolve()) if p else ""
 
@@ -173,6 +176,7 @@ def notebook_parameters(year: int, params: ReportParams, *, clean: Path, out_dir
         "source": params.source.format(year=year),
         "protection_primary": params.protection_primary,
         "protection_secondary": params.secondary_protection,
+        **(survey.notebook() if survey is not None else {}),
     }
 
 
@@ -208,7 +212,7 @@ def render_reports(clean: Path, typology: Path | None, typology_description: Pat
                    typology_metrics: Path | None, quality: Path | None, out: Path, year: int,
                    params: ReportParams, scopes: list[str] | None = None,
                    trends: Path | None = None, trends_table: Path | None = None,
-                   secrecy: Path | None = None) -> list[Path]:
+                   secrecy: Path | None = None, survey: SurveyPaths | None = None) -> list[Path]:
     """Write national.html, regions/<slug>.html, figures/ and tableaux.xlsx under ``out`` (the
     folder is replaced as a whole), masked by one secrecy plan for the whole publication, and
     audited: a masked cell that the published files give away fails the stage, leaving the previous
@@ -227,7 +231,8 @@ def render_reports(clean: Path, typology: Path | None, typology_description: Pat
     with atomic_dir(out) as build, tempfile.TemporaryDirectory(prefix="acter_secret_") as private:
         written = _render_into(build, clean, typology, typology_description, typology_metrics, quality, trends,
                                trends_table, year, params, networks, title_for, final=Path(out),
-                               every_network=every_network, private=Path(private), secrecy=secrecy)
+                               every_network=every_network, private=Path(private), secrecy=secrecy,
+                               survey=survey)
     return written
 
 
@@ -235,14 +240,15 @@ def _render_into(out: Path, clean: Path, typology: Path | None, typology_descrip
                  typology_metrics: Path | None, quality: Path | None, trends: Path | None,
                  trends_table: Path | None, year: int, params: ReportParams, networks: list[str],
                  title_for: dict[str, str], final: Path, every_network: list[str], private: Path,
-                 secrecy: Path | None) -> list[Path]:
+                 secrecy: Path | None, survey: SurveyPaths | None = None) -> list[Path]:
     """Plan the secrets of the whole publication, render every page into the (empty) folder ``out``
     with that plan, audit what was published; return the pages' paths under ``final``.
     ``private``: a folder outside the publication for the plan and the published counts."""
     (out / "regions").mkdir(parents=True, exist_ok=True)
     common = notebook_parameters(year, params, clean=clean, typology=typology,
                                  typology_description=typology_description, typology_metrics=typology_metrics,
-                                 quality=quality, trends=trends, trends_table=trends_table, out_dir=out)
+                                 quality=quality, trends=trends, trends_table=trends_table, out_dir=out,
+                                 survey=survey)
     plan, unpublished = plan_publication(common, [NATIONAL, *every_network], {NATIONAL, *networks}, private)
     common = {**common, "secrecy_plan_path": str(private / PLAN_FILE), "secrecy_records_dir": str(private)}
     ensure_kernel()

@@ -1,0 +1,167 @@
+"""Coverage in the reports: response rates by type and population class, how far the respondents
+are from the collectivités, secrecy of the respondents' counts through the publication's plan,
+and the method note (estimates published or not)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from pipeline.reporting.answers import single
+from pipeline.reporting.coverage import (
+    BY_SIZE,
+    BY_TYPE,
+    RATE,
+    RATE_FRANCE,
+    RESPONDENTS,
+    Survey,
+    coverage,
+    estimates,
+    gap_sentence,
+    method_note,
+    network_table,
+    size_table,
+    type_table,
+)
+from pipeline.reporting.inputs import NO_TYPOLOGY, Inputs
+from pipeline.reporting.report import NATIONAL, Report
+from pipeline.reporting.secrecy import Protection, audit_secrecy, plan_secrecy
+from pipeline.survey.recipe import CoverageMetrics
+
+SMALL, BIG = "Moins de 2 000 habitants", "200 000 à 1 million d'habitants"
+LABELS = {"region": "Région", "departement": "Département", "commune": "Commune"}
+
+
+def _coverage() -> pd.DataFrame:
+    """Two networks: many small communes, few big collectivités answering far more often."""
+    rows = [("Réseau A", "reseau-a", "region", BIG, 1, 1), ("Réseau A", "reseau-a", "departement", BIG, 4, 3),
+            ("Réseau A", "reseau-a", "commune", SMALL, 900, 9), ("Réseau A", "reseau-a", "commune", BIG, 2, 0),
+            ("Réseau B", "reseau-b", "region", BIG, 1, 1), ("Réseau B", "reseau-b", "departement", BIG, 5, 4),
+            ("Réseau B", "reseau-b", "commune", SMALL, 1000, 12)]
+    return pd.DataFrame(rows, columns=["rrma", "rrma_slug", "type", "taille", "n_frame", "n_respondents"])
+
+
+def _clean(cov: pd.DataFrame) -> pd.DataFrame:
+    """One clean row per matched respondent of ``cov``, declaring the frame's type."""
+    rows = []
+    for r in cov.itertuples():
+        rows += [{"rrma": r.rrma, "rrma_slug": r.rrma_slug, "A02": LABELS[r.type]}] * int(r.n_respondents)
+    return pd.DataFrame(rows).assign(response_id=lambda d: [f"R{i}" for i in range(len(d))])
+
+
+def _metrics(publish: bool = False, available: bool = True) -> CoverageMetrics:
+    return CoverageMetrics(year=2025, frame_vintage="COG 2026", n_clean=32, n_matched=30, n_unmatched=2, n_frame=1913,
+                           response_rate=30 / 1913, response_rate_by_type={}, matched_by={"siren": 30},
+                           margins=["type", "taille", "reseau"], available=available, publish_estimates=publish,
+                           notice=None if available else "Pas de poids de redressement : aucun répondant",
+                           raking={"n_respondents": 30, "weight_min": 1.0, "weight_max": 110.0,
+                                   "design_effect_kish": 3.5, "effective_sample_size": 8.6})
+
+
+def _survey(publish: bool = False) -> Survey:
+    return Survey(_coverage(), _metrics(publish), 2, None, [SMALL, BIG], LABELS)
+
+
+def _report(scope: str = NATIONAL, plan=None, collect: bool = False) -> Report:
+    inputs = Inputs(_clean(_coverage()), NO_TYPOLOGY, {}, {}, pd.DataFrame(), 2025)
+    return Report(inputs, scope, 3, "Enquête test", None, plan=plan, collect=collect)
+
+
+def test_a_network_s_rates_by_type_beside_france():
+    rep, survey = _report("reseau-a"), _survey()
+    table = type_table(rep, survey)
+    shown = table.display_frame()
+    assert list(shown.index) == ["Région", "Département", "Commune"]
+    assert shown.loc["Commune", "Collectivités de la base"] == "902" and shown.loc["Commune", RESPONDENTS] == "9"
+    assert shown.loc["Commune", RATE] == "1,0" and shown.loc["Département", RATE] == "75,0"
+    assert shown.loc["Commune", RATE_FRANCE] == "1,1"  # 21 of 1 902 in France
+    # one région answering: its count is « < 3 », its rate masked, the frame's count stays public
+    assert shown.loc["Région", RESPONDENTS].startswith("<") and shown.loc["Région", RATE] == "s"
+    assert shown.loc["Région", "Collectivités de la base"] == "1"
+
+
+def test_population_classes_add_up_to_the_types():
+    rep, survey = _report("reseau-a"), _survey()
+    by_size = size_table(rep, survey)
+    assert list(by_size.data.index) == [f"Région · {BIG}", f"Département · {BIG}", f"Commune · {SMALL}",
+                                        f"Commune · {BIG}"]
+    commune = [link for link in by_size.links if link["terms"][-1][1] == "Commune"][0]
+    assert commune["terms"] == [[BY_SIZE, f"Commune · {SMALL}", RESPONDENTS, 1],
+                                [BY_SIZE, f"Commune · {BIG}", RESPONDENTS, 1], [BY_TYPE, "Commune", RESPONDENTS, -1]]
+    # the declared type (A02) equals the frame's here: the secrecy model is told so
+    assert {link["terms"][1][1] for link in type_table(rep, survey).links} == {"Région", "Département", "Commune"}
+
+
+def test_the_sentence_says_how_far_respondents_are_from_the_collectivites():
+    rep, survey = _report("reseau-a"), _survey()
+    sentence = gap_sentence(rep, survey, type_table(rep, survey))
+    assert "les communes font 69\u00a0% des répondants, contre 99\u00a0% des collectivités du réseau" in sentence
+    assert "de 1,0\u00a0% (commune) à 75,0\u00a0% (département)" in sentence  # the masked région is not quoted
+
+
+def _answers(rep: Report) -> None:
+    """The tables of section 1 the coverage is tied to: types (A02), and nationally the networks' sizes."""
+    single(rep, "A02")
+    if rep.national:
+        single(rep, "rrma")
+
+
+def _publication() -> tuple[list, dict]:
+    """Plan the secrets of France and both networks (coverage and the A02 table), as the report stage does."""
+    survey = _survey()
+    records = []
+    for scope in (NATIONAL, "reseau-a", "reseau-b"):
+        rep = _report(scope, collect=True)
+        _answers(rep)
+        coverage(rep, survey)
+        records += rep.records
+    return records, {"plan": plan_secrecy(records, Protection(3, 1, 2)), "survey": survey}
+
+
+def test_respondent_counts_go_through_the_publication_s_secrecy():
+    records, run = _publication()
+    keys = {(r.scope, r.key) for r in records}
+    assert {(s, k) for s in (NATIONAL, "reseau-a", "reseau-b") for k in (BY_TYPE, BY_SIZE)} <= keys
+    published, tables = [], {}
+    for scope in (NATIONAL, "reseau-a", "reseau-b"):
+        rep = _report(scope, plan=run["plan"])
+        _answers(rep)
+        assert "Couverture de l'enquête" in coverage(rep, run["survey"])
+        published += rep.records
+        tables.update({(scope, t.key): t for t in rep.tables})
+    assert not audit_secrecy(published, Protection(3, 1, 2)).disclosed
+    for (scope, key), table in tables.items():
+        if key in (BY_TYPE, BY_SIZE):
+            # no rate is printed whose respondents are masked
+            assert (table.secret[RATE] == table.secret[RESPONDENTS]).all(), (scope, key)
+    # the one région answering in each network is masked, its rate too, in the table and the detail
+    for scope in ("reseau-a", "reseau-b"):
+        by_type = tables[(scope, BY_TYPE)].display_frame()
+        assert by_type.loc["Région", RESPONDENTS].startswith("<") and by_type.loc["Région", RATE] == "s"
+        assert tables[(scope, BY_SIZE)].display_frame().loc[f"Région · {BIG}", RATE] == "s"
+
+
+def test_the_national_table_by_network_takes_the_report_sizes_statuses():
+    records, run = _publication()
+    rep = _report(NATIONAL, plan=run["plan"])
+    table = network_table(rep, run["survey"])
+    assert not table.secret.to_numpy().any()  # both networks' sizes are public (their reports)
+    assert list(table.data.index) == ["Réseau A", "Réseau B", "Ensemble"]
+    assert table.display_frame().loc["Ensemble", RESPONDENTS] == "30"
+    assert table.display_frame().loc["Réseau B", RATE] == "1,7"  # 17 of 1 006
+
+
+def test_method_note_says_why_estimates_are_not_published():
+    rep = _report()
+    note = method_note(rep, _survey(publish=False))
+    assert "Estimations redressées non publiées dans cette édition" in note
+    assert "le type de collectivité, la classe de population et le réseau régional" in note
+    assert "2 réponse(s) sur 32" in note
+    assert estimates(rep, _survey(publish=True)) == ""  # no weights loaded: nothing printed
+    failed = Survey(_coverage(), _metrics(publish=True, available=False), 2, None, [SMALL, BIG], LABELS)
+    assert "aucun répondant" in method_note(rep, failed)
+
+
+@pytest.mark.parametrize("scope", [NATIONAL, "reseau-a"])
+def test_no_survey_no_coverage_section(scope):
+    assert coverage(_report(scope), None) == "" and method_note(_report(scope), None) == ""
