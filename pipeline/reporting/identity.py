@@ -116,6 +116,8 @@ def origin(rep: Report, refit_type: int) -> str:
             if len(merged) > 1:
                 return "Réunit les types " + " et ".join(f"« {o['reference_name']} »" for o in merged) + f" de {year}."
         if r.get("reference_type") is not None and r["status"] in SAME:
+            if int(r["reference_type"]) == int(refit_type) and r["reference_name"] == r.get("refit_name"):
+                return f"Type déjà présent en {year}, sous le même numéro et le même nom."
             return f"Même type que le type {int(r['reference_type'])} de {year} (« {r['reference_name']} »)."
         if r["status"] == "nouveau":
             return f"Nouveau type : sans équivalent dans la typologie de {year}."

@@ -272,6 +272,10 @@ def method_box(rep: Report) -> str:
         return ""
     gains = list(m.inertia_gains or [])
     rows = []
+    if gains and 2 not in m.inertia_gain_ratio:  # the largest gain, that FactoMineR's rule does not weigh
+        css = ' class="chosen"' if m.k == 2 else ""
+        rows.append(f'<tr{css}><td class="num">2</td><td class="num">{french_number(gains[0], 3)}</td>'
+                    '<td class="num">–</td></tr>')
     for k in sorted(m.inertia_gain_ratio):
         gain = french_number(gains[k - 2], 3) if len(gains) >= k - 1 else "–"
         css = ' class="chosen"' if k == m.k else ""
@@ -291,7 +295,8 @@ def method_box(rep: Report) -> str:
         f"regroupées pas à pas (classification ascendante hiérarchique de Ward). Chaque regroupement fait perdre "
         f"une part de la dispersion entre types (« gain d'inertie »). Le nombre de types, {m.k}, est {chosen} : "
         "c'est le découpage où le rapport W(k)/W(k−1) entre la dispersion interne avec k types et avec k−1 types "
-        "est le plus faible — ajouter un type de plus n'apporterait que peu (règle de FactoMineR).</p>"
+        "est le plus faible — ajouter un type de plus n'apporterait que peu (règle de FactoMineR, qui propose au "
+        "moins 3 types).</p>"
         '<table class="gains"><thead><tr><th>Nombre de types k</th><th>Gain d\'inertie du passage de k−1 à k '
         "types</th><th>W(k)/W(k−1)</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
         f"<p>Stabilité : la typologie est refaite sur {french_number(m.stability.n_bootstrap)} échantillons tirés au "

@@ -16,7 +16,7 @@ from pipeline.reporting import identity
 from pipeline.reporting.formats import SECRET_SHARE, secret_label
 from pipeline.reporting.identity import named
 from pipeline.reporting.portraits import SIZES, PortraitsView, TypeView
-from pipeline.reporting.report import Report
+from pipeline.reporting.report import OTHER_ANSWER, Report
 from pipeline.reporting.secrecy import HIDDEN, PRIMARY, PUBLIC, SECONDARY, VISIBLE
 from pipeline.reporting.tables import COUNT
 
@@ -71,7 +71,8 @@ def trait_sentence(rep: Report, view: TypeView) -> str:
     text, value, ref = view.traits[0]
     question, _, answer = text.partition(" : ")
     what = f"« {answer} » ({_lower(question)})" if answer else _lower(text)
-    sentence = f"{_capital(_type(view))} se distingue d'abord par {what} : {value} des collectivités du type"
+    who = _capital(_type(view)) if rep.national else f"Dans le réseau, {_type(view)}"
+    sentence = f"{who} se distingue d'abord par {what} : {value} des collectivités du type"
     if _visible(ref, rep):
         sentence += f", contre {ref} " + ("pour l'ensemble des répondants" if rep.national
                                           else "pour ce type dans toute la France")
@@ -115,6 +116,35 @@ def typology_sentences(rep: Report, portraits: PortraitsView) -> list[str]:
     return out
 
 
+# The answers a summary states when the typology leaves room (too few sentences): the most cited
+# answer of a few questions of sections 2 and 8, as their tables show it.
+PRACTICES = {"B03": "L'action la plus citée", "F01": "Le frein le plus cité",
+             "F02": "Le besoin d'accompagnement le plus cité"}
+MIN_SENTENCES = 5
+
+
+def practice_sentences(rep: Report) -> list[str]:
+    """The most cited answer of B03, F01 and F02 in this scope (its share beside France for a network),
+    from the question's published table: the largest count shown, a masked one never."""
+    out = []
+    share = "Part" if rep.national else "Part réseau"
+    for code, subject in PRACTICES.items():
+        table = next((t for t in rep.tables if t.key == code), None)
+        if table is None or table.withheld or not table.published or share not in table.data.columns:
+            continue
+        rows = [r for r in table.data.index if r != OTHER_ANSWER and _visible(table.cell_text(r, COUNT), rep)
+                and _visible(table.cell_text(r, share), rep)]
+        if not rows:
+            continue
+        top = max(rows, key=lambda r: (float(table.data.at[r, COUNT]), -rows.index(r)))
+        text = f"{subject} {'dans le réseau ' if not rep.national else ''}est « {top} » " \
+               f"({table.cell_text(top, share)} des collectivités qui ont répondu"
+        if not rep.national and _visible(table.cell_text(top, "Part France"), rep):
+            text += f", contre {table.cell_text(top, 'Part France')} en France"
+        out.append(text + ").")
+    return out
+
+
 def change_sentences(rep: Report) -> list[str]:
     """Among the collectivités of both surveys: how many changed type, how many formalised their
     strategy (the cells of section 10's tables); then what became of last year's types."""
@@ -126,10 +156,11 @@ def change_sentences(rep: Report) -> list[str]:
         facts = []
         moved = record_cell(rep, "evolution_type", "Autre type")
         if _visible(moved, rep):
-            facts.append(f"{moved} ont changé de type")
+            facts.append("aucune n'a changé de type" if moved == "0" else f"{moved} ont changé de type")
         more = record_cell(rep, "evolution_strategie", "Plus formalisée")
         if _visible(more, rep):
-            facts.append(f"{more} ont davantage formalisé leur stratégie internationale")
+            facts.append("aucune n'a davantage formalisé sa stratégie internationale" if more == "0" else
+                         f"{more} ont davantage formalisé leur stratégie internationale")
         text = f"Parmi les {panel} collectivités qui ont répondu en {ref_year} et en {year}"
         out.append(text + (", " + " et ".join(facts) + "." if facts else
                            ", les évolutions sont détaillées en section 10."))
@@ -143,7 +174,9 @@ def summary(rep: Report, portraits: PortraitsView) -> str:
     """The « Ce qu'il faut retenir » box of the report ('' for the planning pass or a report without results)."""
     if rep.collect or not rep.published:
         return ""
-    sentences = (typology_sentences(rep, portraits) + change_sentences(rep))[:MAX_SENTENCES]
+    typology, changes = typology_sentences(rep, portraits), change_sentences(rep)
+    room = max(0, MIN_SENTENCES - len(typology) - len(changes))   # a network whose types are masked
+    sentences = (typology + practice_sentences(rep)[:room] + changes)[:MAX_SENTENCES]
     if not sentences:
         return ""
     items = "".join(f"<li>{html.escape(s)}</li>" for s in sentences)

@@ -74,6 +74,7 @@ def test_the_method_box_shows_the_gains_and_what_stable_means(report_inputs):
     typology = dataclasses.replace(read_inputs(report_inputs).typology, metrics=metrics)
     box = portraits.method_box(make_report(report_inputs, typology=typology))
     assert '<tr class="chosen"><td class="num">4</td><td class="num">0,100</td><td class="num">0,80</td></tr>' in box
+    assert '<tr><td class="num">2</td><td class="num">0,400</td><td class="num">–</td></tr>' in box  # all the gains
     assert "« stable » à partir de 0,75" in box and "sous 0,60" in box and "ne construisent pas les types" in box
 
 
