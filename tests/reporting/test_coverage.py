@@ -4,9 +4,12 @@ and the method note (estimates published or not)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
+from pipeline.domain.params import ReportParams, defaults
 from pipeline.reporting.answers import single
 from pipeline.reporting.coverage import (
     BY_SIZE,
@@ -15,6 +18,7 @@ from pipeline.reporting.coverage import (
     RATE_FRANCE,
     RESPONDENTS,
     Survey,
+    SurveyPaths,
     coverage,
     estimates,
     gap_sentence,
@@ -24,6 +28,7 @@ from pipeline.reporting.coverage import (
     type_table,
 )
 from pipeline.reporting.inputs import NO_TYPOLOGY, Inputs
+from pipeline.reporting.render import notebook_parameters
 from pipeline.reporting.report import NATIONAL, Report
 from pipeline.reporting.secrecy import Protection, audit_secrecy, plan_secrecy
 from pipeline.survey.recipe import CoverageMetrics
@@ -85,7 +90,7 @@ def test_population_classes_add_up_to_the_types():
     by_size = size_table(rep, survey)
     assert list(by_size.data.index) == [f"Région · {BIG}", f"Département · {BIG}", f"Commune · {SMALL}",
                                         f"Commune · {BIG}"]
-    commune = [link for link in by_size.links if link["terms"][-1][1] == "Commune"][0]
+    commune = next(link for link in by_size.links if link["terms"][-1][1] == "Commune")
     assert commune["terms"] == [[BY_SIZE, f"Commune · {SMALL}", RESPONDENTS, 1],
                                 [BY_SIZE, f"Commune · {BIG}", RESPONDENTS, 1], [BY_TYPE, "Commune", RESPONDENTS, -1]]
     # the declared type (A02) equals the frame's here: the secrecy model is told so
@@ -142,7 +147,7 @@ def test_respondent_counts_go_through_the_publication_s_secrecy():
 
 
 def test_the_national_table_by_network_takes_the_report_sizes_statuses():
-    records, run = _publication()
+    _records, run = _publication()
     rep = _report(NATIONAL, plan=run["plan"])
     table = network_table(rep, run["survey"])
     assert not table.secret.to_numpy().any()  # both networks' sizes are public (their reports)
@@ -165,3 +170,14 @@ def test_method_note_says_why_estimates_are_not_published():
 @pytest.mark.parametrize("scope", [NATIONAL, "reseau-a"])
 def test_no_survey_no_coverage_section(scope):
     assert coverage(_report(scope), None) == "" and method_note(_report(scope), None) == ""
+
+
+def test_the_report_stage_gives_the_notebook_the_weights_stage_s_outputs(tmp_path):
+    survey = SurveyPaths(Path("params.yaml"), None, Path("data/processed/coverage.parquet"), None,
+                         Path("metrics/coverage.json"))
+    common = notebook_parameters(2025, defaults(ReportParams), clean=Path("clean.parquet"), out_dir=tmp_path,
+                                 survey=survey)
+    assert Path(common["coverage_path"]).is_absolute() and common["coverage_path"].endswith("coverage.parquet")
+    assert common["weights_path"] == "" and common["unmatched_path"] == ""
+    assert "coverage_path" not in notebook_parameters(2025, defaults(ReportParams), clean=Path("c.parquet"),
+                                                      out_dir=tmp_path)
