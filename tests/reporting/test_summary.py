@@ -130,19 +130,34 @@ def _checked(page: BeautifulSoup, sentence: str, national: bool) -> str:
     raise AssertionError(f"a sentence of the summary that no check reads: {sentence}")
 
 
-@pytest.mark.parametrize("report", ["national.html", f"regions/{NETWORK}.html"])
-def test_every_figure_of_the_summary_is_a_cell_of_the_table_it_summarises(rendered, report):
-    page = _page(rendered / report)
+def _check_summary(path: Path, national: bool, fewest: int = 5) -> None:
+    page = _page(path)
     box = page.select_one("aside.remember")
     assert box is not None and box.find("h2").get_text() == "Ce qu'il faut retenir"
     # at the top: before the table of contents and section 1
     assert box.find_next("h2", id="s1") is not None and box.find_previous("h2", id=True) is None
     sentences = [li.get_text() for li in box.select("li")]
-    assert 5 <= len(sentences) <= 8
+    assert fewest <= len(sentences) <= 8
     for sentence in sentences:
-        left = _checked(page, sentence, report == "national.html")
+        left = _checked(page, sentence, national)
         assert not re.search(r"\d", left), f"a figure the test did not find in a table: {left!r} ({sentence})"
         assert not re.search(r"(^|[\s(,])s[\s),]", left), f"a masked value: {sentence}"  # « < 3 »: a digit
+
+
+@pytest.mark.parametrize("report", ["national.html", f"regions/{NETWORK}.html"])
+def test_every_figure_of_the_summary_is_a_cell_of_the_table_it_summarises(rendered, report):
+    _check_summary(rendered / report, report == "national.html")
+
+
+def test_the_demo_s_summaries_state_the_numbers_of_their_tables(repo):
+    """Every report of the demo wave: the secrecy plan of the whole publication and last year's types."""
+    from support.pipeline_run import YEAR
+
+    folder = repo / "reports" / str(YEAR)
+    _check_summary(folder / "national.html", True)
+    for path in sorted((folder / "regions").glob("*.html")):
+        if _page(path).select_one("aside.remember") is not None:
+            _check_summary(path, False, fewest=1)   # a network of three: little can be said
 
 
 def test_a_network_too_small_to_publish_has_no_summary(rendered):
