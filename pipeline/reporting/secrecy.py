@@ -71,6 +71,8 @@ COUNT = "Effectif"
 
 STRUCTURES = ("partition", "multi", "groups", "free")
 BLOCK_VARIABLES = 6000  # size of the block-diagonal LPs (one block per interval asked)
+MASTER_GAP = 0.05      # the master MILP stops within 5 % of the cheapest pattern...
+MASTER_SECONDS = 5.0   # ...or after this long with the best one found
 _EPS = 1e-6
 
 
@@ -726,6 +728,7 @@ def _solve_component(model: _Model, ids: np.ndarray, protection: Protection, inh
     # candidates that cannot be secondary secrets (their own interval)
     forbidden: set[int] = {p for p, k in enumerate(cand) if int(ids[k]) in never}
     tried: set[int] = set()  # candidates already checked as if masked
+    protected: dict[int, list[frozenset]] = defaultdict(list)  # target -> patterns that protected it
     for rounds in range(1, max_rounds + 1):
         # a cut of a protected cell that only forbidden candidates could satisfy: nothing can protect it
         stuck = sorted({int(ids[target]) for coefs, secondary, target in cuts if secondary is None
@@ -738,10 +741,17 @@ def _solve_component(model: _Model, ids: np.ndarray, protection: Protection, inh
         status = base.copy()
         status[[k for p, k in enumerate(cand) if chosen[p]]] = SECONDARY
         model.status[ids] = status
-        targets = [k for k, v in enumerate(ids) if _requirement(model, int(v), protection, inherent)]
+        # masking more cells only widens an interval: a cell protected by an earlier pattern that
+        # this one contains needs no LP again
+        masked = frozenset(p for p in range(len(cand)) if chosen[p])
+        targets = [k for k, v in enumerate(ids) if _requirement(model, int(v), protection, inherent)
+                   and not any(earlier <= masked for earlier in protected.get(k, ()))]
         if not targets:
             return [], rounds
         lows, highs, d_low, d_high, lb = comp.intervals(status, targets)
+        for t, low, high in zip(targets, lows, highs):
+            if _int_width(low, high) >= _requirement(model, int(ids[t]), protection, inherent):
+                protected[t].append(masked)
         checks = list(zip(targets, lows, highs, d_low, d_high, [False] * len(targets)))
         violated = [t for t, low, high, *_ in checks
                     if _int_width(low, high) < _requirement(model, int(ids[t]), protection, inherent)]
@@ -827,10 +837,13 @@ def _master(costs: np.ndarray, cuts, forbidden: set[int]) -> np.ndarray | None:
     upper = np.ones(n)
     upper[list(forbidden)] = 0.0
     A = sparse.csr_matrix((data, (rows, cols)), shape=(len(cuts), n))
+    # the cheapest pattern is not needed, a cheap one is: HiGHS stops within MASTER_GAP of the
+    # optimum or after MASTER_SECONDS with the best pattern found (the LPs check it all the same)
     res = milp(costs, constraints=LinearConstraint(A, lower, np.inf), integrality=np.ones(n),
-               bounds=Bounds(np.zeros(n), upper))
-    if res.status != 0 or res.x is None:
-        return None
+               bounds=Bounds(np.zeros(n), upper),
+               options={"mip_rel_gap": MASTER_GAP, "time_limit": MASTER_SECONDS})
+    if res.x is None:
+        return None  # infeasible (or no pattern found in time)
     return res.x > 0.5
 
 
