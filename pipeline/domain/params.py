@@ -229,6 +229,7 @@ class ReportParams:
     networks: bool = field()
     workers: int = _range(1, 64)
     source: str = field()
+    pdf: bool = field()
     protection_primary: int = _range(1, 100)
     protection_secondary: int | None = _range(0, 100)
 

@@ -28,6 +28,7 @@ from pipeline.reporting.tables import PubTable  # noqa: E402
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every colour-vision deficiency.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
 GREY = "#8C8C8C"
+EDGE = "#333333"  # outline of the bars: 3:1 against white whatever their fill (WCAG 1.4.11)
 DPI = 100
 
 
@@ -89,6 +90,32 @@ def _finish(fig: Figure) -> Figure:
     return fig
 
 
+def tick_text(value: float) -> str:
+    """A tick label with the decimals it needs and no more: 0,25 · 0,5 · 0,75 · 1 · 1 000."""
+    return french_number(round(float(value), 6), None)
+
+
+def _ticks() -> FuncFormatter:
+    """A formatter of :func:`tick_text` (one per axis: a formatter belongs to its axis)."""
+    return FuncFormatter(lambda v, _: tick_text(v))
+LOG_NOTE = "échelle logarithmique"
+
+
+def log_scale(values: pd.Series) -> str | None:
+    """'log', 'symlog' (zeros: linear up to the smallest amount) or None: the scale of an axis of
+    amounts spanning more than two orders of magnitude."""
+    values = pd.to_numeric(values, errors="coerce").dropna()
+    positive = values[values > 0]
+    if not len(positive) or positive.max() <= 100 * positive.min():
+        return None
+    return "log" if (values > 0).all() else "symlog"
+
+
+def quartile_scale(table: PubTable) -> str | None:
+    """The scale :func:`quartiles` draws ``table`` on (the alt text says so too)."""
+    return log_scale(pd.concat([table.plot_values(c) for c in ("1er quartile", "3e quartile")]))
+
+
 def _percent_axis(ax: plt.Axes, top: float) -> None:
     """Bars carry their value: no x axis (fewer texts to draw, cleaner chart)."""
     ax.set_xlim(0, max(0.05, min(1.0, top * 1.18 + 0.02)))
@@ -124,7 +151,7 @@ def bar_shares(table: PubTable, source: str, column: str = "Part") -> Figure:
     top = float(values.max()) if values.notna().any() else 0.0
     length = max(0.02, 0.04 * top)
     secret = table.secret[column].astype(bool)
-    ax.barh(y, values.fillna(0).to_numpy(), color=OKABE_ITO[0], height=0.65)
+    ax.barh(y, values.fillna(0).to_numpy(), color=OKABE_ITO[0], height=0.65, edgecolor=EDGE, linewidth=0.6)
     _masked_bars(ax, y, secret, length)
     j = table.data.columns.get_loc(column)
     for i, (yi, v, is_secret) in enumerate(zip(y, values, secret)):
@@ -144,7 +171,7 @@ def bar_counts(table: PubTable, source: str, column: str = "Effectif", colors: b
     secret = table.secret[column].astype(bool)
     top = float(values.max()) if values.notna().any() else 1.0
     length = 0.04 * top + 0.5
-    ax.barh(y, values.fillna(0).to_numpy(), color=palette, height=0.65)
+    ax.barh(y, values.fillna(0).to_numpy(), color=palette, height=0.65, edgecolor=EDGE, linewidth=0.6)
     _masked_bars(ax, y, secret, length)
     j = table.data.columns.get_loc(column)
     for i, (yi, v, is_secret) in enumerate(zip(y, values, secret)):
@@ -180,19 +207,33 @@ def quartiles(table: PubTable, source: str, log: bool = True, unit: str = "€")
     ax.set_yticks(y, [_wrap(r, 36) for r in rows])
     ax.invert_yaxis()
     values = pd.concat([q1, q3]).dropna()
-    positive = values[values > 0]
-    if log and len(positive) and positive.max() > 100 * positive.min():
-        if (values > 0).all():
-            ax.set_xscale("log")
-        else:  # zeros (no budget): linear up to the smallest amount, logarithmic beyond
-            ax.set_xscale("symlog", linthresh=10 ** np.floor(np.log10(positive.min())))
-            ax.set_xlim(0, values.max() * 2)
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: french_number(v, 0 if abs(v) >= 1 or v == 0 else 1)))
-    ax.set_xlabel(f"Médiane (point) et écart interquartile (trait), en {unit}")
+    scale = quartile_scale(table) if log else None
+    if scale == "log":
+        ax.set_xscale("log")
+    elif scale == "symlog":  # zeros (no budget): linear up to the smallest amount, logarithmic beyond
+        positive = values[values > 0]
+        ax.set_xscale("symlog", linthresh=10 ** np.floor(np.log10(positive.min())))
+        ax.set_xlim(0, values.max() * 2)
+    ax.xaxis.set_major_formatter(_ticks())
+    label = f"Médiane (point) et écart interquartile (trait), en {unit}"
+    ax.set_xlabel(f"{label} ({LOG_NOTE})" if scale else label)
     return _finish(fig)
 
 
-def heatmap(values: pd.DataFrame, title: str, n: int, source: str, label: str = "v-test") -> Figure:
+def _luminance(rgb: tuple[float, ...]) -> float:
+    """WCAG relative luminance of an sRGB colour (components 0-1)."""
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in rgb[:3]]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def _ink(fill: tuple[float, ...]) -> str:
+    """Black or white, whichever contrasts more with ``fill`` (the value printed in a cell)."""
+    lum = _luminance(fill)
+    return "black" if (lum + 0.05) / 0.05 >= 1.05 / (lum + 0.05) else "white"
+
+
+def heatmap(values: pd.DataFrame, title: str, n: int, source: str,
+            label: str = "Valeur-test (> 2 : sur-représentée,\n< −2 : sous-représentée)") -> Figure:
     """Diverging heatmap (rows: categories, columns: types), value printed in each cell."""
     rows, cols = values.shape
     fig, ax = _frame(title, n, source, 2.2 + 0.3 * rows, width=9.5,
@@ -209,10 +250,10 @@ def heatmap(values: pd.DataFrame, title: str, n: int, source: str, label: str = 
             v = data[i, j]
             if np.isfinite(v):
                 ax.text(j, i, french_number(v, 1), ha="center", va="center", fontsize=6.5,
-                        color="white" if abs(v) > 0.6 * bound else "black")
+                        color=_ink(image.cmap(image.norm(v))))
     cbar = fig.colorbar(image, ax=ax, fraction=0.03, pad=0.02)
     cbar.set_label(label)
-    cbar.ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: french_number(v, 0)))
+    cbar.ax.yaxis.set_major_formatter(_ticks())
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     return _finish(fig)
@@ -240,10 +281,10 @@ def factor_map(coords: pd.DataFrame, types: pd.Series, title: str, source: str,
         if inertia else (x, y)
     ax.set_xlabel(xl)
     ax.set_ylabel(yl)
-    fmt = FuncFormatter(lambda v, _: french_number(v, 1))
-    ax.xaxis.set_major_formatter(fmt)
-    ax.yaxis.set_major_formatter(fmt)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False, markerscale=2)
+    ax.xaxis.set_major_formatter(_ticks())
+    ax.yaxis.set_major_formatter(_ticks())
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False, markerscale=2,
+              title="Types (losange : centre du type)", title_fontsize=8, alignment="left")
     return _finish(fig)
 
 

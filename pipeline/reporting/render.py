@@ -24,17 +24,22 @@ from pipeline.common.atomic import atomic_dir, atomic_write_text
 from pipeline.domain.params import ReportParams
 from pipeline.reporting.coverage import SurveyPaths
 from pipeline.reporting.inputs import ROOT, list_scopes
+from pipeline.reporting.pdf import print_pages
 from pipeline.reporting.publication import NOTEBOOK, PLAN_FILE, audit_publication, plan_publication
 from pipeline.reporting.report import NATIONAL
 from pipeline.reporting.safety import check_no_pii
 KERNEL = "python3"
 
 CSS = """
-body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0;background:#fafafa;color:#222;line-height:1.45}
+body{font-family:"DejaVu Sans",Arial,sans-serif;margin:0;background:#fafafa;color:#222;line-height:1.45;
+overflow-wrap:break-word}
 main{max-width:980px;margin:0 auto;padding:1.5rem 2rem 4rem;background:#fff}
+.skip{position:absolute;left:-999px;top:0;background:#0b3d63;color:#fff;padding:.5rem 1rem;z-index:10}
+.skip:focus{left:.5rem}
 h1{font-size:1.8rem;color:#0b3d63;margin-bottom:.2rem}h2{font-size:1.35rem;color:#0b3d63;
 border-bottom:2px solid #0072B2;padding-bottom:.2rem;margin-top:2.4rem}h3{font-size:1.1rem}
 img.figure{max-width:100%;height:auto;display:block;margin:.5rem 0}
+.scroll,.fig-scroll{overflow-x:auto;max-width:100%}.scroll:focus,.fig-scroll:focus{outline:2px solid #0b3d63}
 table{border-collapse:collapse;font-size:.85rem;margin:.4rem 0}caption{text-align:left;font-weight:bold;
 padding:.3rem 0}th,td{border:1px solid #ccc;padding:.2rem .5rem}thead th{background:#dde7f0}
 td.num,td.secret{text-align:right;white-space:nowrap}td.secret{color:#8c2d04;font-style:italic}
@@ -43,30 +48,53 @@ details{margin:.2rem 0 1.2rem}summary{cursor:pointer;color:#0b3d63}
 .kpis{display:flex;flex-wrap:wrap;gap:.8rem;margin:1rem 0}.kpi{flex:1 1 120px;background:#eef4f9;
 padding:.7rem;border-radius:6px}.kpi strong{display:block;font-size:1.5rem;color:#0b3d63}
 .kpi span{font-size:.85rem}.notice{background:#fff4e5;border-left:4px solid #E69F00;padding:.6rem}
-.portraits{display:grid;grid-template-columns:repeat(auto-fill,minmax(280px,1fr));gap:1rem}
+.portraits{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(280px,100%),1fr));gap:1rem}
 .portrait{border:1px solid #ccc;border-radius:6px;padding:.3rem .8rem}.comments li{margin:.3rem 0}
 a.anchor-link{display:none}.toc{background:#f4f6f8;padding:.5rem 1rem;border-radius:6px}
 .toc ul{columns:2;margin:.3rem 0;list-style:none;padding-left:.5rem}.toc a{color:#0b3d63}
-@media print{details{display:block}main{max-width:none}}
 .hbars{margin:.6rem 0}.hbars .title{font-weight:bold;margin-bottom:.3rem}.hbars .row{display:flex;
-gap:.6rem;margin:.25rem 0;font-size:.85rem}.hbars .lab{flex:0 0 38%}.hbars .bars{flex:1}
+gap:.6rem;margin:.25rem 0;font-size:.85rem}.hbars .lab{flex:0 0 38%;min-width:0}.hbars .bars{flex:1;min-width:0}
 .hbars .bar{display:flex;align-items:center;gap:.3rem;height:.95rem}.hbars .fill{display:inline-block;
-height:.75rem}.s0{background:#0072B2}.s1{background:#E69F00}.hbars .val{font-size:.75rem}
-.hbars .fill.masked{width:1.6rem;background:repeating-linear-gradient(45deg,#fff 0 2px,#8c8c8c 2px 4px);
-outline:1px solid #8c8c8c}
+height:.75rem;box-shadow:inset 0 0 0 1px #333}.s0{background:#0072B2}.s1{background:#C26A00}
+.hbars .val{font-size:.75rem;white-space:nowrap}
+.hbars .fill.masked{width:1.6rem;background:repeating-linear-gradient(45deg,#fff 0 2px,#767676 2px 4px);
+outline:1px solid #767676;box-shadow:none}
 .remember{background:#eef4f9;border-left:5px solid #0072B2;padding:.4rem 1.2rem .6rem;margin:1.2rem 0;
 border-radius:4px}.remember h2.remember-title{border:none;margin:.3rem 0;font-size:1.2rem}.remember li{margin:.25rem 0}
 .type-portrait{border:1px solid #c8d6e3;border-radius:8px;padding:.4rem 1rem .8rem;margin:1.2rem 0;background:#fcfdfe}
 .type-portrait h4{font-size:1.1rem;color:#0b3d63;margin:.4rem 0 .1rem}.type-portrait .size{color:#444;margin:.1rem 0 .6rem}
-.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(290px,1fr));gap:.7rem}.card{background:#fff;
+.cards{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(290px,100%),1fr));gap:.7rem}.card{background:#fff;
 border:1px solid #dde5ec;border-radius:6px;padding:.3rem .7rem}.card h5{margin:.3rem 0;font-size:.92rem;color:#0b3d63}
 .card ul{list-style:none;padding:0;margin:0}.card li{display:grid;grid-template-columns:1fr auto;gap:0 .5rem;
 font-size:.82rem;padding:.18rem 0;border-bottom:1px dotted #e3e8ee}.card li .val{font-weight:bold;color:#0b3d63}
-.card li .ref{grid-column:1/3;color:#666;font-size:.75rem}.card .miss{font-size:.72rem;color:#777;margin:.3rem 0}
+.card li .ref{grid-column:1/3;color:#666;font-size:.75rem}.card .miss{font-size:.72rem;color:#666;margin:.3rem 0}
 .method{background:#f7f7f2;border:1px solid #e2e2d0;border-radius:6px;padding:.2rem 1rem .5rem;margin:1rem 0;
 font-size:.88rem}.method h4{margin:.4rem 0}table.gains tr.chosen td{background:#fff1c7;font-weight:bold}
-.hbars .legend{font-size:.8rem;display:flex;gap:1rem}.hbars .legend i{display:inline-block;width:.8rem;
-height:.8rem;margin-right:.3rem;vertical-align:middle}.hbars .src{font-size:.75rem;color:#555;margin:.2rem 0}
+.hbars .legend{font-size:.8rem;display:flex;flex-wrap:wrap;gap:.2rem 1rem}.hbars .legend i{display:inline-block;
+width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:middle;box-shadow:inset 0 0 0 1px #333}
+.hbars .src{font-size:.75rem;color:#555;margin:.2rem 0}
+.narrow-only{display:none}
+@media (max-width:640px){
+main{padding:1rem .75rem 3rem}h1{font-size:1.4rem}h2{font-size:1.2rem}.toc ul{columns:1}
+.wide-only{display:none}.narrow-only{display:block}
+.fig-scroll img.figure{max-width:none;width:600px}
+.hbars .row{flex-direction:column;gap:.1rem}.hbars .lab{flex:none}
+.kpi{flex:1 1 40%}}
+@page{size:A4;margin:18mm 15mm 20mm;@bottom-right{content:"Page " counter(page) " sur " counter(pages);
+font:8pt "DejaVu Sans",Arial,sans-serif;color:#444}@bottom-left{content:string(title);
+font:8pt "DejaVu Sans",Arial,sans-serif;color:#444}}
+@media print{
+body{background:#fff;font-size:10pt}main{max-width:none;padding:0}h1{string-set:title content()}
+.skip,.narrow-only,summary{display:none}.wide-only{display:block}
+details{display:block}details>*{display:block}
+h2{break-before:page;break-after:avoid}h3,h4,caption{break-after:avoid}
+h1+p,.kpis,.toc{break-inside:avoid}
+.block,figure,.hbars,.portrait,.type-portrait,.card,.remember,.method,img.figure,tr{break-inside:avoid}
+.fig-scroll,.scroll{overflow:visible}img.figure{max-width:100%;width:auto}
+thead{display:table-header-group}
+table{font-size:8pt}a{color:inherit;text-decoration:none}
+.toc ul{columns:1}.toc a::after{content:leader(".") target-counter(attr(href),page)}
+}
 """
 
 PAGE = """<!DOCTYPE html>
@@ -78,7 +106,8 @@ PAGE = """<!DOCTYPE html>
 <style>{css}</style>
 </head>
 <body>
-<main>
+<a class="skip" href="#contenu">Aller au contenu</a>
+<main id="contenu" tabindex="-1">
 {body}
 </main>
 </body>
@@ -270,10 +299,16 @@ def _render_into(out: Path, clean: Path, typology: Path | None, typology_descrip
                 pages.update(part)
     audit = audit_publication(private, unpublished, common, plan)
     written = []
+    printed: dict[Path, str] = {}
     for scope in all_scopes:
         rel = Path("national.html") if scope == NATIONAL else Path("regions") / f"{scope}.html"
         atomic_write_text(out / rel, pages[scope])
         written.append(final / rel)
+        printed[out / rel] = pages[scope]
+    if params.pdf:  # the same pages, printed (pipeline.reporting.pdf); without WeasyPrint, one warning
+        warning = print_pages(printed, workers=params.workers)
+        if warning:
+            print(warning, file=sys.stderr)
     if secrecy is not None:
         summary = {**audit.summary(), "plan_seconds": round(plan.seconds, 2), "plan_rounds": plan.rounds}
         atomic_write_text(Path(secrecy), json.dumps(summary, ensure_ascii=False, indent=2) + "\n")

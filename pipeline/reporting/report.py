@@ -20,13 +20,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.common.text import french_number
 from pipeline.common.atomic import atomic_write_text
 from pipeline.domain.codebook import CLASS_SUFFIX, load_codebook
 from pipeline.domain.reference import NO_NETWORK_SLUG
 from pipeline.reporting import figures as figs
 from pipeline.reporting.inputs import Inputs
-from pipeline.reporting.markup import bars_html, table_html
+from pipeline.reporting.markup import alt_text, bars_html, table_html
 from pipeline.reporting.secrecy import PRIMARY, VISIBLE, Plan, SecrecyError, TableRecord
 from pipeline.reporting.tables import COUNT, PubTable
 from pipeline.reporting.workbook import write_workbook
@@ -140,7 +139,9 @@ class Report:
         """The figure as an inline PNG; national: also saved as PNG and SVG under figures/."""
         png = figs.save(fig, self.fig_dir, key) if self.fig_dir is not None else figs.render_png(fig)
         data = base64.b64encode(png).decode("ascii")
-        return f'<img class="figure" alt="{html.escape(alt)}" src="data:image/png;base64,{data}">'
+        # On a phone the image keeps a readable size and scrolls inside its own box (markup.CSS).
+        return (f'<div class="fig-scroll" tabindex="0" role="region" aria-label="Graphique : {html.escape(alt)}">'
+                f'<img class="figure" alt="{html.escape(alt)}" src="data:image/png;base64,{data}"></div>')
 
     def chart(self, table: PubTable):
         """Figure factory of a share table for the national report; None (HTML bars) for a network."""
@@ -154,7 +155,7 @@ class Report:
         self.publish(table, shown=table.n >= self.threshold)
         if self.collect:
             return ""
-        alt = f"{table.title} (n = {french_number(table.n)})"
+        alt = alt_text(table, log="Médiane" in table.data and figs.quartile_scale(table) is not None)
         if table.n < self.threshold:
             return (f'<section class="block"><h4>{html.escape(table.title)}</h4><p class="notice">'
                     f"Moins de {self.threshold} réponses à cette question : résultat non publié "
@@ -165,6 +166,9 @@ class Report:
             chart = bars_html(table, ["Part réseau", "Part France"], [self.name, "France entière"], self.source)
         else:
             chart = self.figure_html(fig(), table.key, alt)
+            if table.kinds.get("Part") == "share":  # on a phone: the same bars as HTML text
+                narrow = bars_html(table, ["Part"], ["France entière"], self.source)
+                chart = f'<div class="wide-only">{chart}</div><div class="narrow-only">{narrow}</div>'
         return (f'<section class="block">{chart}'
                 f"<details><summary>Tableau : {html.escape(table.title)}</summary>{table_html(table)}"
                 f"</details></section>")

@@ -9,7 +9,10 @@ import html
 
 import pandas as pd
 
+from pipeline.common.text import french_number
 from pipeline.reporting import figures as figs
+from pipeline.reporting.formats import fmt_percent
+from pipeline.reporting.markup import points_table
 from pipeline.reporting.report import Report
 from pipeline.reporting.tables import frame_table, single_table
 from pipeline.typology.spec import NO, YES
@@ -108,4 +111,14 @@ def factor_map(rep: Report) -> str:
         return ""
     title = "Plan factoriel F1 × F2 de l'analyse des correspondances multiples"
     fig = figs.factor_map(coords, types, title, rep.source, inertia=inertia)
-    return f'<section class="block">{rep.figure_html(fig, "typologie_plan_factoriel", title)}</section>'
+    axes = tuple(f"{a} ({fmt_percent(v, 1)} de l'inertie)" for a, v in zip(("F1", "F2"), inertia))
+    alt = (f"{title} : {french_number(len(coords))} collectivités, {types.nunique()} types ; "
+           f"{axes[0]}, {axes[1]}. Centres des types dans le tableau qui suit.")
+    centres = coords[["F1", "F2"]].set_axis(["x", "y"], axis=1).groupby(types.to_numpy()).mean()
+    centres = centres.loc[sorted(centres.index, key=lambda t: int(str(t).split(".")[0]) if str(t).split(".")[0].isdigit()
+                                 else 0)]
+    table = points_table(centres, "Centres des types sur le plan factoriel (coordonnées moyennes)", axes,
+                         note="Chaque point du graphique est une collectivité ; seuls les centres des types "
+                              "sont publiés en chiffres.")
+    return (f'<section class="block">{rep.figure_html(fig, "typologie_plan_factoriel", alt)}'
+            f"<details><summary>Tableau : centres des types sur le plan factoriel</summary>{table}</details></section>")

@@ -6,6 +6,7 @@ import pandas as pd
 
 from pipeline.reporting.markup import bars_html, table_html
 from pipeline.reporting.secrecy import PRIMARY, SECONDARY, VISIBLE
+from pipeline.reporting import tables as tb
 from pipeline.reporting.tables import frame_table, single_table
 
 
@@ -29,3 +30,30 @@ def test_bars_draw_masked_shares_hatched_with_their_note():
     assert "40\u00a0%" not in page and "10\u00a0%" not in page and "50\u00a0%" in page
     assert page.count(">s<") == 2 and "n = 20" in page
     assert "Barres hachurées" in page and "protéger une autre case" in page
+
+
+def test_alt_text_states_the_key_figure_and_never_a_masked_one():
+    from pipeline.reporting.markup import alt_text
+
+    values = pd.Series(["Commune"] * 12 + ["Département"] * 6 + ["Région"] * 2)
+    table = tb.single_table("A02", "Type de collectivité", values, 3, ["Commune", "Département", "Région"])
+    alt = alt_text(table).replace("\u00a0", " ")
+    assert alt == "Type de collectivité : en tête, « Commune » (60 %). Base : 20 répondants."
+    only_small = tb.single_table("A02", "Type", pd.Series(["Région"] * 2 + ["Commune"] * 30), 3,
+                                 ["Commune", "Région"])
+    assert "Région" not in alt_text(only_small)
+    assert "échelle logarithmique" in alt_text(table, log=True)
+
+
+def test_network_bars_are_text_that_screen_readers_read():
+    values = pd.Series(["Commune"] * 12 + ["Département"] * 6)
+    ref = pd.Series(["Commune"] * 50 + ["Département"] * 50)
+    table = tb.single_table("A02", "Type", values, 3, ["Commune", "Département"], reference=ref)
+    html = bars_html(table, ["Part réseau", "Part France"], ["Réseau", "France entière"], "test")
+    assert 'role="img"' not in html and "Commune" in html and "67\u00a0%" in html
+
+
+def test_wide_tables_scroll_in_their_own_focusable_box():
+    values = pd.Series(["Commune"] * 12 + ["Département"] * 6)
+    table = tb.single_table("A02", "Type", values, 3, ["Commune", "Département"])
+    assert '<div class="scroll" tabindex="0" role="region" aria-label="Type"><table>' in table_html(table)
