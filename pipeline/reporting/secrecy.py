@@ -73,6 +73,8 @@ STRUCTURES = ("partition", "multi", "groups", "free")
 BLOCK_VARIABLES = 6000  # size of the block-diagonal LPs (one block per interval asked)
 MASTER_GAP = 0.05      # the master MILP stops within 5 % of the cheapest pattern...
 MASTER_SECONDS = 5.0   # ...or after this long with the best one found
+MASTER_ROUNDS = 8      # rounds of the master MILP before the pattern grows greedily
+CERTIFY_FIRST, CERTIFY_NEXT = 8, 32  # intervals solved by batches: the first, then the next ones
 _EPS = 1e-6
 
 
@@ -424,6 +426,7 @@ class _Component:
         self.A_eq, self.b_eq = self._matrix([(c, r) for c, r in model.eq if next(iter(c)) in local], local)
         self.A_ub, self.b_ub = self._matrix([(c, r) for c, r in model.le if next(iter(c)) in local], local)
         self.values = np.array([model.cells[v].value for v in ids], dtype=float)
+        self._piece_cache: dict[bytes, dict] = {}
 
     def _matrix(self, rows, local):
         if not rows:
@@ -445,11 +448,15 @@ class _Component:
             ub[m] = np.minimum(high, cap[m])
         return lb, ub
 
-    def intervals(self, status: np.ndarray, targets: list[int], extra: list[int | None] | None = None):
+    def intervals(self, status: np.ndarray, targets: list[int], extra: list[int | None] | None = None,
+                  need: list[int] | None = None):
         """Minimum and maximum of each target (local index) under the reader's constraints, and the
         reduced costs of every cell in both LPs (for the cuts). ``extra``: for each target, one more
-        cell to take as a secondary secret in its LP (or None)."""
+        cell to take as a secondary secret in its LP (or None). ``need``: the width each target must
+        keep; a target is then only certified wide enough when it is (see :meth:`_certify`)."""
         lb, ub = self.bounds(status)
+        if need is not None and extra is None:
+            return self._certify(targets, lb, ub, need)
         blocks = None
         if extra is not None and any(e is not None for e in extra):
             thr = float(self.threshold)
@@ -463,6 +470,39 @@ class _Component:
         low, d_low = self._solve(targets, lb, ub, 1.0, blocks)
         high, d_high = self._solve(targets, lb, ub, -1.0, blocks)
         return low, -high, d_low, d_high, lb
+
+    def _certify(self, targets: list[int], lb, ub, need: list[int]):
+        """Intervals of the targets, solved a few at a time: every LP solution is a point the reader
+        cannot rule out, and so are the true counts; a target whose values over those points already
+        span ``need`` is wide enough without LPs of its own (its interval is then the span seen, its
+        reduced costs zero: it needs no cut)."""
+        seen_low, seen_high = self.values.copy(), self.values.copy()
+
+        def observe(cells: np.ndarray, x: np.ndarray) -> None:
+            seen_low[cells] = np.minimum(seen_low[cells], x)
+            seen_high[cells] = np.maximum(seen_high[cells], x)
+
+        count = len(targets)
+        low, high = np.zeros(count), np.zeros(count)
+        zero = np.zeros(len(self.ids))
+        d_low, d_high = [zero] * count, [zero] * count
+        pending, group = list(range(count)), CERTIFY_FIRST
+        while pending:
+            batch, rest = pending[:group], pending[group:]
+            chosen = [targets[i] for i in batch]
+            lows, dl = self._solve(chosen, lb, ub, 1.0, observe=observe)
+            highs, dh = self._solve(chosen, lb, ub, -1.0, observe=observe)
+            for i, a, b, x, y in zip(batch, lows, highs, dl, dh):
+                low[i], high[i], d_low[i], d_high[i] = a, -b, x, y
+            pending = []
+            for i in rest:
+                t = targets[i]
+                if _int_width(seen_low[t], seen_high[t]) >= need[i]:
+                    low[i], high[i] = seen_low[t], seen_high[t]
+                else:
+                    pending.append(i)
+            group = CERTIFY_NEXT
+        return low, high, d_low, d_high, lb
 
     def _pieces(self, free: np.ndarray, values: np.ndarray) -> dict[int, tuple]:
         """The constraints over the free cells only, shown cells moved to the right-hand side, cut
@@ -506,20 +546,22 @@ class _Component:
                 out[int(cols[k])] = pieces[int(root)]
         return out
 
-    def _solve(self, targets: list[int], lb, ub, sign: float, blocks=None):
+    def _solve(self, targets: list[int], lb, ub, sign: float, blocks=None, observe=None):
         """Block-diagonal LPs, one block per target: the piece of free cells it belongs to (shown
         cells substituted); the reduced costs of every cell recovered from the row duals
         (d = c − Aᵀy)."""
         nvar = len(self.ids)
         base_free = lb < ub
-        cache: dict[bytes, dict] = {}
+        cache = self._piece_cache
         plan = []  # per target: (its piece, lb, ub)
         for n, t in enumerate(targets):
             b_lb, b_ub = (lb, ub) if blocks is None else blocks[n]
             free = base_free | (b_lb < b_ub)
             free[t] = True
-            sig = free.tobytes()
+            sig = free.tobytes() + b_lb.tobytes()
             if sig not in cache:
+                if len(cache) > 256:
+                    cache.clear()
                 cache[sig] = self._pieces(free, b_lb)
             plan.append((cache[sig][t], b_lb, b_ub))
         values, duals = np.zeros(len(targets)), [None] * len(targets)
@@ -529,11 +571,11 @@ class _Component:
             while stop < len(targets) and (stop == start or size + len(plan[stop][0][0]) <= BLOCK_VARIABLES):
                 size += len(plan[stop][0][0])
                 stop += 1
-            self._solve_chunk(targets, plan, start, stop, sign, values, duals, nvar)
+            self._solve_chunk(targets, plan, start, stop, sign, values, duals, nvar, observe)
             start = stop
         return values, duals
 
-    def _solve_chunk(self, targets, plan, start, stop, sign, values, duals, nvar):
+    def _solve_chunk(self, targets, plan, start, stop, sign, values, duals, nvar, observe=None):
         c_parts, eqs, e_rhs, ubs, u_rhs, bounds, offsets = [], [], [], [], [], [], []
         offset = 0
         for n in range(start, stop):
@@ -568,6 +610,8 @@ class _Component:
             (cells, E, _, e_keep, U, _, u_keep), _, _ = plan[n]
             t = targets[n]
             values[n] = sign * res.x[offsets[k] + int(np.flatnonzero(cells == t)[0])]
+            if observe is not None:
+                observe(cells, res.x[offsets[k]:offsets[k] + len(cells)])
             red = np.zeros(nvar)
             red[t] = sign
             if E.shape[0]:
@@ -700,7 +744,9 @@ def _prescreen(model: _Model, ids: np.ndarray, protection: Protection, inherent:
                and model.status[v] != SECONDARY] + cand
     if not targets:
         return [], set()
-    lows, highs, *_ = comp.intervals(widest, targets)
+    need = [protection.secondary if model.cells[int(ids[t])].candidate
+            else _requirement(model, int(ids[t]), protection, inherent) for t in targets]
+    lows, highs, *_ = comp.intervals(widest, targets, need=need)
     stuck, never = [], set()
     for t, low, high in zip(targets, lows, highs):
         v = int(ids[t])
@@ -729,13 +775,14 @@ def _solve_component(model: _Model, ids: np.ndarray, protection: Protection, inh
     forbidden: set[int] = {p for p, k in enumerate(cand) if int(ids[k]) in never}
     tried: set[int] = set()  # candidates already checked as if masked
     protected: dict[int, list[frozenset]] = defaultdict(list)  # target -> patterns that protected it
+    greedy: np.ndarray | None = None  # after MASTER_ROUNDS, the pattern grows by the best cell of each cut
     for rounds in range(1, max_rounds + 1):
         # a cut of a protected cell that only forbidden candidates could satisfy: nothing can protect it
         stuck = sorted({int(ids[target]) for coefs, secondary, target in cuts if secondary is None
                         and sum(c for p, c in coefs.items() if p not in forbidden) < 1 - _EPS})
         if stuck:
             return stuck, rounds
-        chosen = _master(costs, [(c, s) for c, s, _ in cuts], forbidden)
+        chosen = greedy if greedy is not None else _master(costs, [(c, s) for c, s, _ in cuts], forbidden)
         if chosen is None:  # no pattern satisfies every cut together: withhold what stays unprotected
             return [int(ids[t]) for _, s, t in cuts if s is None], rounds
         status = base.copy()
@@ -748,7 +795,8 @@ def _solve_component(model: _Model, ids: np.ndarray, protection: Protection, inh
                    and not any(earlier <= masked for earlier in protected.get(k, ()))]
         if not targets:
             return [], rounds
-        lows, highs, d_low, d_high, lb = comp.intervals(status, targets)
+        lows, highs, d_low, d_high, lb = comp.intervals(
+            status, targets, need=[_requirement(model, int(ids[t]), protection, inherent) for t in targets])
         for t, low, high in zip(targets, lows, highs):
             if _int_width(low, high) >= _requirement(model, int(ids[t]), protection, inherent):
                 protected[t].append(masked)
@@ -759,13 +807,13 @@ def _solve_component(model: _Model, ids: np.ndarray, protection: Protection, inh
             return [], rounds
         # each candidate the cuts name, checked once as the only secondary secret: one that would
         # be pinned gets its own cut now rather than after the master has tried it
-        named = sorted({p for coefs, _, _ in cuts for p in coefs} - forbidden - tried)
+        named = sorted({p for coefs, _, _ in cuts for p in coefs} - forbidden - tried) if greedy is None else []
         tried |= set(named)
         if named:
             spec = [cand[p] for p in named]
             s_low, s_high, s_dl, s_dh, _ = comp.intervals(base, spec, spec)
             checks += list(zip(spec, s_low, s_high, s_dl, s_dh, [True] * len(spec)))
-        unprotectable = []
+        unprotectable, round_cuts = [], []
         for t, low, high, dl, dh, speculative in checks:
             need = protection.secondary if speculative else _requirement(model, int(ids[t]), protection, inherent)
             if _int_width(low, high) >= need:
@@ -786,8 +834,23 @@ def _solve_component(model: _Model, ids: np.ndarray, protection: Protection, inh
                     unprotectable.append(int(ids[t]))
                 continue
             cuts.append((cut, secondary, t))
+            if not speculative:
+                round_cuts.append(cut)
         if unprotectable:
             return unprotectable, rounds
+        if rounds >= MASTER_ROUNDS:
+            # the master converges slowly on a large component: from here the pattern only grows,
+            # by the cell each violated cut says widens its interval most (a larger pattern never
+            # narrows an interval, so this ends)
+            picks = set()
+            for cut in round_cuts:
+                options = [(c, -costs[p], p) for p, c in cut.items() if p not in forbidden and not chosen[p]]
+                if options:
+                    picks.add(max(options)[2])
+            if not picks:
+                return [int(ids[t]) for t in violated], rounds
+            greedy = chosen.copy()
+            greedy[sorted(picks)] = True
     raise SecrecyError(f"Secret statistique : aucun masquage trouvé après {max_rounds} itérations.")
 
 

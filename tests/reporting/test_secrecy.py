@@ -177,3 +177,36 @@ def test_a_network_of_a_handful_is_protected_or_withheld(tmp_path, size):
     _plan(tables)
     found = attack(_write(tmp_path, tables))
     assert disclosed(found) == []
+
+
+@pytest.mark.slow
+def test_a_rendered_adversarial_wave_gives_no_cell_away(tmp_path):
+    """A whole render (notebook, HTML, workbook) of a small wave built to be attacked: a network of
+    4 respondents, three of them Communes and one Département (a category with all but one), next
+    to France and the other networks (differencing across reports)."""
+    from conftest import make_report_inputs
+
+    from pipeline.domain.params import ReportParams, defaults
+    from pipeline.reporting.render import render_reports
+
+    inputs = make_report_inputs(tmp_path / "inputs", n=70, seed=11)
+    clean = pd.read_parquet(inputs["clean"])
+    four = clean.index[:4]
+    clean.loc[four, ["rrma", "rrma_slug"]] = ["Réseau Quatre", "reseau-quatre"]
+    clean.loc[four, "A02"] = ["Commune", "Commune", "Commune", "Département"]
+    clean.to_parquet(inputs["clean"], index=False)
+    out = tmp_path / "2025"
+    render_reports(inputs["clean"], None, None, None, None, out, 2025, defaults(ReportParams, workers=1))
+    assert (out / "regions" / "reseau-quatre.html").exists()
+    found = attack(out)
+    assert found and disclosed(found) == []
+
+
+def test_no_masked_cell_of_the_demo_can_be_recovered(repo):
+    """The demo's published reports and workbook, attacked: every masked cell keeps its interval."""
+    import json
+
+    found = attack(repo / "reports" / "2025")
+    assert len(found) > 100 and disclosed(found) == []
+    summary = json.loads((repo / "metrics" / "secrecy.json").read_text(encoding="utf-8"))
+    assert summary["disclosed"] == 0 and summary["masked_cells"] > 0
