@@ -30,8 +30,16 @@ from pipeline.reporting.coverage import (
 from pipeline.reporting.inputs import NO_TYPOLOGY, Inputs
 from pipeline.reporting.render import notebook_parameters
 from pipeline.reporting.report import NATIONAL, Report
-from pipeline.reporting.secrecy import Protection, audit_secrecy, plan_secrecy
-from pipeline.survey.recipe import CoverageMetrics
+from pipeline.reporting.secrecy import (
+    SECONDARY,
+    VISIBLE,
+    Plan,
+    Protection,
+    audit_secrecy,
+    plan_secrecy,
+)
+from pipeline.survey.raking import margins_from_frame, rake
+from pipeline.survey.recipe import Calibration, CoverageMetrics
 
 SMALL, BIG = "Moins de 2 000 habitants", "200 000 à 1 million d'habitants"
 LABELS = {"region": "Région", "departement": "Département", "commune": "Commune"}
@@ -181,3 +189,47 @@ def test_the_report_stage_gives_the_notebook_the_weights_stage_s_outputs(tmp_pat
     assert common["weights_path"] == "" and common["unmatched_path"] == ""
     assert "coverage_path" not in notebook_parameters(2025, defaults(ReportParams), clean=Path("c.parquet"),
                                                       out_dir=tmp_path)
+
+
+def _calibrated_survey() -> tuple[Report, Survey]:
+    """Respondents of two types answering at very different rates, D01 « service dédié » far more
+    common among the big ones: the calibrated share falls towards the frame's."""
+    rows = [("region", "Oui, actuellement", "Direction ou service dédié", 40_000.0)] * 8 \
+        + [("region", "Oui, actuellement", "Intégrée à un autre service", 20_000.0)] * 2 \
+        + [("commune", "Oui, actuellement", "Intégrée à un autre service", 2_000.0)] * 9 \
+        + [("commune", "Non, jamais", "Direction ou service dédié", 1_000.0)] * 1
+    clean = pd.DataFrame(rows, columns=["type", "B01", "D01", "C01"]).assign(
+        rrma="Réseau A", rrma_slug="reseau-a", A02=lambda d: d["type"].map(LABELS),
+        response_id=lambda d: [f"R{i}" for i in range(len(d))])
+    frame = pd.DataFrame({"type": ["region"] * 12 + ["commune"] * 988})
+    raking = rake(clean[["type"]], margins_from_frame(frame, ["type"]))
+    calibration = Calibration(raking, pd.Index(clean["response_id"]))
+    survey = Survey(_coverage(), _metrics(publish=True), 0, calibration, [SMALL, BIG], LABELS)
+    inputs = Inputs(clean.drop(columns="type"), NO_TYPOLOGY, {}, {}, pd.DataFrame(), 2025)
+    return Report(inputs, NATIONAL, 3, "Enquête test", None), survey
+
+
+def test_calibrated_estimates_beside_the_respondents_shares():
+    rep, survey = _calibrated_survey()
+    page = estimates(rep, survey)
+    row = rep.tables[-1].display_frame().loc["Organisation de l'action internationale : Direction ou service dédié"]
+    assert row["Parmi les répondants"] == "45\u00a0%" and row["Répondants"] == "20"  # 9 of 20
+    # 8 of 10 régions, 1 of 10 communes: (0.8 × 12 + 0.1 × 988) / 1 000 = 11 % of all collectivités
+    assert row["Estimation pour toutes les collectivités"] == "11\u00a0%"
+    low, high = row["IC à 95 %"].split(" à ")
+    assert low.endswith("%") and high.endswith("%")
+    assert "Estimations pour l'ensemble des collectivités" in page
+    assert "Intervalles de confiance" in method_note(rep, survey)
+
+
+def test_an_estimate_is_masked_with_the_count_it_depends_on():
+    rep, survey = _calibrated_survey()
+    label = "Direction ou service dédié"
+    rep.plan = Plan({(NATIONAL, "D01"): {label: [SECONDARY]}, (NATIONAL, "B01"): {"Oui, actuellement": [VISIBLE]},
+                     (NATIONAL, "budget_par_type"): {"Ensemble": [VISIBLE]}}, set(), 0, 0.0, 0, 0)
+    estimates(rep, survey)
+    shown = rep.tables[-1].display_frame()
+    row = shown.loc[f"Organisation de l'action internationale : {label}"]
+    assert list(row) == ["s", "20", "s", "s"]
+    assert shown.loc["La collectivité mène-t-elle des actions à l'international ? : Oui, actuellement",
+                     "Parmi les répondants"] == "95\u00a0%"
