@@ -115,7 +115,10 @@ evolution = evolutions.summary(rep) + evolutions.classes(rep) if rep.publishable
 if rep.publishable:
     shown = [t for t in SECTIONS if evolution or not t.startswith("10.")]
     links = "".join(f'<li><a href="#{anchor(t)}">{html.escape(t)}</a></li>' for t in shown)
-    show(key_figures(rep), f'<nav class="toc"><strong>Sommaire</strong><ul>{links}</ul></nav>')
+    workbook = "tableaux.xlsx" if rep.national else f"{scope}.xlsx"  # beside the page (Report.write_workbook)
+    show(key_figures(rep), f'<nav class="toc"><strong>Sommaire</strong><ul>{links}</ul></nav>',
+         f'<p class="downloads">Tous les tableaux de ce rapport, avec les mêmes cases masquées : '
+         f'<a href="{workbook}">classeur Excel</a>.</p>')
 else:
     show(notice(rep))
 
@@ -241,5 +244,6 @@ if rep.national:
 # %%
 if remember is not None:
     remember.update(HTML(summary(rep, typology_view)))
-rep.write_workbook(out_dir, f"Observatoire ACTER {year} : tableaux du rapport national")
+rep.write_workbook(out_dir, f"Observatoire ACTER {year} : tableaux du rapport "
+                   + ("national" if rep.national else f"« {rep.name} »"))
 rep.save_records(secrecy_records_dir)

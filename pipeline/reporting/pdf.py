@@ -42,7 +42,8 @@ def printable(page: str) -> str:
 def write_pdf(page: str, out: Path, engine: object, base: Path | None = None) -> Path:
     """Print one HTML page (its text) to ``out`` with WeasyPrint's HTML class ``engine``."""
     document = engine(string=printable(page), base_url=str(base or out.parent))
-    atomic_write_bytes(out, document.write_pdf(pdf_identifier=PDF_IDENTIFIER, uncompressed_pdf=False))
+    # pdf_tags: a tagged PDF (headings, tables, reading order, the images' alt texts) for screen readers
+    atomic_write_bytes(out, document.write_pdf(pdf_identifier=PDF_IDENTIFIER, uncompressed_pdf=False, pdf_tags=True))
     return out
 
 

@@ -85,14 +85,20 @@ font:8pt "DejaVu Sans",Arial,sans-serif;color:#444}@bottom-left{content:string(t
 font:8pt "DejaVu Sans",Arial,sans-serif;color:#444}}
 @media print{
 body{background:#fff;font-size:10pt}main{max-width:none;padding:0}h1{string-set:title content()}
-.skip,.narrow-only,summary{display:none}.wide-only{display:block}
+.skip,.narrow-only,.downloads,summary{display:none}.wide-only{display:block}
 details{display:block}details>*{display:block}
 h2{break-before:page;break-after:avoid}h3,h4,caption{break-after:avoid}
 h1+p,.kpis,.toc{break-inside:avoid}
-.block,figure,.hbars,.portrait,.type-portrait,.card,.remember,.method,img.figure,tr{break-inside:avoid}
+figure.table,.hbars .row,.portrait,.card,.method,img.figure,tr{break-inside:avoid}.hbars .title{break-after:avoid}
 .fig-scroll,.scroll{overflow:visible}img.figure{max-width:100%;width:auto}
 thead{display:table-header-group}
 table{font-size:8pt}a{color:inherit;text-decoration:none}
+.kpis,.hbars .row,.hbars .bar,.hbars .legend,.cards,.portraits,.card li{display:block}
+.kpi{display:inline-block;width:30%;margin:0 .5rem .5rem 0;vertical-align:top}
+.hbars .row{overflow:hidden;margin:.15rem 0}.hbars .lab{float:left;width:38%;margin-right:2%}
+.hbars .bars{margin-left:40%}.hbars .bar{height:auto;line-height:1}.hbars .fill{vertical-align:middle}
+.hbars .val{margin-left:.3rem;vertical-align:middle}
+.hbars .legend span{margin-right:1rem}.card{margin-bottom:.5rem}.card li .val{float:right}
 .toc ul{columns:1}.toc a::after{content:leader(".") target-counter(attr(href),page)}
 }
 """
@@ -242,7 +248,8 @@ def render_reports(clean: Path, typology: Path | None, typology_description: Pat
                    params: ReportParams, scopes: list[str] | None = None,
                    trends: Path | None = None, trends_table: Path | None = None,
                    secrecy: Path | None = None, survey: SurveyPaths | None = None) -> list[Path]:
-    """Write national.html, regions/<slug>.html, figures/ and tableaux.xlsx under ``out`` (the
+    """Write national.html, regions/<slug>.html, their PDF edition (report.pdf), figures/, tableaux.xlsx
+    and regions/<slug>.xlsx under ``out`` (the
     folder is replaced as a whole), masked by one secrecy plan for the whole publication, and
     audited: a masked cell that the published files give away fails the stage, leaving the previous
     reports. ``secrecy``: where to write the audit's summary (metrics/secrecy.json)."""

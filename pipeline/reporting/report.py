@@ -173,10 +173,15 @@ class Report:
                 f"<details><summary>Tableau : {html.escape(table.title)}</summary>{table_html(table)}"
                 f"</details></section>")
 
-    def write_workbook(self, out_dir: Path, title: str) -> None:
-        """tableaux.xlsx of the national report (networks publish no workbook)."""
-        if self.national and not self.collect:
-            write_workbook([t for t in self.tables if t.published], Path(out_dir) / "tableaux.xlsx", title)
+    def write_workbook(self, out_dir: Path, title: str) -> Path | None:
+        """The report's workbook: tableaux.xlsx (national) or regions/<network>.xlsx, the tables its
+        page shows, masked alike; none for a report without published tables (a notice)."""
+        tables = [t for t in self.tables if t.published]
+        if self.collect or not tables:
+            return None
+        path = Path(out_dir) / ("tableaux.xlsx" if self.national else Path("regions") / f"{self.scope}.xlsx")
+        write_workbook(tables, path, title)
+        return path
 
 
 def withheld_notice(title: str) -> str:

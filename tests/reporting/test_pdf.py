@@ -39,6 +39,8 @@ def test_each_report_has_its_pdf_with_page_numbers_and_contents(rendered):
     # the data tables under the charts are printed (opened), the page's skip link is not
     assert "Aller au contenu" not in text and "Effectif" in text
     assert "Réseau Bretagne Solidaire" in _text(network)
+    info = subprocess.run(["pdfinfo", str(national)], capture_output=True, text=True, check=True).stdout
+    assert "A4" in info and "Tagged:          yes" in info  # structure for screen readers
 
 
 def test_printable_opens_every_table():
