@@ -31,11 +31,11 @@ protection_secondary = 2   # report.protection_secondary, for a count masked to 
 secrecy_plan_path = ""     # the publication's secrecy plan (pipeline.reporting.secrecy); empty: primary secrets only
 secrecy_records_dir = ""   # where this report leaves the counts it published, for the audit
 collect = False            # planning pass: build every table, draw and write nothing
-survey_params_path = ""    # params.yaml (weights: frame, margins), "" = no coverage section
+survey_params_path = ""    # params.yaml (weights: frame, margins); empty: no coverage section
 weights_path = ""          # the weights stage's outputs: calibration weights,
 coverage_path = ""         # coverage by network × type × population class,
 unmatched_path = ""        # respondents not found in the frame (only counted here)
-coverage_metrics_path = "" # and metrics/coverage.json
+coverage_metrics_path = ""  # and metrics/coverage.json
 
 # %%
 # Observatoire ACTER: diagnostic report of the external action of collectivités.
