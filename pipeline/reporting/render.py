@@ -28,6 +28,7 @@ from pipeline.reporting.pdf import print_pages
 from pipeline.reporting.publication import NOTEBOOK, PLAN_FILE, audit_publication, plan_publication
 from pipeline.reporting.report import NATIONAL
 from pipeline.reporting.safety import check_no_pii
+
 KERNEL = "python3"
 
 CSS = """

@@ -8,7 +8,6 @@ import shutil
 import subprocess
 
 import pytest
-
 from support.browser import Browser, axe_source, check_page, chromium
 from support.pipeline_run import YEAR
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.reporting import tables as tb
 from pipeline.reporting.markup import bars_html, table_html
 from pipeline.reporting.secrecy import PRIMARY, SECONDARY, VISIBLE
-from pipeline.reporting import tables as tb
 from pipeline.reporting.tables import frame_table, single_table
 
 

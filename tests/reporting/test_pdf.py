@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import NETWORK
+
 from pipeline.reporting.pdf import PDF_IDENTIFIER, pdf_engine, print_pages, printable
 
 

@@ -123,11 +123,12 @@ AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 def run_axe(browser: Browser, axe_source: str) -> list[dict]:
     """axe-core's WCAG 2.1 A/AA violations of the loaded page: rule, impact and first nodes."""
     browser.evaluate(axe_source)
+    options = json.dumps({"runOnly": {"type": "tag", "values": AXE_TAGS}, "resultTypes": ["violations"]})
     script = (
-        "axe.run(document, {runOnly: {type: 'tag', values: %s}, resultTypes: ['violations']})"
+        f"axe.run(document, {options})"
         ".then(r => r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
         " nodes: v.nodes.slice(0, 5).map(n => n.target.join(' ') + ' : ' + n.failureSummary)})))"
-    ) % json.dumps(AXE_TAGS)
+    )
     return browser.evaluate(script, await_promise=True)
 
 
