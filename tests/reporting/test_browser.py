@@ -1,5 +1,6 @@
-"""The national report in headless Chromium, network blocked: nothing fetched from outside,
-no console message, and a screenshot to look at."""
+"""The reports in headless Chromium, network blocked: nothing fetched from outside, no console
+message, a screenshot to look at; axe-core (WCAG 2.1 A/AA) and reflow at 320 px for every report
+(tests/support/browser.py drives Chromium through the DevTools protocol for a real 320 px viewport)."""
 
 from __future__ import annotations
 
