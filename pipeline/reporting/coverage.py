@@ -6,11 +6,14 @@ What the weights stage wrote (``coverage.parquet``, ``weights.parquet``, ``metri
 ``unmatched.parquet``) is read once per kernel by :func:`load_survey`. The counts of respondents
 go through the publication's secrecy like every other table:
 
-- ``couverture_type`` (every scope: respondents matched to the frame, by type of collectivité)
-  and ``couverture`` (every scope: by type × population class) are partitions of the scope's
-  matched respondents; the second adds up to the first type by type (``links``), and a type's
-  count equals the A02 table's when it does (respondents declare the type the frame gives them);
-  France is the sum of the networks, as for every table published at both levels;
+- ``couverture_type`` (every scope: respondents matched to the frame, by type of collectivité,
+  the types calibrated together in ``weights.collapse`` in one row) is a partition of the scope's
+  matched respondents, France the sum of the networks as for every table published at both levels;
+  ``couverture`` (a network: by type × population class) adds up to it type by type (``links``).
+  France's type × class table is not published: with the networks' it pinned the lone
+  collectivités of a kind (a statut particulier, a région) and the whole national table was
+  withheld on the demo. The frame's type is not tied to the A02 table (the declared type): a
+  reader cannot know they agree, and tying them withheld the national A02 table on the demo;
 - the national table by network shows each network's matched respondents with the status of the
   network's row in the national « rrma » table (the report sizes: public, or masked there);
 - estimates publish no new count: a share among respondents takes the status of its count in the
@@ -36,7 +39,7 @@ from pipeline.reporting.formats import fmt_euros, fmt_percent, small_mask
 from pipeline.reporting.markup import bars_html, table_html
 from pipeline.reporting.report import NATIONAL, Report, withheld_notice
 from pipeline.reporting.secrecy import HIDDEN, PRIMARY, SECONDARY, VISIBLE
-from pipeline.reporting.tables import COUNT, TOTAL, PubTable
+from pipeline.reporting.tables import TOTAL, PubTable
 from pipeline.survey.estimates import Estimate, respondent_share
 from pipeline.survey.frame import load_frame
 from pipeline.survey.recipe import Calibration, CoverageMetrics
@@ -113,9 +116,26 @@ def load_survey(params: str, weights: str, coverage: str, unmatched: str, metric
         # only the number of rows: the names of unmatched respondents stay with the analysts
         n_unmatched = pq.ParquetFile(unmatched).metadata.num_rows if unmatched and Path(unmatched).exists() else 0
         labels = {m.slug: m.label for m in load_codebook()["A02"].modalities}
-        _SURVEY[key] = Survey(pd.read_parquet(coverage), record, int(n_unmatched), calibration,
-                              list(bins.labels), labels)
+        cov, labels = collapse_types(pd.read_parquet(coverage), labels, wparams.collapse.get("type", {}))
+        _SURVEY[key] = Survey(cov, record, int(n_unmatched), calibration, list(bins.labels), labels)
     return _SURVEY[key]
+
+
+def collapse_types(coverage: pd.DataFrame, labels: dict[str, str], collapse: dict[str, str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The types calibrated together (``weights.collapse``) as one row: « Région (avec collectivité
+    à statut particulier) »; a lone kind of collectivité would be a count of one everywhere."""
+    if not collapse:
+        return coverage, labels
+    merged = {**labels}
+    for target in dict.fromkeys(collapse.values()):
+        sources = [labels.get(k, k).lower() for k, v in collapse.items() if v == target]
+        merged[target] = f"{labels.get(target, target)} (avec {', '.join(sources)})"
+    for source in collapse:
+        merged.pop(source, None)
+    keys = ["rrma", "rrma_slug", "type", "taille"]
+    out = (coverage.assign(type=coverage["type"].astype(str).replace(dict(collapse)))
+           .groupby(keys, observed=True, sort=False, as_index=False)[["n_frame", "n_respondents"]].sum())
+    return out, merged
 
 
 # --- tables -------------------------------------------------------------------------------------
@@ -172,21 +192,7 @@ def type_table(rep: Report, survey: Survey) -> PubTable:
                         rep.threshold, "Type de collectivité",
                         "Répondants : réponses rattachées à une collectivité de la base (type et réseau de la base). "
                         "Taux de réponse : répondants / collectivités de la base.", rep.source)
-    table.links = _a02_links(rep, survey, table)
     return table
-
-
-def _a02_links(rep: Report, survey: Survey, table: PubTable) -> list[dict]:
-    """A type's respondents equal the A02 table's count when they do: a reader may assume it."""
-    if "A02" not in rep.df:
-        return []
-    declared = rep.listed("A02", rep.df["A02"]).value_counts()
-    links = []
-    for label in table.data.index:
-        if int(declared.get(label, 0)) == int(table.data.loc[label, RESPONDENTS]):
-            links.append({"terms": [[BY_TYPE, str(label), RESPONDENTS, 1], ["A02", str(label), COUNT, -1]],
-                          "sense": "==", "rhs": 0})
-    return links
 
 
 def size_table(rep: Report, survey: Survey) -> PubTable:
@@ -197,16 +203,10 @@ def size_table(rep: Report, survey: Survey) -> PubTable:
     rank_s = {s: i for i, s in enumerate(survey.sizes)}
     own = own.loc[sorted(own.index, key=lambda ts: (rank_t.get(ts[0], 99), rank_s.get(ts[1], 99)))]
     rows = {ts: f"{survey.type_labels.get(ts[0], ts[0])} · {ts[1]}" for ts in own.index}
-    reference = None
-    if not rep.national:
-        france = _by(survey.coverage, ["type", "taille"])
-        france = france.loc[[ts for ts in own.index if ts in france.index]]
-        reference = pd.Series((france["n_respondents"] / france["n_frame"]).to_numpy(),
-                              index=[rows[ts] for ts in france.index])
     types = [ts[0] for ts in own.index]
     own.index = [rows[ts] for ts in own.index]
     where = "France entière" if rep.national else rep.name
-    table = _rate_table(BY_SIZE, f"Taux de réponse par type et taille de collectivité ({where})", own, reference,
+    table = _rate_table(BY_SIZE, f"Taux de réponse par type et taille de collectivité ({where})", own, None,
                         rep.threshold, "Type · population",
                         "Population : population légale de la collectivité dans la base (classes de la strate "
                         "de population).", rep.source)
@@ -301,18 +301,18 @@ def gap_sentence(rep: Report, survey: Survey, by_type: PubTable) -> str:
 
 
 def coverage(rep: Report, survey: Survey | None) -> str:
-    """« Couverture de l'enquête »: the tables (national: by network, by type, by type × class;
-    network: by type, by type × class), a bar chart of the rates and the sentence."""
+    """« Couverture de l'enquête »: the tables (national: by network, by type; network: by type,
+    by type × class), a bar chart of the rates and the sentence."""
     if survey is None or not rep.publishable:
         return ""
     by_type = type_table(rep, survey)
-    by_size = size_table(rep, survey)
+    by_size = None if rep.national else size_table(rep, survey)
     rep.publish(by_type, shown=by_type.n >= rep.threshold)
-    rep.publish(by_size, shown=by_size.n >= rep.threshold)
+    if by_size is not None:
+        rep.publish(by_size, shown=by_size.n >= rep.threshold)
     if rep.collect:
         return ""
-    for table in (by_type, by_size):
-        _mask_reference(rep, table)
+    _mask_reference(rep, by_type)
     parts = ["<h3>Couverture de l'enquête</h3>", '<section class="block coverage">']
     m = survey.metrics
     intro = (f"La base des collectivités ({m.frame_vintage}) compte "
@@ -340,9 +340,9 @@ def coverage(rep: Report, survey: Survey | None) -> str:
                                                                              [rep.name, "France entière"])
         parts.append(bars_html(rate_chart(by_type), columns, legend, rep.source))
         parts.append(table_html(by_type))
-    if by_size.withheld:
+    if by_size is not None and by_size.withheld:
         parts.append(withheld_notice(by_size.title))
-    else:
+    elif by_size is not None:
         parts.append(f"<details><summary>Tableau : {html.escape(by_size.title)}</summary>{table_html(by_size)}"
                      "</details>")
     parts.append("</section>")

@@ -19,6 +19,7 @@ from pipeline.reporting.coverage import (
     RESPONDENTS,
     Survey,
     SurveyPaths,
+    collapse_types,
     coverage,
     estimates,
     gap_sentence,
@@ -101,8 +102,19 @@ def test_population_classes_add_up_to_the_types():
     commune = next(link for link in by_size.links if link["terms"][-1][1] == "Commune")
     assert commune["terms"] == [[BY_SIZE, f"Commune · {SMALL}", RESPONDENTS, 1],
                                 [BY_SIZE, f"Commune · {BIG}", RESPONDENTS, 1], [BY_TYPE, "Commune", RESPONDENTS, -1]]
-    # the declared type (A02) equals the frame's here: the secrecy model is told so
-    assert {link["terms"][1][1] for link in type_table(rep, survey).links} == {"Région", "Département", "Commune"}
+    # the frame's type is not tied to the declared one (A02): a reader cannot know they agree
+    assert type_table(rep, survey).links == []
+    assert RATE_FRANCE not in by_size.data  # France's type × class table is not published
+
+
+def test_types_calibrated_together_are_one_row():
+    cov = pd.DataFrame([("Réseau A", "reseau-a", "region", BIG, 1, 1),
+                        ("Réseau A", "reseau-a", "statut_particulier", BIG, 1, 1)],
+                       columns=["rrma", "rrma_slug", "type", "taille", "n_frame", "n_respondents"])
+    labels = {**LABELS, "statut_particulier": "Collectivité à statut particulier"}
+    merged, names = collapse_types(cov, labels, {"statut_particulier": "region"})
+    assert merged[["type", "n_frame", "n_respondents"]].values.tolist() == [["region", 2, 2]]
+    assert names["region"] == "Région (avec collectivité à statut particulier)" and "statut_particulier" not in names
 
 
 def test_the_sentence_says_how_far_respondents_are_from_the_collectivites():
@@ -134,7 +146,8 @@ def _publication() -> tuple[list, dict]:
 def test_respondent_counts_go_through_the_publication_s_secrecy():
     records, run = _publication()
     keys = {(r.scope, r.key) for r in records}
-    assert {(s, k) for s in (NATIONAL, "reseau-a", "reseau-b") for k in (BY_TYPE, BY_SIZE)} <= keys
+    assert {(NATIONAL, BY_TYPE), ("reseau-a", BY_TYPE), ("reseau-a", BY_SIZE), ("reseau-b", BY_SIZE)} <= keys
+    assert (NATIONAL, BY_SIZE) not in keys
     published, tables = [], {}
     for scope in (NATIONAL, "reseau-a", "reseau-b"):
         rep = _report(scope, plan=run["plan"])
