@@ -125,18 +125,23 @@ MIN_SENTENCES = 5
 
 def practice_sentences(rep: Report) -> list[str]:
     """The most cited answer of B03, F01 and F02 in this scope (its share beside France for a network),
-    from the question's published table: the largest count shown, a masked one never."""
+    from the question's published table: the largest count shown, when no masked count can exceed it
+    (none masked to protect another, and it is at least the threshold)."""
     out = []
     share = "Part" if rep.national else "Part réseau"
     for code, subject in PRACTICES.items():
         table = next((t for t in rep.tables if t.key == code), None)
         if table is None or table.withheld or not table.published or share not in table.data.columns:
             continue
+        if any(table.cell_text(r, COUNT) == SECRET_SHARE for r in table.data.index):
+            continue   # a count masked to protect another may be the largest: no « most cited » to state
         rows = [r for r in table.data.index if r != OTHER_ANSWER and _visible(table.cell_text(r, COUNT), rep)
                 and _visible(table.cell_text(r, share), rep)]
         if not rows:
             continue
         top = max(rows, key=lambda r: (float(table.data.at[r, COUNT]), -rows.index(r)))
+        if float(table.data.at[top, COUNT]) < rep.threshold:   # « < 3 » cells could be as many
+            continue
         text = f"{subject} {'dans le réseau ' if not rep.national else ''}est « {top} » " \
                f"({table.cell_text(top, share)} des collectivités qui ont répondu"
         if not rep.national and _visible(table.cell_text(top, "Part France"), rep):

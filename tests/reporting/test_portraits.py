@@ -18,7 +18,7 @@ from pipeline.reporting import (
     typology_section,
 )
 from pipeline.reporting.identity import type_label, type_number
-from pipeline.reporting.summary import record_cell, summary
+from pipeline.reporting.summary import practice_sentences, record_cell, summary
 from pipeline.reporting.tables import COUNT
 
 
@@ -183,3 +183,19 @@ def test_portraits_show_the_stage_s_verdict_not_a_cut_off_of_their_own(report_in
     assert "type peu stable : à lire avec prudence (indice de Jaccard 0,80)" in page
     assert "type moyennement stable (indice de Jaccard 0,90)" in page and "type stable (indice de Jaccard 0,50)" in page
     assert page.count("indice de Jaccard") == 3  # type 4: no bootstrap value
+
+
+def test_the_most_cited_answer_is_the_largest_count_and_never_one_a_mask_could_exceed(report_inputs):
+    rep = make_report(report_inputs)
+    _publish_sections(rep)
+    said = practice_sentences(rep)
+    assert len(said) == 3
+    b03 = next(t for t in rep.tables if t.key == "B03")
+    top = b03.data[COUNT].idxmax()
+    assert said[0] == f"L'action la plus citée est « {top} » ({b03.cell_text(top, 'Part')} des collectivités qui ont répondu)."
+    # a count masked to protect another might be the largest: nothing is claimed then
+    other = next(r for r in b03.data.index if r != top)
+    b03.secret.loc[other, :] = True
+    b03.secondary = b03.secret.copy()
+    assert b03.cell_text(other, COUNT) == "s"
+    assert not any(s.startswith("L'action") for s in practice_sentences(rep))

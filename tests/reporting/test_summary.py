@@ -122,6 +122,8 @@ def _checked(page: BeautifulSoup, sentence: str, national: bool) -> str:
         shown = {label: int(re.sub(r"\D", "", cells["Effectif"])) for label, cells in table.items()
                  if re.fullmatch(r"[\d\u202f\u00a0]+", cells["Effectif"])}
         assert shown[m.group(2)] == max(shown.values()), f"not the most cited answer shown: {sentence}"
+        assert shown[m.group(2)] >= 3 and all(c["Effectif"] != "s" for c in table.values()), \
+            f"a masked count could be larger: {sentence}"
         return ""
     if sentence.startswith(("Par rapport à la typologie de", "Les types de")):
         for number, name in re.findall(TYPE, sentence):   # this year's types: section 9's numbers and names
