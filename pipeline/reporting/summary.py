@@ -99,9 +99,13 @@ def typology_sentences(rep: Report, portraits: PortraitsView) -> list[str]:
     else:
         out.append(f"Dans le réseau, {typed} collectivités sont classées dans les {m.k} types de la typologie "
                    "nationale.")
-    if ranked:
+    # a type whose size is masked could be the largest: no superlative then, the published sizes only
+    masked = [v for v in portraits.types if v not in shown and v.size_text != "0"]
+    if ranked and not masked:
         rest = ", ".join(_sized(v) for v in ranked[1:])
         out.append(f"Le plus fréquent est {_sized(ranked[0])}" + (f" ; viennent ensuite {rest}." if rest else "."))
+    elif ranked:
+        out.append("Effectifs publiés à cette échelle : " + ", ".join(_sized(v) for v in ranked) + ".")
     for view in [v for v in ranked if v.traits][:3]:
         out.append(trait_sentence(rep, view))
     if not rep.national and "Part France" in sizes.data.columns:

@@ -18,7 +18,12 @@ from pipeline.reporting import (
     typology_section,
 )
 from pipeline.reporting.identity import type_label, type_number
-from pipeline.reporting.summary import practice_sentences, record_cell, summary
+from pipeline.reporting.summary import (
+    practice_sentences,
+    record_cell,
+    summary,
+    typology_sentences,
+)
 from pipeline.reporting.tables import COUNT
 
 
@@ -199,3 +204,16 @@ def test_the_most_cited_answer_is_the_largest_count_and_never_one_a_mask_could_e
     b03.secondary = b03.secret.copy()
     assert b03.cell_text(other, COUNT) == "s"
     assert not any(s.startswith("L'action") for s in practice_sentences(rep))
+
+
+def test_no_type_is_said_the_most_frequent_when_a_masked_one_could_be(report_inputs):
+    rep = make_report(report_inputs, NETWORK)
+    typology_section.sizes(rep)
+    sizes = next(t for t in rep.tables if t.key == "typologie_effectifs")
+    largest = sizes.data[COUNT].idxmax()
+    sizes.secret.loc[largest, :] = True       # masked to protect another cell
+    sizes.secondary = sizes.secret.copy()
+    said = typology_sentences(rep, portraits.portraits(rep))
+    assert not any("plus fréquent" in s for s in said)
+    listed = next(s for s in said if s.startswith("Effectifs publiés à cette échelle : "))
+    assert largest.split(". ", 1)[1] not in listed

@@ -64,7 +64,7 @@ def _checked(page: BeautifulSoup, sentence: str, national: bool) -> str:
         assert m.group(1) == _base(page, "typologie_effectifs"), sentence
         assert int(m.group(2)) == len(sizes), sentence
         return sentence.replace(m.group(0), "")
-    if sentence.startswith("Le plus fréquent est"):
+    if sentence.startswith(("Le plus fréquent est", "Effectifs publiés à cette échelle")):
         found = re.findall(rf"{TYPE} \(({FIGURE}) collectivités, ({FIGURE})\)", sentence)
         assert len(found) >= 1
         for number, name, count, part in found:
