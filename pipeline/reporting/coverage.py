@@ -221,12 +221,13 @@ def size_table(rep: Report, survey: Survey) -> PubTable:
 def network_table(rep: Report, survey: Survey) -> PubTable:
     """National report: collectivités of the frame, respondents and response rate by network.
 
-    No record of its own: a network's respondents are its report's size, shown with the status of
-    the network's row in the national « rrma » table (public, or masked there and here alike)."""
-    cov = survey.coverage
-    counts = cov.groupby(["rrma"], observed=True, sort=True)[["n_frame", "n_respondents"]].sum()
-    frame_n = counts["n_frame"].astype(int)
-    resp = counts["n_respondents"].astype(int)
+    No record of its own: its respondents are the national « rrma » table's (every respondent of
+    the network, the size of its report), each with that table's status in the plan; a network's
+    matched respondents are not shown here (a count under the threshold that the national total
+    would give back)."""
+    frame_n = survey.coverage.groupby("rrma", observed=True, sort=True)["n_frame"].sum().astype(int)
+    answered = rep.all["rrma"].dropna().astype(str)
+    resp = answered[answered != ""].value_counts().reindex(frame_n.index, fill_value=0).astype(int)
     data = pd.DataFrame({FRAME: frame_n, RESPONDENTS: resp,
                          RATE: (100 * resp / frame_n.where(frame_n > 0)).astype(float)})
     total = pd.DataFrame({FRAME: [int(frame_n.sum())], RESPONDENTS: [int(resp.sum())],
@@ -241,7 +242,8 @@ def network_table(rep: Report, survey: Survey) -> PubTable:
     table = PubTable(BY_NETWORK, "Taux de réponse par réseau régional", data, secret,
                      {FRAME: "count", RESPONDENTS: "count", RATE: "number"}, n=int(resp.sum()),
                      index_name="Réseau", source=rep.source, threshold=rep.threshold,
-                     note="Répondants rattachés à une collectivité de la base, dans le réseau de sa région.")
+                     note="Répondants : toutes les réponses du réseau (celles d'un syndicat ou d'un groupement, absents "
+                          "de la base, comprises), comme au tableau des réseaux de la section 1.")
     table.secondary = pd.DataFrame({FRAME: False, RESPONDENTS: secondary, RATE: secondary}, index=data.index)
     return table
 
@@ -288,8 +290,11 @@ def gap_sentence(rep: Report, survey: Survey, by_type: PubTable) -> str:
                      f"des collectivités {where}")
     rates = data.loc[[r for r in data.index if _visible(by_type, r) and data.loc[r, FRAME] > 0], RATE].dropna()
     if len(rates) >= 2 and rates.max() > rates.min():
-        parts.append(f"le taux de réponse va de {fmt_percent(rates.min() / 100, 1)} ({rates.idxmin().lower()}) à "
-                     f"{fmt_percent(rates.max() / 100, 1)} ({rates.idxmax().lower()})")
+        def kind(label: str) -> str:  # « région », not « région (avec collectivité à statut particulier) »
+            return label.split(" (")[0].lower()
+
+        parts.append(f"le taux de réponse va de {fmt_percent(rates.min() / 100, 1)} ({kind(rates.idxmin())}) à "
+                     f"{fmt_percent(rates.max() / 100, 1)} ({kind(rates.idxmax())})")
     if not parts:
         return ""
     tail = (" : les parts « parmi les répondants » décrivent surtout les grandes collectivités, pas l'ensemble "
@@ -318,9 +323,10 @@ def coverage(rep: Report, survey: Survey | None) -> str:
     intro = (f"La base des collectivités ({m.frame_vintage}) compte "
              f"{french_number(int(by_type.data[FRAME].sum()))} collectivités "
              f"{'en France' if rep.national else 'dans le réseau'} ; "
-             f"{french_number(by_type.n)} d'entre elles ont répondu"
-             + (f" ({fmt_percent(by_type.n / by_type.data[FRAME].sum(), 1)})."
-                if by_type.data[FRAME].sum() else "."))
+             + (f"{french_number(by_type.n)} d'entre elles ont répondu"
+                + (f" ({fmt_percent(by_type.n / by_type.data[FRAME].sum(), 1)})." if by_type.data[FRAME].sum() else ".")
+                if by_type.n >= rep.threshold or by_type.n == 0
+                else f"moins de {rep.threshold} d'entre elles ont répondu."))
     parts.append(f"<p>{html.escape(intro)}</p>")
     if by_type.n < rep.threshold:
         parts.append(f'<p class="notice">Moins de {rep.threshold} répondants rattachés à la base : couverture non '

@@ -246,3 +246,17 @@ def test_an_estimate_is_masked_with_the_count_it_depends_on():
     assert list(row) == ["s", "20", "s", "s"]
     assert shown.loc["La collectivité mène-t-elle des actions à l'international ? : Oui, actuellement",
                      "Parmi les répondants"] == "95\u00a0%"
+
+
+def test_a_network_with_fewer_matched_respondents_than_the_threshold_says_so():
+    cov = pd.concat([_coverage(), pd.DataFrame([("Réseau C", "reseau-c", "region", BIG, 1, 1),
+                                                ("Réseau C", "reseau-c", "commune", SMALL, 30, 1)],
+                                               columns=_coverage().columns)])
+    inputs = Inputs(pd.concat([_clean(cov), pd.DataFrame({"rrma": ["Réseau C"], "rrma_slug": ["reseau-c"],
+                                                          "A02": ["Syndicat ou autre groupement"],
+                                                          "response_id": ["S1"]})]),
+                    NO_TYPOLOGY, {}, {}, pd.DataFrame(), 2025)
+    rep = Report(inputs, "reseau-c", 3, "Enquête test", None)  # 3 respondents, 2 found in the frame
+    page = coverage(rep, Survey(cov, _metrics(), 1, None, [SMALL, BIG], LABELS))
+    assert "moins de 3 d&#x27;entre elles ont répondu" in page and "2 d&#x27;entre elles" not in page
+    assert "couverture non détaillée" in page
