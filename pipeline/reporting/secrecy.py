@@ -672,12 +672,15 @@ def plan_secrecy(records: list[TableRecord], protection: Protection, max_rounds:
     records = add_rest(primary_status([r for r in records if r.scope != REST], protection.threshold))
     records, dropped = check_links(records)
     withheld: set[tuple[str, str]] = set()
-    inherent: set[Ident] = set()
+    settled: set[Ident] = set()  # unpublished cells no pattern protects, found while solving
     rounds = 0
     done: dict[frozenset, np.ndarray] = {}
-    screened: dict[frozenset, tuple[list[int], set[int]]] = {}
+    screened: dict[frozenset, tuple[list[int], set[int], set[Ident]]] = {}
     while True:
         model = build_model(records, protection.threshold)
+        # what the published totals fix whatever is masked depends on what is published: a table
+        # withheld since the last pass may free a cell, so it is found again for this model
+        inherent: set[Ident] = set(settled)
         # first, what no pattern can protect, in every component at once
         escalations: list[int] = []
         nevers: dict[int, set[int]] = {}
@@ -686,8 +689,11 @@ def plan_secrecy(records: list[TableRecord], protection: Protection, max_rounds:
                 continue
             signature = frozenset(model.ident(int(v)) + (int(model.status[v]),) for v in ids)
             if signature not in screened:
-                screened[signature] = _prescreen(model, ids, protection, inherent)
-            stuck, never = screened[signature]
+                before = set(inherent)
+                stuck, never = _prescreen(model, ids, protection, inherent)
+                screened[signature] = stuck, never, inherent - before
+            stuck, never, pinned = screened[signature]
+            inherent |= pinned
             escalations += stuck
             nevers[n] = never
         if not escalations:
@@ -698,7 +704,9 @@ def plan_secrecy(records: list[TableRecord], protection: Protection, max_rounds:
                     continue
                 if not any(_requirement(model, int(v), protection, inherent) for v in ids):
                     continue
+                before = set(inherent)
                 escalations, k = _solve_component(model, ids, protection, inherent, max_rounds, nevers.get(n, set()))
+                settled |= inherent - before
                 rounds += k
                 if escalations:
                     break
@@ -707,13 +715,13 @@ def plan_secrecy(records: list[TableRecord], protection: Protection, max_rounds:
             break
         # a table whose cells add up (a distribution) is withheld first: the counts of a sentence
         # that depend on it may be protected once it is gone
-        tables = [v for v in escalations if model.status[v] != HIDDEN
+        tables = [v for v in escalations if (model.status[v] != HIDDEN or _withholdable(model, v))
                   and records[model.cells[v].record].structure != "free"]
         for v in tables or escalations:
             cell = model.cells[v]
             rec = records[cell.record]
-            if model.status[v] == HIDDEN:
-                inherent.add(model.ident(v))
+            if model.status[v] == HIDDEN and not _withholdable(model, v):
+                settled.add(model.ident(v))
             elif rec.key in TERRITORY:
                 rec.status[cell.i][cell.j] = PUBLIC  # a respondent count the report sizes fix
             elif rec.structure == "free":
@@ -754,7 +762,7 @@ def _prescreen(model: _Model, ids: np.ndarray, protection: Protection, inherent:
             if _int_width(low, high) < protection.secondary:
                 never.add(v)
         elif _int_width(low, high) < _requirement(model, v, protection, inherent):
-            if model.status[v] == HIDDEN:
+            if model.status[v] == HIDDEN and not _withholdable(model, v):
                 inherent.add(model.ident(v))
             else:
                 stuck.append(v)
@@ -825,14 +833,19 @@ def _solve_component(model: _Model, ids: np.ndarray, protection: Protection, inh
                 b_lb[t] = protection.threshold
             cut = _cut(_gains(dl, dh, b_lb, at, cand, protection.threshold), need - (high - low), cand_pos, t)
             secondary = cand_pos.get(t) if (speculative or status[t] == SECONDARY) else None
-            if sum(c for p, c in cut.items() if p not in forbidden) < 1 - _EPS:  # nothing to mask would widen it
+            if sum(c for p, c in cut.items() if p not in forbidden) < 1 - _EPS:  # the duals name no cell
                 if secondary is not None:
                     forbidden.add(secondary)  # this cell cannot be a secondary secret
-                elif status[t] == HIDDEN:
-                    inherent.add(model.ident(int(ids[t])))  # fixed by the published totals whatever is masked
-                else:
-                    unprotectable.append(int(ids[t]))
-                continue
+                    continue
+                # degenerate duals can name no cell although masking more would widen the interval:
+                # only a cell pinned with every allowed cell masked is beyond any pattern
+                cut = _boundary_cut(comp, status, t, cand, cand_pos, chosen, forbidden)
+                if not cut or _pinned_anyway(comp, base, cand, forbidden, t, need):
+                    if status[t] == HIDDEN and not _withholdable(model, int(ids[t])):
+                        inherent.add(model.ident(int(ids[t])))  # fixed by the published totals whatever is masked
+                    else:
+                        unprotectable.append(int(ids[t]))
+                    continue
             cuts.append((cut, secondary, t))
             if not speculative:
                 round_cuts.append(cut)
@@ -852,6 +865,41 @@ def _solve_component(model: _Model, ids: np.ndarray, protection: Protection, inh
             greedy = chosen.copy()
             greedy[sorted(picks)] = True
     raise SecrecyError(f"Secret statistique : aucun masquage trouvé après {max_rounds} itérations.")
+
+
+def _withholdable(model: _Model, v: int) -> bool:
+    """An unpublished cell of a published table (a row left off a card): withholding the table
+    may protect it, where an unpublished table's cell is fixed by what others publish."""
+    rec = model.records[model.cells[v].record]
+    return rec.published and rec.structure != "free"
+
+
+def _pinned_anyway(comp: _Component, base: np.ndarray, cand: list[int], forbidden: set[int], t: int,
+                   need: int) -> bool:
+    """True when ``t`` stays narrower than ``need`` with every allowed candidate masked."""
+    widest = base.copy()
+    widest[[k for p, k in enumerate(cand) if p not in forbidden]] = SECONDARY
+    low, high, *_ = comp.intervals(widest, [t])
+    return _int_width(low[0], high[0]) < need
+
+
+def _boundary_cut(comp: _Component, status: np.ndarray, t: int, cand: list[int], cand_pos: dict[int, int],
+                  chosen: np.ndarray, forbidden: set[int]) -> dict[int, float]:
+    """At least one more of the shown cells that share a constraint with the masked cells tied to
+    ``t`` (the cells whose masking widens its piece); every allowed shown cell when none does."""
+    lb, ub = comp.bounds(status)
+    free = lb < ub
+    free[t] = True
+    piece = comp._pieces(free, lb)[t][0]
+    near: set[int] = set()
+    for A in (comp.A_eq, comp.A_ub):
+        if A is None:
+            continue
+        rows = np.flatnonzero(np.abs(A[:, piece]).sum(axis=1) > 0)
+        near |= {int(k) for k in np.flatnonzero(np.abs(A[rows]).sum(axis=0) > 0)}
+    allowed = [p for p in range(len(cand)) if p not in forbidden and not chosen[p]]
+    close = [p for p in allowed if cand[p] in near]
+    return {p: 1.0 for p in (close or allowed)}
 
 
 def _gains(d_low, d_high, lb, status, cand, threshold) -> dict[int, float]:
