@@ -130,7 +130,14 @@ def read_workbook(path: Path) -> dict[str, list[list[object]]]:
     if not path.exists():
         return {}
     wb = load_workbook(path, read_only=True)
-    return {ws.title: [list(r) for r in ws.iter_rows(values_only=True)] for ws in wb.worksheets if ws.title != "Sommaire"}
+    # the contents sheet names each sheet's table (its title, as the page's caption)
+    titles = {}
+    if "Sommaire" in wb.sheetnames:
+        for row in wb["Sommaire"].iter_rows(min_row=4, values_only=True):
+            if row and row[0] and len(row) > 1 and row[1]:
+                titles[str(row[0])] = str(row[1])
+    return {titles.get(ws.title, ws.title): [list(r) for r in ws.iter_rows(values_only=True)]
+            for ws in wb.worksheets if ws.title != "Sommaire"}
 
 
 def read_publication(folder: Path) -> tuple[list[Page], dict]:
@@ -333,8 +340,10 @@ def build(pages: list[Page], workbook: dict, threshold: int = 3, labels: str = "
                     sys_.bound(v, 0, rest)
             elif rest_ids:
                 sys_.equal({v: 1.0 for v in rest_ids}, rest)
-    # the workbook shows the national tables again
+    # the workbook shows the national tables again (a sheet is known by its table's title)
+    key_of = {t.title: k for k, t in national.tables.items()}
     for sheet, rows in workbook.items():
+        sheet = key_of.get(sheet, sheet)
         if not rows:
             continue
         header = rows[0]
