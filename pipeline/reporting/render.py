@@ -58,7 +58,7 @@ gap:.6rem;margin:.25rem 0;font-size:.85rem}.hbars .lab{flex:0 0 38%;min-width:0}
 .hbars .bar{display:flex;align-items:center;gap:.3rem;height:.95rem}.hbars .fill{display:inline-block;
 height:.75rem;box-shadow:inset 0 0 0 1px #333}.s0{background:#0072B2}.s1{background:#C26A00}
 .hbars .val{font-size:.75rem;white-space:nowrap}
-.hbars .fill.masked{width:1.6rem;background:repeating-linear-gradient(45deg,#fff 0 2px,#767676 2px 4px);
+.hbars .fill.masked{width:1.6rem;background:repeating-linear-gradient(45deg,#fff 0,#fff 2px,#767676 2px,#767676 4px);
 outline:1px solid #767676;box-shadow:none}
 .remember{background:#eef4f9;border-left:5px solid #0072B2;padding:.4rem 1.2rem .6rem;margin:1.2rem 0;
 border-radius:4px}.remember h2.remember-title{border:none;margin:.3rem 0;font-size:1.2rem}.remember li{margin:.25rem 0}
