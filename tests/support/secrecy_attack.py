@@ -98,7 +98,7 @@ def read_page(path: Path, scope: str) -> Page:
     text = soup.get_text(" ")
     published = "aucun résultat" not in text
     page = Page(scope, name, published)
-    for fig in soup.select("figure.table"):
+    for fig in soup.select("figure.table[id]"):  # a table of counts has its key (tab-<key>)
         key = fig["id"].removeprefix("tab-")
         table = fig.find("table")
         columns = [th.get_text() for th in table.find("thead").find_all("th")][1:]
