@@ -79,6 +79,8 @@ width:.8rem;height:.8rem;margin-right:.3rem;vertical-align:middle;box-shadow:ins
 main{padding:1rem .75rem 3rem}h1{font-size:1.4rem}h2{font-size:1.2rem}.toc ul{columns:1}
 .wide-only{display:none}.narrow-only{display:block}
 .fig-scroll img.figure{max-width:none;width:600px}
+.fig-scroll::before{content:"Graphique plus large que l’écran : faites-le glisser.";display:block;
+position:sticky;left:0;font-size:.75rem;color:#555}
 .hbars .row{flex-direction:column;gap:.1rem}.hbars .lab{flex:none}
 .kpi{flex:1 1 40%}}
 @page{size:A4;margin:18mm 15mm 20mm;@bottom-right{content:"Page " counter(page) " sur " counter(pages);
