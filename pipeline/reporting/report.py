@@ -31,6 +31,7 @@ from pipeline.reporting.tables import COUNT, PubTable
 from pipeline.reporting.workbook import write_workbook
 
 NATIONAL = "national"
+EVOLUTION_PREFIX = "evolution_"  # keys of the tables of section 10 (pipeline.reporting.evolutions)
 OTHER_ANSWER = "Autre réponse (hors liste)"
 POPULATION = "A07"  # strate_population bins it (params.yaml clean.strate_population)
 # The pseudo-network of régions without a known one (pipeline/domain/reference/rrma.csv).
@@ -177,6 +178,9 @@ class Report:
         """The report's workbook: tableaux.xlsx (national) or regions/<network>.xlsx, the tables its
         page shows, masked alike; none for a report without published tables (a notice)."""
         tables = [t for t in self.tables if t.published]
+        # In the page's order: section 10's tables are built first (the contents need to know whether
+        # there is a section 10) but shown last.
+        tables.sort(key=lambda t: t.key.startswith(EVOLUTION_PREFIX))
         if self.collect or not tables:
             return None
         path = Path(out_dir) / ("tableaux.xlsx" if self.national else Path("regions") / f"{self.scope}.xlsx")
