@@ -48,6 +48,11 @@ def _visible(text: str | None, rep: Report) -> bool:
     return bool(text) and text not in (SECRET_SHARE, secret_label(rep.threshold))
 
 
+def _among(rep: Report) -> str:
+    """Where a network report's sentence stands: its network, or the collectivités without one."""
+    return "parmi ces collectivités" if rep.unassigned else "dans le réseau"
+
+
 def _type(view: TypeView) -> str:
     """'le type 2 « Jumelages de proximité »' from section 9's '2. Jumelages de proximité'."""
     number, _, name = view.name.partition(". ")
@@ -71,7 +76,7 @@ def trait_sentence(rep: Report, view: TypeView) -> str:
     text, value, ref = view.traits[0]
     question, _, answer = text.partition(" : ")
     what = f"« {answer} » ({_lower(question)})" if answer else _lower(text)
-    who = _capital(_type(view)) if rep.national else f"Dans le réseau, {_type(view)}"
+    who = _capital(_type(view)) if rep.national else f"{_capital(_among(rep))}, {_type(view)}"
     sentence = f"{who} se distingue d'abord par {what} : {value} des collectivités du type"
     if _visible(ref, rep):
         sentence += f", contre {ref} " + ("pour l'ensemble des répondants" if rep.national
@@ -97,8 +102,8 @@ def typology_sentences(rep: Report, portraits: PortraitsView) -> list[str]:
         out.append(f"{typed} collectivités qui mènent ou ont mené des actions à l'international se répartissent en "
                    f"{m.k} types d'organisation.")
     else:
-        out.append(f"Dans le réseau, {typed} collectivités sont classées dans les {m.k} types de la typologie "
-                   "nationale.")
+        out.append(f"{_capital(_among(rep))}, {typed} collectivités sont classées dans les {m.k} types de la "
+                   "typologie nationale.")
     # a type whose size is masked could be the largest: no superlative then, the published sizes only
     masked = [v for v in portraits.types if v not in shown and v.size_text != "0"]
     if ranked and not masked:
@@ -114,7 +119,8 @@ def typology_sentences(rep: Report, portraits: PortraitsView) -> list[str]:
         gaps = {v.name: sizes.data.at[v.name, "Part réseau"] - sizes.data.at[v.name, "Part France"] for v in over}
         if over and max(gaps.values()) > 0:
             gap = max(over, key=lambda v: (gaps[v.name], -v.type))
-            out.append(f"Par rapport à la France, le réseau compte davantage de collectivités du type {gap.type} "
+            who = "ces collectivités comptent" if rep.unassigned else "le réseau compte"
+            out.append(f"Par rapport à la France, {who} davantage de collectivités du type {gap.type} "
                        f"« {gap.name.partition('. ')[2]} » ({sizes.cell_text(gap.name, 'Part réseau')} contre "
                        f"{sizes.cell_text(gap.name, 'Part France')}).")
     return out
@@ -123,7 +129,8 @@ def typology_sentences(rep: Report, portraits: PortraitsView) -> list[str]:
 # The answers a summary states when the typology leaves room (too few sentences): the most cited
 # answer of a few questions of sections 2 and 8, as their tables show it.
 PRACTICES = {"B03": "L'action la plus citée", "F01": "Le frein le plus cité",
-             "F02": "Le besoin d'accompagnement le plus cité"}
+             "F02": "Le besoin d'accompagnement le plus cité", "B07": "La thématique la plus citée",
+             "B06": "La zone partenaire la plus citée", "E02": "Le partenaire du territoire le plus cité"}
 MIN_SENTENCES = 5
 
 
@@ -146,7 +153,7 @@ def practice_sentences(rep: Report) -> list[str]:
         top = max(rows, key=lambda r: (float(table.data.at[r, COUNT]), -rows.index(r)))
         if float(table.data.at[top, COUNT]) < rep.threshold:   # « < 3 » cells could be as many
             continue
-        text = f"{subject} {'dans le réseau ' if not rep.national else ''}est « {top} » " \
+        text = f"{subject} {'' if rep.national else _among(rep) + ' '}est « {top} » " \
                f"({table.cell_text(top, share)} des collectivités qui ont répondu"
         if not rep.national and _visible(table.cell_text(top, "Part France"), rep):
             text += f", contre {table.cell_text(top, 'Part France')} en France"

@@ -12,6 +12,9 @@ from conftest import NETWORK
 
 TYPE = r"le type (\d+) « ([^»]+) »"
 FIGURE = r"[\d\u202f\u00a0]+(?:,\d+)?(?:\u00a0%)?"
+# the subject of a « most cited » sentence -> the question whose table it summarises
+PRACTICES = {"L'action": "B03", "Le frein": "F01", "Le besoin d'accompagnement": "F02", "La thématique": "B07",
+             "La zone partenaire": "B06", "Le partenaire du territoire": "E02"}
 
 
 def _page(path: Path) -> BeautifulSoup:
@@ -59,7 +62,7 @@ def _checked(page: BeautifulSoup, sentence: str, national: bool) -> str:
     """Check the figures of one sentence against their tables; return what is left once they are removed."""
     sizes = _table(page, "typologie_effectifs") if page.select_one("figure#tab-typologie_effectifs") else {}
     share = "Part" if national else "Part réseau"
-    m = re.match(rf"(?:Dans le réseau, )?({FIGURE}) collectivités .*? (\d+) types", sentence)
+    m = re.match(rf"(?:(?:Dans le réseau|Parmi ces collectivités), )?({FIGURE}) collectivités .*? (\d+) types", sentence)
     if m:
         assert m.group(1) == _base(page, "typologie_effectifs"), sentence
         assert int(m.group(2)) == len(sizes), sentence
@@ -74,7 +77,8 @@ def _checked(page: BeautifulSoup, sentence: str, national: bool) -> str:
         counts = [int(re.sub(r"\D", "", c)) for _, _, c, _ in found]
         assert counts == sorted(counts, reverse=True), "types listed from the largest"
         return re.sub(TYPE, "", sentence)
-    m = re.match(rf"(?:Le|Dans le réseau, le) type (\d+) « ([^»]+) » se distingue d'abord par « (.+) » \((.+)\) : ({FIGURE}) des "
+    m = re.match(rf"(?:Le|Dans le réseau, le|Parmi ces collectivités, le) type (\d+) « ([^»]+) » "
+                 rf"se distingue d'abord par « (.+) » \((.+)\) : ({FIGURE}) des "
                  rf"collectivités du type(?:, contre ({FIGURE}) pour (l'ensemble des répondants|ce type dans toute "
                  r"la France))?\.$", sentence)
     if m:
@@ -110,10 +114,11 @@ def _checked(page: BeautifulSoup, sentence: str, national: bool) -> str:
             if fact in rest:
                 assert _table(page, key)[row]["Effectif"] == "0", sentence
         return rest.replace("section 10", "")
-    m = re.match(rf"(L'action|Le frein|Le besoin d'accompagnement) (?:la|le) plus citée? (?:dans le réseau )?est « (.+) » "
+    m = re.match(rf"({'|'.join(PRACTICES)}) (?:la|le) plus citée? (?:dans le réseau |parmi ces collectivités )?"
+                 rf"est « (.+) » "
                  rf"\(({FIGURE}) des collectivités qui ont répondu(?:, contre ({FIGURE}) en France)?\)\.$", sentence)
     if m:
-        code = {"L'action": "B03", "Le frein": "F01", "Le besoin d'accompagnement": "F02"}[m.group(1)]
+        code = PRACTICES[m.group(1)]
         table = _table(page, code)
         row = table[m.group(2)]
         assert m.group(3) == row[share], sentence
