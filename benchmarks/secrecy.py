@@ -53,7 +53,7 @@ def _records_of(scope: str, name: str, answers: dict[str, np.ndarray], published
         a = answers[key]
         if structure == "partition":
             counts = np.bincount(a, minlength=len(profile))
-            base = int(len(a))
+            base = len(a)
         else:
             counts = a.sum(axis=0)
             base = int(a.any(axis=1).sum())

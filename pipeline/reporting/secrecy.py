@@ -1010,7 +1010,7 @@ class Audit:
 
 
 def french_int(x: float) -> str:
-    return "l'infini" if math.isinf(x) else str(int(round(x)))
+    return "l'infini" if math.isinf(x) else str(round(x))
 
 
 def audit_secrecy(records: list[TableRecord], protection: Protection) -> Audit:

@@ -398,6 +398,17 @@ def _components(n: int, rows) -> list[list[int]]:
     return list(groups.values())
 
 
+def _matrix(block, local: dict[int, int]):
+    """Dense rows of ``block`` over the component's variables (``local``: variable -> column)."""
+    if not block:
+        return None, None
+    A = np.zeros((len(block), len(local)))
+    for i, (coefs, _) in enumerate(block):
+        for v, c in coefs.items():
+            A[i, local[v]] += c
+    return A, np.array([r for _, r in block])
+
+
 def solve(sys_: System, cells: list[int] | None = None) -> tuple[list[Finding], list[int]]:
     """Interval of each target; returns the findings and the infeasible components' variables."""
     n = len(sys_.lb)
@@ -412,17 +423,8 @@ def solve(sys_: System, cells: list[int] | None = None) -> tuple[list[Finding], 
         eq = [(c, r) for c, r in sys_.eq if next(iter(c)) in local]
         le = [(c, r) for c, r in sys_.le if next(iter(c)) in local]
 
-        def matrix(block):
-            if not block:
-                return None, None
-            A = np.zeros((len(block), len(comp)))
-            for i, (coefs, _) in enumerate(block):
-                for v, c in coefs.items():
-                    A[i, local[v]] += c
-            return A, np.array([r for _, r in block])
-
-        A_eq, b_eq = matrix(eq)
-        A_ub, b_ub = matrix(le)
+        A_eq, b_eq = _matrix(eq, local)
+        A_ub, b_ub = _matrix(le, local)
         bounds = [(sys_.lb[v], None if math.isinf(sys_.ub[v]) else sys_.ub[v]) for v in comp]
         if any(low > (high if high is not None else INF) + 1e-9 for low, high in bounds):
             infeasible += comp
