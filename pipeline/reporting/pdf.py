@@ -11,6 +11,7 @@ sentence, and the reports are published without PDF (HTML and workbooks are not 
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 
@@ -31,6 +32,9 @@ def pdf_engine() -> tuple[object | None, str]:
         return None, MISSING.format(reason=f"paquet Python absent : {exc.name or exc}")
     except OSError as exc:  # the package is there, the system's Pango is not
         return None, MISSING.format(reason=str(exc).splitlines()[0][:160])
+    # The screen-only rules of the stylesheet (overflow-x, @media (max-width)) are expected to be
+    # unknown to a printer: no warning for each page.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
     return HTML, ""
 
 
