@@ -90,7 +90,7 @@ font:8pt "DejaVu Sans",Arial,sans-serif;color:#444}}
 body{background:#fff;font-size:10pt}main{max-width:none;padding:0}h1{string-set:title content()}
 .skip,.narrow-only,.downloads,summary{display:none}.wide-only{display:block}
 details{display:block}details>*{display:block}
-h2{break-before:page;break-after:avoid}h3,h4,caption{break-after:avoid}
+h2{break-before:page;break-after:avoid}.remember h2{break-before:auto}h3,h4,caption{break-after:avoid}
 h1+p,.kpis,.toc{break-inside:avoid}
 figure.table,.hbars .row,.portrait,.card,.method,img.figure,tr{break-inside:avoid}.hbars .title{break-after:avoid}
 .fig-scroll,.scroll{overflow:visible}img.figure{max-width:100%;width:auto}
