@@ -46,7 +46,7 @@ test-fast: $(STAMP)
 
 # Every benchmark, each printing its figures, its target and its ratio to a baseline measured in
 # the same run; all run even if one misses its target (then the exit status is 1).
-BENCHMARKS := ingest clean typology weights report
+BENCHMARKS := ingest clean typology weights report secrecy
 bench: $(STAMP)
 	@status=0; start=$$(date +%s); uname -srm; $(BIN)/python --version; \
 	grep -m1 'model name' /proc/cpuinfo 2>/dev/null | sed 's/.*: /cpu: /'; \

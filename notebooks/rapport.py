@@ -26,18 +26,29 @@ small_cell_threshold = 3
 quantile_min_n = 5
 allow_comments = False
 source = "Enquête ACTER 2025, réseaux régionaux multi-acteurs (RRMA)"
+protection_primary = 1     # report.protection_primary: a masked count keeps more than this many values
+protection_secondary = 2   # report.protection_secondary, for a count masked to protect another
+secrecy_plan_path = ""     # the publication's secrecy plan (pipeline.reporting.secrecy); empty: primary secrets only
+secrecy_records_dir = ""   # where this report leaves the counts it published, for the audit
+collect = False            # planning pass: build every table, draw and write nothing
+survey_params_path = ""    # params.yaml (weights: frame, margins); empty: no coverage section
+weights_path = ""          # the weights stage's outputs: calibration weights,
+coverage_path = ""         # coverage by network × type × population class,
+unmatched_path = ""        # respondents not found in the frame (only counted here)
+coverage_metrics_path = ""  # and metrics/coverage.json
 
 # %%
 # Observatoire ACTER: diagnostic report of the external action of collectivités.
 # Executed by `pipeline.reporting.render` (papermill) once per scope: "national" or a network slug.
-# Every published number goes through `pipeline.reporting.tables` (French formats, small-cell masking);
+# Every published number goes through `pipeline.reporting.tables` (French formats, secrecy marks),
+# masked as the secrecy plan of the whole publication says (`pipeline.reporting.secrecy`);
 # the report text is French, only markdown-free HTML outputs reach the page.
 import html
 
 from IPython.display import HTML, display
 
 from pipeline.common.text import french_number
-from pipeline.reporting import annex, evolutions, typology_section
+from pipeline.reporting import annex, evolutions, identity, portraits, typology_section
 from pipeline.reporting.answers import (
     comments,
     decades,
@@ -47,18 +58,24 @@ from pipeline.reporting.answers import (
     quartiles,
     single,
 )
+from pipeline.reporting.coverage import coverage, estimates, load_survey, method_note
 from pipeline.reporting.inputs import load_inputs
 from pipeline.reporting.report import Report
+from pipeline.reporting.secrecy import load_plan
+from pipeline.reporting.summary import summary
 
 inputs = load_inputs(clean_path, typology_path or None, typology_description_path or None,
                      typology_metrics_path or None, quality_path or None, trends_path or None,
                      trends_table_path or None, year, allow_comments)
-rep = Report(inputs, scope, small_cell_threshold, source, out_dir, quantile_min_n)
-N = french_number(rep.n) if rep.publishable else f"moins de {small_cell_threshold}"
+rep = Report(inputs, scope, small_cell_threshold, source, out_dir, quantile_min_n,
+             plan=load_plan(secrecy_plan_path), collect=collect)
+survey = load_survey(survey_params_path, weights_path, coverage_path, unmatched_path, coverage_metrics_path)
+N = french_number(rep.n) if rep.published else f"moins de {small_cell_threshold}"
 
 
 def show(*parts: str) -> None:
-    display(HTML("".join(p for p in parts if p)))
+    if not collect:
+        display(HTML("".join(p for p in parts if p)))
 
 
 SECTIONS = ["1. Qui a répondu ?", "2. Les types d'action", "3. Zones partenaires et thématiques",
@@ -91,11 +108,17 @@ else:
     lead = (f"Rapport du réseau {rep.name}. Il présente les réponses des collectivités de son territoire ({N}) "
             "et les compare, part à part, à l'ensemble des répondants en France.")
 show(f"<h1>{html.escape(heading)}</h1>", f"<p class='lead'>{html.escape(lead)}</p>")
+# « Ce qu'il faut retenir »: written last, from the tables the report publishes, shown here (a display updated in place)
+remember = None if collect else display(HTML(""), display_id=True)
+typology_view = portraits.PortraitsView("", [])
 evolution = evolutions.summary(rep) + evolutions.classes(rep) if rep.publishable else ""
 if rep.publishable:
     shown = [t for t in SECTIONS if evolution or not t.startswith("10.")]
     links = "".join(f'<li><a href="#{anchor(t)}">{html.escape(t)}</a></li>' for t in shown)
-    show(key_figures(rep), f'<nav class="toc"><strong>Sommaire</strong><ul>{links}</ul></nav>')
+    workbook = "tableaux.xlsx" if rep.national else f"{scope}.xlsx"  # beside the page (Report.write_workbook)
+    show(key_figures(rep), f'<nav class="toc"><strong>Sommaire</strong><ul>{links}</ul></nav>',
+         f'<p class="downloads">Tous les tableaux de ce rapport, avec les mêmes cases masquées : '
+         f'<a href="{workbook}">classeur Excel</a>.</p>')
 else:
     show(notice(rep))
 
@@ -106,9 +129,11 @@ if rep.publishable:
     show(single(rep, "A02"))
     if rep.national:
         show(single(rep, "A05"), single(rep, "rrma"))
-    elif rep.df["A05"].nunique() > 1:
-        show(single(rep, "A05"))
+    else:  # one région: the table would only repeat the network's size
+        show(single(rep, "A05", implied=rep.df["A05"].nunique() <= 1))
     show(single(rep, "strate_population"), single(rep, "A09"), single(rep, "A11"), single(rep, "B01"))
+    # who answered among the collectivités of the frame; calibrated estimates when published
+    show(coverage(rep, survey), estimates(rep, survey))
 
 # %%
 if rep.publishable:
@@ -171,18 +196,25 @@ if rep.publishable:
     section("9. Typologie des organisations",
             "Les collectivités sont regroupées en types selon leur manière d'organiser l'action internationale "
             "(analyse des correspondances multiples puis classification ascendante hiérarchique, méthode "
-            "FactoMineR). Les noms des types sont choisis par les analystes.")
+            "FactoMineR). Chaque type porte un nom tiré de ses réponses distinctives, que les analystes peuvent "
+            "remplacer ; il garde son nom et son numéro dans toutes les sections.")
     show(typology_section.sizes(rep))
+    typology_view = portraits.portraits(rep)
+    show(portraits.method_box(rep))
     if rep.national:
-        show(typology_section.heatmap(rep), typology_section.factor_map(rep), "<h3>Portraits des types</h3>",
-             typology_section.portraits(rep))
+        show(typology_section.heatmap(rep), typology_section.factor_map(rep))
+    if typology_view.html:
+        show("<h3>Portraits des types</h3>" if rep.national else "<h3>Portraits des types dans le réseau</h3>",
+             typology_view.html)
 
 # %%
 if evolution:
     section("10. Évolutions depuis l'enquête précédente",
             "Comparaison des collectivités qui ont répondu aux deux dernières enquêtes (mêmes collectivités, "
             "même modèle de typologie). Un montant est « stable » s'il varie peu d'une année sur l'autre.")
-    show(evolution)
+    # what became of last year's types: the same words as under the portraits and in the summary
+    said = identity.sentence(rep)
+    show(f'<p class="identity">{html.escape(said)}</p>' if said else "", evolution)
 
 # %%
 section("Annexe : méthode et qualité des données")
@@ -191,18 +223,27 @@ show(
     "exports LimeSurvey, KoboToolbox, Google Forms ou Sphinx), lus et harmonisés automatiquement : "
     "correspondance souple des libellés, formats de nombres français, doublons résolus en gardant la "
     "dernière réponse complète. Les lignes écartées sont mises en quarantaine et comptées ci-dessous.</p>",
+    # the rule in two sentences (issue 13), then the personal data
     f"<p>Secret statistique : tout effectif compris entre 1 et {small_cell_threshold - 1} est masqué "
-    f"(« &lt;\u00a0{small_cell_threshold} »), ainsi que la part correspondante (« s ») ; quand une seule case "
-    "d'une répartition est masquée, la plus petite autre case l'est aussi pour empêcher de la retrouver par "
-    "différence. Aucune donnée personnelle (nom, courriel, téléphone de la personne répondante) n'est lue "
-    "pour ce rapport.</p>",
+    f"(« &lt;\u00a0{small_cell_threshold} », sa part « s »), et d'autres cases, marquées « s : masqué pour "
+    "protéger une autre case », le sont aussi, choisies ensemble pour tous les rapports, le classeur et les "
+    "graphiques de l'édition. Ainsi, même en rapprochant tous les chiffres publiés (totaux, parts, France et "
+    f"réseaux), on ne peut ramener une case masquée à moins de {protection_primary + 1} valeurs possibles "
+    f"({protection_secondary + 1} pour une case « s ») ; un tableau qu'aucun masquage ne protège n'est pas "
+    "publié à l'échelle concernée. Aucune donnée personnelle (nom, courriel, téléphone de la personne "
+    "répondante) n'est lue pour ce rapport.</p>",
     "<p>Parts : calculées sur les répondants à chaque question ; pour les questions à choix multiples, sur "
     "les répondants ayant coché au moins une modalité (le total dépasse alors 100 %). Montants : médiane "
     f"et quartiles, sans valeur individuelle, publiés à partir de {max(small_cell_threshold, quantile_min_n)} "
     "répondants. Réponses hors des choix proposés : regroupées en « Autre réponse (hors liste) ».</p>",
 )
+show(method_note(rep, survey))
 if rep.national:
     show("<h3>Qualité des données</h3>", annex.quality(rep))
 
 # %%
-rep.write_workbook(out_dir, f"Observatoire ACTER {year} : tableaux du rapport national")
+if remember is not None:
+    remember.update(HTML(summary(rep, typology_view)))
+rep.write_workbook(out_dir, f"Observatoire ACTER {year} : tableaux du rapport "
+                   + ("national" if rep.national else f"« {rep.name} »"))
+rep.save_records(secrecy_records_dir)

@@ -229,6 +229,16 @@ class ReportParams:
     networks: bool = field()
     workers: int = _range(1, 64)
     source: str = field()
+    pdf: bool = field()
+    protection_primary: int = _range(1, 100)
+    protection_secondary: int | None = _range(0, 100)
+
+    @property
+    def secondary_protection(self) -> int:
+        """``protection_secondary``, or ``small_cell_threshold`` − 1 when null."""
+        if self.protection_secondary is None:
+            return max(0, self.small_cell_threshold - 1)
+        return self.protection_secondary
 
 
 BLOCKS: tuple[type, ...] = (SurveyParams, DemoParams, IngestParams, CleanParams, WeightsParams, TypologyParams,

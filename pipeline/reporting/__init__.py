@@ -3,7 +3,9 @@
 - :mod:`.inputs`: what the report reads (publishable columns, published typology, summaries);
 - :mod:`.safety`: no personal data, comments without contact details;
 - :mod:`.formats`, :mod:`.tables`, :mod:`.markup`, :mod:`.workbook`, :mod:`.figures`: published
-  numbers (French formats, small-cell masking) as HTML, tableaux.xlsx and charts;
+  numbers (French formats, secrecy marks) as HTML, tableaux.xlsx and charts;
+- :mod:`.secrecy`: secondary secrecy chosen for the whole publication, and its audit;
+  :mod:`.publication`: the planning pass that collects every table before rendering;
 - :mod:`.report` (one report and its blocks) and the sections :mod:`.answers`,
   :mod:`.typology_section`, :mod:`.evolutions`, :mod:`.annex`, which ``notebooks/rapport.py`` calls;
 - :mod:`.render`: the notebook executed per scope and exported to HTML (the report stage).
@@ -12,7 +14,6 @@
 from pipeline.reporting.formats import (
     fmt_euros,
     fmt_percent,
-    mask_distribution,
     small_mask,
 )
 from pipeline.reporting.inputs import (
@@ -39,7 +40,7 @@ from pipeline.reporting.workbook import write_workbook
 
 __all__ = [
     "NATIONAL", "Inputs", "InputsError", "PubTable", "PublicationError", "Report", "Typology", "bars_html",
-    "check_no_pii", "fmt_euros", "fmt_percent", "frame_table", "list_scopes", "load_inputs", "mask_distribution",
+    "check_no_pii", "fmt_euros", "fmt_percent", "frame_table", "list_scopes", "load_inputs",
     "multi_table", "quantile_table", "read_clean", "read_typology", "render_reports", "single_table",
     "small_mask", "table_html", "write_workbook",
 ]

@@ -13,20 +13,29 @@ import pandas as pd
 from pipeline.common.privacy import scrub
 from pipeline.common.text import french_number
 from pipeline.reporting import figures as figs
-from pipeline.reporting.formats import SECRET_SHARE, fmt_euros, fmt_percent
+from pipeline.reporting.formats import SECRET_SHARE, fmt_euros, fmt_percent, small_mask
 from pipeline.reporting.markup import table_html
-from pipeline.reporting.report import UNASSIGNED, Report
+from pipeline.reporting.report import UNASSIGNED, Report, withheld_notice
+from pipeline.reporting.secrecy import PUBLIC, VISIBLE
 from pipeline.reporting.tables import multi_table, quantile_table, single_table
 
 
-def single(rep: Report, column: str, title: str | None = None) -> str:
-    """Distribution of a one-answer question (or class variable); a network beside France."""
+def single(rep: Report, column: str, title: str | None = None, implied: bool = False) -> str:
+    """Distribution of a one-answer question (or class variable); a network beside France.
+
+    ``implied``: not shown, because the scope fixes it (the région of a one-région network); kept
+    for the secrecy model all the same."""
     if column not in rep.df:
         return ""
     title = title or rep.title_of(column)
     ref = None if rep.national else rep.listed(column, rep.all[column])
     table = single_table(column, title, rep.listed(column, rep.df[column]), rep.threshold, rep.order_of(column),
                          reference=ref, source=rep.source, keep_empty=False, scope_only=column == "A05")
+    if column == "rrma":
+        table.national_only = True  # one row per network: the size of each network's report
+    if implied:
+        rep.publish(table, implied=True)
+        return ""
     return rep.block(table, rep.chart(table))
 
 
@@ -47,14 +56,18 @@ def quartiles(rep: Report, value: str, group: str, key: str, title: str, unit: s
     """Quartiles of a number by group (no individual value); a network: table with France's median."""
     if value not in rep.df or group not in rep.df:
         return ""
-    table = quantile_table(key, title, rep.df[value], rep.df[group], rep.threshold, rep.order_of(group),
-                           kind=("euros_cents" if cents else "euros") if unit == "€" else "number",
+    table = quantile_table(key, title, rep.df[value], rep.listed(group, rep.df[group]), rep.threshold,
+                           rep.order_of(group), kind=("euros_cents" if cents else "euros") if unit == "€" else "number",
                            source=rep.source, index_name=rep.title_of(group),
-                           reference=None if rep.national else (rep.all[value], rep.all[group]),
-                           min_n=rep.quantile_min_n)
+                           reference=None if rep.national else (rep.all[value], rep.listed(group, rep.all[group])),
+                           min_n=rep.quantile_min_n, group_key=group)
     if not rep.national:
-        rep.tables.append(table)
-        return f'<section class="block">{table_html(table)}</section>' if table.n >= rep.threshold else ""
+        rep.publish(table, shown=table.n >= rep.threshold)
+        if rep.collect or table.n < rep.threshold:
+            return ""
+        if table.withheld:
+            return withheld_notice(table.title)
+        return f'<section class="block">{table_html(table)}</section>'
     return rep.block(table, lambda: figs.quartiles(table, rep.source, unit=unit))
 
 
@@ -75,20 +88,24 @@ def decades(rep: Report, column: str = "B02") -> str:
     return rep.block(table, rep.chart(table))
 
 
-def _share_text(rep: Report, k: int, n: int) -> str:
-    if n < rep.threshold or 0 < k < rep.threshold or 0 < n - k < rep.threshold:
+def _share_text(rep: Report, key: str, row: str, k: int, n: int) -> str:
+    """A share of the scope's table ``key``, masked as its cell is (or as a count under the threshold)."""
+    if n < rep.threshold or bool(small_mask(pd.Series([k]), rep.threshold).iloc[0]):
+        return SECRET_SHARE
+    if rep.plan is not None and rep.status_of(key, row) not in (VISIBLE, PUBLIC):
         return SECRET_SHARE
     return fmt_percent(k / n)
 
 
 def key_figures(rep: Report) -> str:
-    """The headline numbers of the scope, each masked like any other cell."""
+    """The headline numbers of the scope, each masked as its cell of the tables is."""
     d = rep.df
     items = [("Collectivités répondantes", french_number(rep.n))]
     if "B01" in d:
-        active = int((d["B01"] == rep.codebook["B01"].modality("actuellement").label).sum())
+        label = rep.codebook["B01"].modality("actuellement").label
+        active = int((d["B01"] == label).sum())
         items.append(("mènent actuellement des actions à l'international",
-                      _share_text(rep, active, int(d["B01"].notna().sum()))))
+                      _share_text(rep, "B01", label, active, int(d["B01"].notna().sum()))))
     for col, label, fmt in (("C01", "budget médian consacré à l'action internationale", fmt_euros),
                             ("D02", "ETP médian consacrés", lambda v: french_number(v, 1)),
                             ("budget_par_habitant", "budget médian par habitant", lambda v: fmt_euros(v, 2))):

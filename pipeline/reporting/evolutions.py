@@ -1,7 +1,10 @@
 """Section 10 of a report: what changed since the reference wave, among the collectivités that
 answered both (metrics/trends.json and the evolution classes of trends.parquet, trends stage).
 
-Aggregates only, every count masked like any other cell.
+Aggregates only, every count masked like any other cell: the counts of the summary sentence,
+the type sizes and the changes of type are tables of the secrecy model like the others, tied by
+what they share (the changes of type add up to « Autre type »; each type's net flow is the
+change of its size).
 """
 
 from __future__ import annotations
@@ -11,10 +14,11 @@ import html
 import pandas as pd
 
 from pipeline.common.text import french_number
-from pipeline.reporting.formats import fmt_euros, mask_distribution, secret_label
+from pipeline.reporting.formats import fmt_euros, secret_label, small_mask
+from pipeline.reporting.identity import type_label, type_number
 from pipeline.reporting.markup import bars_html, table_html
-from pipeline.reporting.report import Report
-from pipeline.reporting.tables import PubTable, single_table
+from pipeline.reporting.report import Report, withheld_notice
+from pipeline.reporting.tables import COUNT, PubTable, single_table
 
 # Titles of the evolution classes (pipeline.panel.trends.EVOLUTION_CLASSES), in display order.
 # Kept here rather than beside the classes: importing pipeline.panel.trends would load the
@@ -38,25 +42,92 @@ def _summary(rep: Report) -> dict:
             "year": top.get("year"), "reference_year": top.get("reference_year")}
 
 
+SUMMARY_ROWS = {  # trends.json key -> the count's label (the cells of the summary sentence)
+    "n_panel": "Collectivités présentes les deux années",
+    "n_new": "Nouvelles répondantes",
+    "n_dropped": "Répondantes de l'enquête précédente absentes",
+    "strategy_changed": "Stratégie internationale modifiée",
+    "type_changed": "Changement de type",
+}
+OTHER_TYPE, MORE_FORMAL, LESS_FORMAL = "Autre type", "Plus formalisée", "Moins formalisée"
+
+
 def _type_sizes_table(rep: Report, sizes: dict, ref_year: object, year: object) -> PubTable:
-    rows = {f"{key}. {v['name']}": (float(v["reference"]), float(v["current"]))
+    rows = {type_label(rep, int(key), v["name"]): (float(v["reference"]), float(v["current"]))
             for key, v in sorted(sizes.items(), key=lambda kv: int(kv[0]))}
     before, after = f"Effectif {ref_year}", f"Effectif {year}"
     data = pd.DataFrame.from_dict(rows, orient="index", columns=[before, after])
     totals = data.sum()
     data[f"Part {ref_year}"] = data[before] / totals.iloc[0] if totals.iloc[0] else float("nan")
     data[f"Part {year}"] = data[after] / totals.iloc[1] if totals.iloc[1] else float("nan")
-    table = PubTable(
-        "evolution_types", f"Types des collectivités présentes en {ref_year} et en {year}", data,
-        pd.DataFrame(False, index=data.index, columns=data.columns),
+    secret = pd.DataFrame(False, index=data.index, columns=data.columns)
+    for count_col, share_col in ((before, f"Part {ref_year}"), (after, f"Part {year}")):
+        small = small_mask(data[count_col], rep.threshold)
+        secret[count_col] = small
+        secret[share_col] = small
+    return PubTable(
+        "evolution_types", f"Types des collectivités présentes en {ref_year} et en {year}", data, secret,
         {before: "count", after: "count", f"Part {ref_year}": "share", f"Part {year}": "share"},
         n=int(totals.iloc[1]), index_name="Type", source=rep.source, threshold=rep.threshold,
-        note=f"Types de {year} selon le modèle de {ref_year}, appliqué aux deux vagues.")
-    for count_col, share_col in ((before, f"Part {ref_year}"), (after, f"Part {year}")):
-        small = mask_distribution(data[count_col], rep.threshold)  # with secondary secrecy
-        table.secret[count_col] = small
-        table.secret[share_col] = small
-    return table
+        note=f"Types des deux années selon le modèle de {ref_year}, appliqué aux deux vagues ; numéros et noms de "
+             f"la typologie {year} (section 9) pour les types qu'elle retrouve.",
+        structure="partition", counts=(before, after),
+        follows={f"Part {ref_year}": before, f"Part {year}": after})
+
+
+def _summary_table(rep: Report, t: dict) -> PubTable:
+    """The counts of the summary sentence, as one table of the secrecy model (not shown as a table)."""
+    keys = [k for k in SUMMARY_ROWS if k in t]
+    data = pd.DataFrame({COUNT: [int(t[k]) for k in keys]}, index=[SUMMARY_ROWS[k] for k in keys])
+    secret = pd.DataFrame({COUNT: small_mask(data[COUNT], rep.threshold)})
+    links = []
+    if "type_changed" in t:
+        links.append({"terms": [["evolution_resume", SUMMARY_ROWS["type_changed"], COUNT, 1],
+                                ["evolution_type", OTHER_TYPE, COUNT, -1]], "sense": "==", "rhs": 0})
+    if "strategy_changed" in t:  # a change of strategy is at least a change of its formalisation
+        links.append({"terms": [["evolution_resume", SUMMARY_ROWS["strategy_changed"], COUNT, 1],
+                                ["evolution_strategie", MORE_FORMAL, COUNT, -1],
+                                ["evolution_strategie", LESS_FORMAL, COUNT, -1]], "sense": ">=", "rhs": 0})
+    panel = _panel_rows(rep)
+    if "n_panel" in t and len(panel):
+        base = max(int(panel[c].notna().sum()) for c in EVOLUTION_TITLES if c in panel)
+        links.append({"terms": [["evolution_resume", SUMMARY_ROWS["n_panel"], COUNT, 1]], "sense": ">=", "rhs": base})
+    return PubTable("evolution_resume", "Évolutions : collectivités présentes les deux années", data, secret,
+                    {COUNT: "count"}, n=int(t.get("n_panel", 0)), source=rep.source, threshold=rep.threshold,
+                    structure="free", counts=(COUNT,), links=links)
+
+
+def _moves_table(rep: Report, t: dict, types: list[int], names: dict[int, str]) -> PubTable:
+    """Every change of type a → b of the panel (national report only); the reader sees the largest
+    (at least the threshold), the others are not published. Their sum is the number of changes, and
+    each type's net flow is the change of its size."""
+    given = {(int(m["from"]), int(m["to"])): int(m["n"]) for m in t.get("type_moves", [])}
+    pairs = [(a, b) for a in types for b in types if a != b]
+    label = {p: f"du type {type_number(rep, p[0])} au type {type_number(rep, p[1])}" for p in pairs}
+    data = pd.DataFrame({COUNT: [given.get(p, 0) for p in pairs]}, index=[label[p] for p in pairs])
+    ranked = sorted((p for p in pairs if given.get(p, 0) >= rep.threshold), key=lambda p: (-given[p], p))
+    listed = set(ranked[:MOVES_SHOWN])
+    hidden = pd.DataFrame({COUNT: [p not in listed for p in pairs]}, index=data.index)
+    links = [{"terms": [["evolution_changements", label[p], COUNT, 1] for p in pairs]
+             + [["evolution_resume", SUMMARY_ROWS["type_changed"], COUNT, -1]], "sense": "==", "rhs": 0}]
+    ref_year, year = t["reference_year"], t["year"]
+    for a in types:  # out − in = size last year − size this year
+        terms = [["evolution_changements", label[(a, b)], COUNT, 1] for b in types if b != a]
+        terms += [["evolution_changements", label[(b, a)], COUNT, -1] for b in types if b != a]
+        row = type_label(rep, a, names[a])
+        terms += [["evolution_types", row, f"Effectif {ref_year}", -1], ["evolution_types", row, f"Effectif {year}", 1]]
+        links.append({"terms": terms, "sense": "==", "rhs": 0})
+    return PubTable("evolution_changements", "Changements de type des collectivités présentes les deux années",
+                    data, pd.DataFrame({COUNT: False}, index=data.index), {COUNT: "count"}, n=int(data[COUNT].sum()),
+                    source=rep.source, threshold=rep.threshold, structure="free", counts=(COUNT,), links=links,
+                    hidden=hidden, national_only=True)
+
+
+def _panel_rows(rep: Report) -> pd.DataFrame:
+    panel = rep.inputs.evolutions
+    if panel.empty:
+        return panel
+    return panel if rep.national else panel[panel["rrma_slug"].astype(str) == rep.scope]
 
 
 def summary(rep: Report) -> str:
@@ -65,39 +136,62 @@ def summary(rep: Report) -> str:
     if not t.get("n_panel"):
         return ""
     ref_year, year = t["reference_year"], t["year"]
+    counts = rep.publish(_summary_table(rep, t), workbook=False)
+    sizes = t.get("type_sizes_panel") or {}
+    moves = None
+    table = None
+    if sizes:
+        table = rep.publish(_type_sizes_table(rep, sizes, ref_year, year))
+        if rep.national:  # a network's changes of type are too few to list
+            types = sorted(int(k) for k in sizes)
+            moves = rep.publish(_moves_table(rep, t, types, {int(k): v["name"] for k, v in sizes.items()}),
+                                workbook=False)
+    if rep.collect:
+        return ""
 
-    def count(key: str) -> str:
-        v = t[key]
-        return secret_label(rep.threshold) if 0 < v < rep.threshold else french_number(v)
+    def count(key: str) -> str | None:
+        """The count as shown; None when it is left out (no masking could protect it)."""
+        row = SUMMARY_ROWS[key]
+        if key not in t or (counts.hidden is not None and bool(counts.hidden.at[row, COUNT])):
+            return None
+        return counts.cell_text(row, COUNT)
 
-    panel = (f"Collectivités ayant répondu en {ref_year} et en {year} : {count('n_panel')} ; "
-             f"nouvelles répondantes : {count('n_new')} ; "
-             f"répondantes de {ref_year} absentes en {year} : {count('n_dropped')}.")
-    parts = [f"<p>{html.escape(panel)}</p>"]
+    said = [(f"Collectivités ayant répondu en {ref_year} et en {year}", count("n_panel")),
+            ("nouvelles répondantes", count("n_new")),
+            (f"répondantes de {ref_year} absentes en {year}", count("n_dropped"))]
+    panel = " ; ".join(f"{label} : {value}" for label, value in said if value is not None)
+    parts = [f"<p>{html.escape(panel)}.</p>"] if panel else []
     facts = []
     if t.get("budget_change_median") is not None:
         facts.append(f"variation médiane du budget : {fmt_euros(t['budget_change_median'])}")
     if t.get("etp_change_median") is not None:
         facts.append(f"variation médiane des ETP : {french_number(t['etp_change_median'], 1)}")
-    if "strategy_changed" in t:
+    if count("strategy_changed") is not None:
         facts.append(f"stratégie internationale modifiée : {count('strategy_changed')}")
-    if "type_changed" in t:
-        facts.append(f"changement de type : {count('type_changed')} sur {count('n_typed_both_years')} "
+    if count("type_changed") is not None:
+        typed = t.get("n_typed_both_years", 0)
+        typed_text = secret_label(rep.threshold) if 0 < typed < rep.threshold else french_number(typed)
+        facts.append(f"changement de type : {count('type_changed')} sur {typed_text} "
                      "collectivités classées les deux années")
     if facts:
         parts.append("<p>Parmi les collectivités présentes les deux années : " + html.escape(" ; ".join(facts)) + ".</p>")
-    if t.get("type_sizes_panel"):
-        table = _type_sizes_table(rep, t["type_sizes_panel"], ref_year, year)
-        rep.tables.append(table)
-        chart = bars_html(table, [f"Part {ref_year}", f"Part {year}"], [str(ref_year), str(year)], rep.source)
-        parts.append(f'<section class="block">{chart}<details><summary>Tableau : {html.escape(table.title)}'
-                     f"</summary>{table_html(table)}</details></section>")
-    moves = [m for m in t.get("type_moves", []) if m["n"] >= rep.threshold]
-    if moves:
-        ranked = sorted(moves, key=lambda m: (-m["n"], str(m["from"]), str(m["to"])))[:MOVES_SHOWN]
-        texts = [f"du type {m['from']} au type {m['to']} : {french_number(m['n'])}" for m in ranked]
-        items = "".join(f"<li>{html.escape(x)}</li>" for x in texts)
-        parts.append(f"<p>Principaux changements de type (au moins {rep.threshold} collectivités) :</p><ul>{items}</ul>")
+    if counts.mask_note():
+        parts.append(f'<p class="notes">{html.escape(counts.mask_note())}</p>')
+    if table is not None:
+        if table.withheld:
+            parts.append(withheld_notice(table.title))
+        else:
+            chart = bars_html(table, [f"Part {ref_year}", f"Part {year}"], [str(ref_year), str(year)], rep.source)
+            parts.append(f'<section class="block">{chart}<details><summary>Tableau : {html.escape(table.title)}'
+                         f"</summary>{table_html(table)}</details></section>")
+    if moves is not None and not moves.withheld:
+        shown = [(int(moves.data[COUNT].iloc[i]), label) for i, label in enumerate(moves.data.index)
+                 if not bool(moves.secret[COUNT].iloc[i])]
+        if shown:
+            ranked = sorted(shown, key=lambda m: (-m[0], m[1]))
+            items = "".join(f"<li>{html.escape(f'{label} : {french_number(n)}')}</li>" for n, label in ranked)
+            parts.append(f"<p>Principaux changements de type (au moins {rep.threshold} collectivités ; les autres "
+                         f"ne sont pas détaillés) :</p><ul>{items}</ul>")
     return "".join(parts)
 
 

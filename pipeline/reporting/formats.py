@@ -1,7 +1,9 @@
-"""French number formats of the reports and the small-cell rule (statistical secrecy).
+"""French number formats of the reports and the marks of statistical secrecy.
 
-A count is secret when 0 < n < threshold (``report.small_cell_threshold``); a masked count shows
-« < 3 » and its share « s », in HTML, figures and the workbook alike.
+A count is secret when 0 < n < threshold (``report.small_cell_threshold``, primary secrecy): it
+shows « < 3 » and its share « s ». A count masked only to protect another one (secondary secrecy,
+chosen for the whole publication by :mod:`pipeline.reporting.secrecy`) shows « s », its share too.
+HTML, charts and the workbook show the same marks and the same notes.
 """
 
 from __future__ import annotations
@@ -40,17 +42,26 @@ def secret_label(threshold: int) -> str:
     return f"<{NBSP}{threshold}"
 
 
-def secret_mark(kind: str, threshold: int) -> str:
-    """What a masked cell shows: '< 3' for a count, 's' for a share or an amount."""
-    return secret_label(threshold) if kind == "count" else SECRET_SHARE
+def secret_mark(kind: str, threshold: int, secondary: bool = False) -> str:
+    """What a masked cell shows: '< 3' for a count under the threshold, 's' for a count masked to
+    protect another one, and for a share or an amount."""
+    return secret_label(threshold) if kind == "count" and not secondary else SECRET_SHARE
 
 
-def mask_note(threshold: int) -> str:
-    """The note under a table with masked cells."""
-    return (
-        f"« {secret_label(threshold)} » : effectif inférieur à {threshold}, masqué (secret statistique) ; "
-        f"« {SECRET_SHARE} » : part masquée pour la même raison."
-    )
+PRIMARY_NOTE = "« {label} » : effectif inférieur à {threshold}, masqué (secret statistique), ainsi que sa part (« s »)."
+SECONDARY_NOTE = ("« s » à la place d'un effectif : masqué pour protéger une autre case (secret secondaire) ; "
+                  "cet effectif est d'au moins {threshold}.")
+CHART_NOTE = "Barres hachurées : valeurs masquées (secret statistique), de longueur sans signification."
+
+
+def mask_note(threshold: int, primary: bool = True, secondary: bool = False) -> str:
+    """The note under a table with masked cells: one sentence per kind of mark it shows."""
+    parts = []
+    if primary:
+        parts.append(PRIMARY_NOTE.format(label=secret_label(threshold), threshold=threshold))
+    if secondary:
+        parts.append(SECONDARY_NOTE.format(threshold=threshold))
+    return " ".join(parts)
 
 
 # --- masking --------------------------------------------------------------------------------
@@ -59,17 +70,3 @@ def mask_note(threshold: int) -> str:
 def small_mask(counts: pd.Series | pd.DataFrame, threshold: int) -> pd.Series | pd.DataFrame:
     """Primary secrecy: a count is secret when 0 < n < threshold."""
     return (counts > 0) & (counts < threshold)
-
-
-def mask_distribution(counts: pd.Series, threshold: int) -> pd.Series:
-    """Secret cells of a one-answer distribution, with secondary secrecy.
-
-    When exactly one cell is secret, it could be recovered as total minus the others: the
-    smallest other positive cell is masked too.
-    """
-    secret = small_mask(counts, threshold)
-    if int(secret.sum()) == 1:
-        others = counts[(~secret) & (counts > 0)]
-        if len(others):
-            secret.loc[others.sort_values(kind="stable").index[0]] = True
-    return secret

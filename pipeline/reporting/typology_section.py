@@ -1,5 +1,6 @@
-"""Section 9 of a report: the typology (sizes of the types, their profiles, the factorial plane and
-a portrait of each type), read from the published typology as the typology stage writes it.
+"""Section 9 of a report: the typology (sizes of the types, their profiles, the factorial plane), read
+from the published typology as the typology stage writes it. The method box and the portraits of the
+types are in :mod:`pipeline.reporting.portraits`.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ import pandas as pd
 from pipeline.common.text import french_number
 from pipeline.reporting import figures as figs
 from pipeline.reporting.formats import fmt_percent
+from pipeline.reporting.markup import points_table
 from pipeline.reporting.report import Report
 from pipeline.reporting.tables import frame_table, single_table
 from pipeline.typology.spec import NO, YES
 
-# The stage's verdict on a type's bootstrap Jaccard (typology.jaccard_stable / jaccard_doubtful).
-VERDICTS = {"stable": "stable", "moyen": "moyennement stable", "douteux": "peu stable : à interpréter avec prudence"}
 _SEP = "\x1f"
 
 
@@ -64,12 +64,18 @@ def heatmap(rep: Report, per_type: int = 5) -> str:
     names = _names(rep)
     n_all = int(counts.sum())
     # Rows: the categories most over-represented in at least one type.
-    top = (desc[desc["v_test"] > 0].sort_values(["type", "v_test"], ascending=[True, False], kind="stable")
+    # (a missing answer is counted in the portraits, never a trait of a type: typology.missing)
+    traits = desc[(desc["v_test"] > 0) & ~desc["value"].astype(str).str.endswith(".NA")]
+    top = (traits.sort_values(["type", "v_test"], ascending=[True, False], kind="stable")
            .groupby("type").head(per_type))
     keys = list(dict.fromkeys(top["column"] + _SEP + top["value"]))
     desc = desc.assign(key=desc["column"] + _SEP + desc["value"])
     grid = desc[desc["key"].isin(keys)].pivot_table(index="key", columns="type", values="v_test", aggfunc="first")
     grid = grid.reindex(index=keys, columns=list(names.index))
+    # A v-test of a category held by 1 or 2 respondents of a type would give that count away.
+    cross = desc[desc["key"].isin(keys)].pivot_table(index="key", columns="type", values="count", aggfunc="first")
+    cross = cross.reindex(index=keys, columns=list(names.index))
+    grid = grid.where(~((cross > 0) & (cross < rep.threshold)))
     # A category held by fewer than `threshold` respondents overall, or a type that small, is masked.
     share = desc.drop_duplicates("key").set_index("key")["global"].reindex(keys) / 100.0  # catdes: percent
     grid = grid.loc[[k for k in keys if not (0 < round(share[k] * n_all) < rep.threshold)]]
@@ -101,42 +107,18 @@ def factor_map(rep: Report) -> str:
     if len(coords) < rep.threshold:
         return ""
     inertia = tuple(typo.metrics.inertia[:2])
+    if rep.collect:  # no table: nothing for the secrecy plan
+        return ""
     title = "Plan factoriel F1 × F2 de l'analyse des correspondances multiples"
     fig = figs.factor_map(coords, types, title, rep.source, inertia=inertia)
-    return f'<section class="block">{rep.figure_html(fig, "typologie_plan_factoriel", title)}</section>'
-
-
-def portraits(rep: Report, per_type: int = 5) -> str:
-    """Each type: size, stability (the stage's verdict) and its most distinctive categories."""
-    typo = rep.inputs.typology
-    if not typo.available:
-        return ""
-    counts = typo.types.groupby("type")["nom"].size()
-    total = int(counts.sum())
-    stability = typo.metrics.stability
-    desc = typo.description
-    parts = []
-    for t, name in _names(rep).items():
-        size = int(counts.get(t, 0))
-        head = f'<article class="portrait"><h4>{html.escape(name)}</h4>'
-        if 0 < size < rep.threshold:
-            parts.append(head + f"<p>Effectif inférieur à {rep.threshold} : portrait non publié "
-                         "(secret statistique).</p></article>")
-            continue
-        facts = [f"{french_number(size)} collectivités, soit {fmt_percent(size / total)} des répondants classés."]
-        if stability.jaccard.get(t) is not None:
-            facts.append(f"Stabilité (indice de Jaccard moyen par rééchantillonnage) : "
-                         f"{french_number(stability.jaccard[t], 2)} ({VERDICTS[stability.verdict[t]]}).")
-        own = desc[(desc["type"] == t) & (desc["v_test"] > 0)].sort_values("v_test", ascending=False,
-                                                                           kind="stable").head(per_type)
-        items = []
-        for _, r in own.iterrows():
-            if 0 < r["count"] < rep.threshold:
-                continue
-            detail = (f" : {fmt_percent(r['mod_cla'] / 100.0)} dans le type contre "
-                      f"{fmt_percent(r['global'] / 100.0)} dans l'ensemble")
-            items.append(f"<li>{html.escape(category_label(rep, r['column'], r['value']) + detail)} "
-                         f"(valeur-test {html.escape(french_number(r['v_test'], 1))})</li>")
-        traits = f"<p>Traits distinctifs :</p><ul>{''.join(items)}</ul>" if items else ""
-        parts.append(head + "".join(f"<p>{html.escape(f)}</p>" for f in facts) + traits + "</article>")
-    return '<div class="portraits">' + "".join(parts) + "</div>"
+    axes = tuple(f"{a} ({fmt_percent(v, 1)} de l'inertie)" for a, v in zip(("F1", "F2"), inertia))
+    alt = (f"{title} : {french_number(len(coords))} collectivités, {types.nunique()} types ; "
+           f"{axes[0]}, {axes[1]}. Centres des types dans le tableau qui suit.")
+    centres = coords[["F1", "F2"]].set_axis(["x", "y"], axis=1).groupby(types.to_numpy()).mean()
+    centres = centres.loc[sorted(centres.index, key=lambda t: int(str(t).split(".")[0]) if str(t).split(".")[0].isdigit()
+                                 else 0)]
+    table = points_table(centres, "Centres des types sur le plan factoriel (coordonnées moyennes)", axes,
+                         note="Chaque point du graphique est une collectivité ; seuls les centres des types "
+                              "sont publiés en chiffres.")
+    return (f'<section class="block">{rep.figure_html(fig, "typologie_plan_factoriel", alt)}'
+            f"<details><summary>Tableau : centres des types sur le plan factoriel</summary>{table}</details></section>")

@@ -1,5 +1,6 @@
-"""The national report in headless Chromium, network blocked: nothing fetched from outside,
-no console message, and a screenshot to look at."""
+"""The reports in headless Chromium, network blocked: nothing fetched from outside, no console
+message, a screenshot to look at; axe-core (WCAG 2.1 A/AA) and reflow at 320 px for every report
+(tests/support/browser.py drives Chromium through the DevTools protocol for a real 320 px viewport)."""
 
 from __future__ import annotations
 
@@ -101,3 +102,47 @@ def test_respondent_markup_is_shown_as_text_not_run(rendered, tmp_path):
 def test_network_report_renders_offline(rendered, tmp_path):
     outside, console = _open(next((rendered / "regions").glob("*.html")), tmp_path)
     assert outside == [] and console == []
+
+
+# -- accessibility (axe-core, WCAG 2.1 A/AA) and reflow at 320 px --------------------------------
+
+def _axe() -> str:
+    from support.browser import axe_source
+
+    _chromium()
+    source = axe_source()
+    if source is None:
+        pytest.skip("npm introuvable : axe-core (paquet npm, package.json) ne peut pas être installé ; "
+                    "contrôle d'accessibilité non exécuté sur cette machine (.ci/run installe npm)")
+    return source
+
+
+def test_axe_sees_a_missing_alt_and_a_page_wider_than_a_phone(tmp_path):
+    from support.browser import Browser, check_page
+
+    bad = tmp_path / "bad.html"
+    bad.write_text('<!DOCTYPE html><html lang="fr"><head><meta charset="utf-8"><title>t</title>'
+                   '<meta name="viewport" content="width=device-width, initial-scale=1"></head><body><main>'
+                   '<h1>t</h1><img src="x.png"><table><tr><td style="min-width:600px">large</td></tr></table>'
+                   "</main></body></html>", encoding="utf-8")
+    with Browser(_chromium(), tmp_path / "profile") as browser:
+        found = check_page(browser, bad, _axe())
+    assert "image-alt" in {v["id"] for v in found[1280]["violations"]}
+    assert found[320]["scroll_width"] > 320
+
+
+def test_reports_pass_axe_and_reflow_at_320_px(rendered, tmp_path):
+    """National and every network report: no WCAG 2.1 A/AA violation at 1280 and 320 px, and no
+    sideways scroll on a 320 px phone (wide tables and figures scroll in their own box)."""
+    from support.browser import Browser, check_page
+
+    pages = [rendered / "national.html", *sorted((rendered / "regions").glob("*.html"))]
+    assert len(pages) >= 3
+    axe = _axe()
+    with Browser(_chromium(), tmp_path / "profile") as browser:
+        results = {page.name: check_page(browser, page, axe, shots=tmp_path) for page in pages}
+    problems = {(name, width): r["violations"] for name, found in results.items() for width, r in found.items()
+                if r["violations"]}
+    assert problems == {}
+    assert {name: found[320]["scroll_width"] for name, found in results.items()} == {p.name: 320 for p in pages}
+    print(f"captures d'écran à 320 px : {tmp_path}")

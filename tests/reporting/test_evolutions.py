@@ -37,8 +37,11 @@ def test_type_sizes_of_the_panel_have_secondary_secrecy(report_inputs):
         "3": {"name": "C", "reference": 7, "current": 7}}}
     table = evolutions._type_sizes_table(rep, summary["type_sizes_panel"], 2024, 2025)
     assert list(table.data.index) == ["1. A", "2. B", "3. C"]
-    assert table.secret["Effectif 2025"].tolist() == [True, False, True]  # 2, then the smallest other
+    assert table.secret["Effectif 2025"].tolist() == [True, False, False]  # 2: under the threshold
     assert not table.secret["Effectif 2024"].any()
+    # the secrecy model reads both years as distributions: the plan masks what protects the 2
+    record = table.record("national", "France entière", published=True)
+    assert record.structure == "partition" and record.columns == ["Effectif 2024", "Effectif 2025"]
 
 
 def test_no_panel_no_section(report_inputs):

@@ -44,3 +44,22 @@ def test_other_charts_render():
     assert figs.render_png(figs.factor_map(coords, types, "Plan", "test", inertia=(0.1, 0.05)))
     table = tb.quantile_table("q", "Budget", pd.Series([1.0, 2, 3, 4, 5]), pd.Series(list("aaabb")), 3)
     assert figs.render_png(figs.quartiles(table, "test"))
+
+
+def test_ticks_keep_the_decimals_they_need():
+    assert [figs.tick_text(v) for v in (0, 0.25, 0.5, 0.75, 1.0, 1.25, 2.5, 1000)] == \
+        ["0", "0,25", "0,5", "0,75", "1", "1,25", "2,5", "1\u202f000"]
+
+
+def test_a_log_scale_is_announced_on_its_axis():
+    amounts = pd.Series([0.0, 0, 0, 200, 50000, 0, 15, 300, 4000, 60000])  # a: first quartile 0
+    table = tb.quantile_table("q", "Budget", amounts, pd.Series(list("aaaaabbbbb")), 3)
+    assert figs.quartile_scale(table) == "symlog"
+    svg = figs.render(figs.quartiles(table, "test"))[1].decode("utf-8")
+    assert "échelle logarithmique" in svg
+
+
+def test_heatmap_legend_is_french():
+    grid = pd.DataFrame({"Type 1": [3.1, -2.0], "Type 2": [-1.0, 4.2]}, index=["A : x", "B : y"])
+    svg = figs.render(figs.heatmap(grid, "Profils", 40, "test"))[1].decode("utf-8")
+    assert "Valeur-test" in svg and "v-test" not in svg

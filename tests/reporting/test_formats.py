@@ -8,7 +8,6 @@ from pipeline.common.text import french_number
 from pipeline.reporting.formats import (
     fmt_euros,
     fmt_percent,
-    mask_distribution,
     mask_note,
     secret_mark,
     small_mask,
@@ -37,8 +36,9 @@ def test_small_counts_are_secret_but_not_zero():
     assert "inférieur à 3" in mask_note(3)
 
 
-def test_a_lone_secret_cell_masks_the_smallest_other_one():
-    counts = pd.Series({"a": 10, "b": 2, "c": 7, "d": 0})
-    assert mask_distribution(counts, 3).to_dict() == {"a": False, "b": True, "c": True, "d": False}
-    two = pd.Series({"a": 10, "b": 2, "c": 1})
-    assert mask_distribution(two, 3).to_dict() == {"a": False, "b": True, "c": True}  # already two: no more
+def test_a_count_masked_to_protect_another_says_so():
+    assert secret_mark("count", 3, secondary=True) == "s"
+    both = mask_note(3, primary=True, secondary=True)
+    assert "inférieur à 3" in both and "masqué pour protéger une autre case" in both
+    only_secondary = mask_note(3, primary=False, secondary=True)
+    assert "inférieur à 3" not in only_secondary  # no « < 3 » claim where no cell is under the threshold

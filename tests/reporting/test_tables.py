@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.reporting.secrecy import PRIMARY, SECONDARY, VISIBLE
 from pipeline.reporting.tables import (
     frame_table,
     multi_table,
@@ -17,8 +18,21 @@ def test_single_table_masks_small_cells_in_text_and_plot():
     text = table.display_frame()
     assert text.loc["b", "Effectif"] == "<\u00a03" and text.loc["b", "Part"] == "s"
     assert text.loc["d", "Effectif"] == "0"
-    assert table.plot_values("Part").isna().tolist() == [False, True, True, False]
+    # alone, a table masks its counts under the threshold; the cells that protect them are chosen
+    # for the whole publication (pipeline.reporting.secrecy)
+    assert table.plot_values("Part").isna().tolist() == [False, True, False, False]
     assert table.masked and table.n == 19
+
+
+def test_a_cell_masked_to_protect_another_says_so_not_under_three():
+    table = single_table("t", "Titre", pd.Series(["a"] * 10 + ["b"] * 2 + ["c"] * 7), 3, ["a", "b", "c", "d"])
+    table.apply_status([[VISIBLE], [PRIMARY], [SECONDARY], [VISIBLE]])
+    text = table.display_frame()
+    assert text.loc["b", "Effectif"] == "<\u00a03" and text.loc["c", "Effectif"] == "s"
+    assert text.loc["c", "Part"] == "s" and text.loc["a", "Effectif"] == "10"
+    assert "inférieur à 3" in table.mask_note() and "protéger une autre case" in table.mask_note()
+    record = table.record("national", "France entière", published=True)
+    assert record.status == [[VISIBLE], [PRIMARY], [SECONDARY], [VISIBLE]] and record.base == 19
 
 
 def test_network_shares_beside_france_and_scope_only_rows():

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-
 from conftest import NETWORK
-from support.reporting import make_report, read_inputs
+from support.reporting import make_report
 
 from pipeline.reporting import typology_section as ts
 from pipeline.reporting.inputs import NO_TYPOLOGY
@@ -22,18 +20,6 @@ def test_category_labels(report_inputs):
     assert ts.category_label(rep, "D01", "D01.NA") == f"{rep.codebook['D01'].label} : non renseigné"
     assert ts.category_label(rep, "strate_population", "Moins de 3 500 hab.") == \
         "Strate de population : Moins de 3 500 hab."
-
-
-def test_portraits_show_the_stage_s_verdict_not_a_cut_off_of_their_own(report_inputs):
-    typology = read_inputs(report_inputs).typology
-    stability = dataclasses.replace(typology.metrics.stability, jaccard={1: 0.8, 2: 0.9, 3: 0.5, 4: None},
-                                    verdict={1: "douteux", 2: "moyen", 3: "stable", 4: None})
-    metrics = typology.metrics.with_updates(stability=stability)
-    page = ts.portraits(make_report(report_inputs, typology=dataclasses.replace(typology, metrics=metrics)))
-    assert "0,80 (peu stable : à interpréter avec prudence)" in page
-    assert "0,90 (moyennement stable)" in page and "0,50 (stable)" in page
-    assert page.count("Stabilité (indice de Jaccard") == 3  # type 4: no bootstrap value
-    assert "dans le type contre" in page and "valeur-test" in page
 
 
 def test_factor_map_axes_carry_the_metrics_inertia(report_inputs, rendered):
@@ -53,4 +39,4 @@ def test_heatmap_and_sizes(report_inputs):
 def test_without_typology_the_section_says_so(report_inputs):
     rep = make_report(report_inputs, typology=NO_TYPOLOGY)
     assert "La typologie n'est pas disponible" in ts.sizes(rep)
-    assert ts.portraits(rep) == "" and ts.heatmap(rep) == "" and ts.factor_map(rep) == ""
+    assert ts.heatmap(rep) == "" and ts.factor_map(rep) == ""
