@@ -35,14 +35,15 @@ publish: $(STAMP)
 	@test -n "$(YEAR)" || { echo "Indiquez l'année à publier : make publish YEAR=2025 (REMPLACER=1 pour remplacer une publication)" >&2; exit 2; }
 	$(BIN)/python -m pipeline.cli.publish --params params.yaml --year $(YEAR) $(if $(filter-out 0 non no,$(REMPLACER)),--replace)
 
-# Two workers: the tests of one module share a worker, those of the whole-pipeline run another.
+# Two workers; a module's tests share one (its fixtures are built once); the whole-pipeline run is
+# built once for both (tests/support/pipeline_run.py).
 test: $(STAMP)
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -q -n 2 --dist loadgroup --durations=15
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15
 
 # For developers: the unit tests, without whole-pipeline runs (marker `pipeline`) nor demo waves,
 # corpora and rendered reports (marker `slow`).
 test-fast: $(STAMP)
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not pipeline and not slow"
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -q -n 2 --dist loadfile -m "not pipeline and not slow"
 
 # Every benchmark, each printing its figures, its target and its ratio to a baseline measured in
 # the same run; all run even if one misses its target (then the exit status is 1).

@@ -194,21 +194,13 @@ def repo(tmp_path_factory) -> Path:
 SLOW_FIXTURES = frozenset({"rendered", "demo", "wave", "hostile_run", "two_waves"})
 
 
-@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that need the whole-pipeline run are marked ``pipeline``, those that build a demo wave,
-    a corpus or rendered reports ``slow``: ``make test-fast`` leaves both out, ``make test`` runs all.
-
-    Under ``pytest -n 2 --dist loadgroup`` (``make test``) each test module stays on one worker, so
-    that its module fixtures are built once, and every test of the whole-pipeline run goes to the
-    same worker, so that the session's ``repo`` is built once."""
+    a corpus or rendered reports ``slow``: ``make test-fast`` leaves both out, ``make test`` runs all."""
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if "repo" in names:
             item.add_marker(pytest.mark.pipeline)
-            item.add_marker(pytest.mark.xdist_group("pipeline"))
-        else:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))
         if names & SLOW_FIXTURES:
             item.add_marker(pytest.mark.slow)
 

@@ -35,8 +35,8 @@ def test_national_and_network_reports_are_written(rendered):
     assert '<html lang="fr">' in page
     for heading in ("Qui a répondu", "Moyens financiers", "Typologie", "Portraits des types",
                     "Annexe : méthode et qualité des données", "Fichiers › reçus",
-                    "Types d'actions menées : Jumelage", "Services internes associés : Sport (non renseigné)",
-                    "Cofinancements mobilisés : pas « Aucun »", "Stabilité (indice de Jaccard"):
+                    "Types d'actions menées : Jumelage", "Partenariats internes et externes",
+                    "Stratégie et internationalisation", "Stabilité (indice de Jaccard"):
         assert heading in page, heading
     assert "def " not in page and "import " not in page  # no code in the report
     network = (rendered / "regions" / f"{NETWORK}.html").read_text(encoding="utf-8")

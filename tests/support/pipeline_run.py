@@ -22,6 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from filelock import FileLock
 
 ROOT = Path(__file__).resolve().parents[2]
 YEAR = 2025
@@ -104,21 +105,41 @@ def _annual(repo: Path) -> None:
         run([sys.executable, "-m", "pipeline.cli.publish", "--year", str(YEAR), "--auto"], repo)
 
 
+def _session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of this test session shared by the pytest-xdist workers (their base folders'
+    parent), or the session's base folder without workers."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 def pipeline_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository after ``make annual YEAR=2025 WAVES=demo``, dvc.lock and reports/2025.dvc
-    committed (once per session)."""
+    committed: built once per session, by the first worker that needs it, the others waiting."""
     if "repo" not in _RUN:
-        repo = fresh_repo(tmp_path_factory.mktemp("pipeline") / "repo")
-        _annual(repo)
-        run(["git", "add", "dvc.lock", "params.yaml", f"reports/{YEAR}.dvc"], repo)
-        run(["git", "commit", "-q", "-m", "pipeline run"], repo)
+        shared = _session_dir(tmp_path_factory) / "pipeline"
+        shared.mkdir(parents=True, exist_ok=True)
+        repo, built = shared / "repo", shared / "built"
+        with FileLock(str(shared / "lock")):
+            if not built.is_file():
+                shutil.rmtree(repo, ignore_errors=True)
+                repo.mkdir()
+                fresh_repo(repo)
+                _annual(repo)
+                run(["git", "add", "dvc.lock", "params.yaml", f"reports/{YEAR}.dvc"], repo)
+                run(["git", "commit", "-q", "-m", "pipeline run"], repo)
+                built.write_text("ok", encoding="utf-8")
         _RUN["repo"] = repo
     return _RUN["repo"]
 
 
+def _transient(folder: str, names: list[str]) -> set[str]:
+    """Lock and temporary files a command of another worker may be writing in the shared repository."""
+    return {n for n in names if n in ("index.lock", "rwlock", "lock") or (n == "tmp" and folder.endswith(".dvc"))}
+
+
 def copy_repo(repo: Path, dest: Path) -> Path:
     """A full copy of ``repo`` (git history, DVC cache, outputs) to change freely."""
-    shutil.copytree(repo, dest, symlinks=True)
+    shutil.copytree(repo, dest, symlinks=True, ignore=_transient)
     return dest
 
 
