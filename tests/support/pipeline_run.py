@@ -15,6 +15,7 @@ its own session fixture.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -112,6 +113,17 @@ def _session_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
 
 
+def without_pdf(repo: Path) -> None:
+    """``report.pdf: false`` committed in ``repo``: the whole-pipeline runs of the tests leave the PDF
+    edition out (minutes of every report stage; tests/reporting/test_pdf.py and
+    tests/e2e/test_reports_in_browser.py print pages themselves)."""
+    params = repo / "params.yaml"
+    text, count = re.subn(r"(?m)^(  pdf:) true\b", r"\1 false", params.read_text(encoding="utf-8"))
+    assert count == 1, "params.yaml: report.pdf introuvable"
+    params.write_text(text, encoding="utf-8")
+    run(["git", "commit", "-q", "-am", "tests: no PDF edition"], repo)
+
+
 def pipeline_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository after ``make annual YEAR=2025 WAVES=demo``, dvc.lock and reports/2025.dvc
     committed: built once per session, by the first worker that needs it, the others waiting."""
@@ -124,6 +136,7 @@ def pipeline_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 shutil.rmtree(repo, ignore_errors=True)
                 repo.mkdir()
                 fresh_repo(repo)
+                without_pdf(repo)
                 _annual(repo)
                 run(["git", "add", "dvc.lock", "params.yaml", f"reports/{YEAR}.dvc"], repo)
                 run(["git", "commit", "-q", "-m", "pipeline run"], repo)
