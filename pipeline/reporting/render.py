@@ -320,6 +320,6 @@ def _render_into(out: Path, clean: Path, typology: Path | None, typology_descrip
         if warning:
             print(warning, file=sys.stderr)
     if secrecy is not None:
-        summary = {**audit.summary(), "plan_seconds": round(plan.seconds, 2), "plan_rounds": plan.rounds}
+        summary = {**audit.summary(), "plan_rounds": plan.rounds}  # no timing: the same inputs give the same bytes
         atomic_write_text(Path(secrecy), json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     return written

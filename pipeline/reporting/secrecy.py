@@ -170,7 +170,7 @@ class Plan:
     def to_dict(self) -> dict:
         return {"status": {f"{s}\x1f{k}": v for (s, k), v in self.status.items()},
                 "withheld": sorted(f"{s}\x1f{k}" for s, k in self.withheld), "inherent": self.inherent,
-                "seconds": self.seconds, "rounds": self.rounds, "components": self.components,
+                "rounds": self.rounds, "components": self.components,
                 "dropped_links": self.dropped_links}
 
     @classmethod
@@ -180,7 +180,7 @@ class Plan:
             return scope, k
 
         return cls({key(k): v for k, v in data["status"].items()}, {key(k) for k in data["withheld"]},
-                   data["inherent"], data["seconds"], data["rounds"], data["components"], data.get("dropped_links", 0))
+                   data["inherent"], data.get("seconds", 0.0), data["rounds"], data["components"], data.get("dropped_links", 0))
 
 
 def load_plan(path: str | Path | None) -> Plan | None:
@@ -993,7 +993,6 @@ class Audit:
             "smallest_interval_primary": smallest(PRIMARY),
             "smallest_interval_secondary": smallest(SECONDARY),
             "disclosed": len(self.disclosed),
-            "seconds": round(self.seconds, 2),
         }
 
     def message(self) -> str:

@@ -31,7 +31,7 @@ def test_experiment_with_five_types_is_shown_beside_the_workspace(repo, tmp_path
     assert {json.loads((work / path).read_text(encoding="utf-8"))["k"] for path in paths} == {k}
     # the table an analyst reads: one row per revision, the typology metrics as columns
     header, *lines = csv.reader(io.StringIO(dvc("exp", "show", "--csv", cwd=work).stdout))
-    col = header.index("metrics/headline.json:k")
+    col = next(i for i, name in enumerate(header) if name in ("k", "metrics/headline.json:k"))  # DVC prefixes a shared name only
     assert not [h for h in header if h.startswith("metrics/") and not h.startswith("metrics/headline.json:")]
     values = {line[header.index("rev")]: line[col] for line in lines if line}
     assert values["workspace"] == str(k) and values[experiment["rev"][:7]] == str(k)

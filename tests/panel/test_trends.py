@@ -131,6 +131,8 @@ def test_evolution_section_of_the_national_report_shows_the_growing_type(repo):
     page = (repo / "reports" / "2025" / "national.html").read_text(encoding="utf-8")
     assert "Évolutions depuis l'enquête précédente" in page.replace("&#x27;", "'")
     name = summary["type_sizes_panel"][str(grow)]["name"]
-    row = page.split(f'<div class="lab">{grow}. {html.escape(name, quote=False)}</div>', 1)[1].split('<div class="row">')[0]
+    # the section's two-bar row (before, after): the type's last label on the page (section 9 draws
+    # the types' shares, one bar a type, before it)
+    row = page.rsplit(f'<div class="lab">{grow}. {html.escape(name, quote=False)}</div>', 1)[1].split('<div class="row">')[0]
     before, after = (float(w) for w in re.findall(r"width:([\d.]+)%", row)[:2])
     assert after > before + 5  # share of the panel, in percentage points
