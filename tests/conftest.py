@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import settings
+
 
 from pipeline.domain.codebook import load_codebook
 from pipeline.domain.reference import read_reference
@@ -27,6 +29,12 @@ TINY_REGION = "Guadeloupe"  # its network (Karib Horizon) gets 2 respondents
 NETWORK = "reseau-bretagne-solidaire"
 TINY_NETWORK = "karib-horizon"
 
+
+# Property tests draw the same examples on every run: a CI run never fails on a case no earlier
+# run saw (and never spends minutes shrinking one). `--hypothesis-profile=explore` draws new ones.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("explore", print_blob=True)
+settings.load_profile("ci")
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FACTOMINER_SETS = ("complete", "with_missing")
@@ -51,6 +59,19 @@ def write_params(path: Path, **blocks: dict) -> Path:
         data[name] = {**data.get(name, {}), **values}
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def input_paths(folder: Path) -> dict[str, Path]:
+    """Where :func:`make_report_inputs` writes each report input in ``folder``."""
+    return {
+        "clean": folder / "clean.parquet",
+        "typology": folder / "typology.parquet",
+        "typology_description": folder / "typology_description.parquet",
+        "typology_metrics": folder / "typology.json",
+        "quality": folder / "quality.json",
+        "trends": folder / "trends.json",
+        "trends_table": folder / "trends.parquet",
+    }
 
 
 def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: bool = False) -> dict[str, Path]:
@@ -112,15 +133,7 @@ def make_report_inputs(folder: Path, n: int = 160, seed: int = 7, all_regions: b
     df["flag_budget_atypique"] = rng.random(n) < 0.05
     df["source_file"] = [f"reponse_{i}.xlsx" for i in range(n)]
     df["source_sheet"] = "Questionnaire"
-    paths = {
-        "clean": folder / "clean.parquet",
-        "typology": folder / "typology.parquet",
-        "typology_description": folder / "typology_description.parquet",
-        "typology_metrics": folder / "typology.json",
-        "quality": folder / "quality.json",
-        "trends": folder / "trends.json",
-        "trends_table": folder / "trends.parquet",
-    }
+    paths = input_paths(folder)
     folder.mkdir(parents=True, exist_ok=True)
     df.to_parquet(paths["clean"], index=False)
     names = {1: "Engagement institutionnel", 2: "Jumelages de proximité", 3: "Solidarité associative",
@@ -194,25 +207,51 @@ def repo(tmp_path_factory) -> Path:
 SLOW_FIXTURES = frozenset({"rendered", "demo", "wave", "hostile_run", "two_waves"})
 
 
+# Modules that rerun much of the pipeline on a copy of the session's run, the longest first: handed
+# to the workers first once that run is built (pytest-xdist --dist loadfile follows this order).
+LONGEST = ("test_published_reports.py", "test_experiments.py", "test_interrupt.py", "test_reports_in_browser.py",
+           "test_remote.py")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Tests that need the whole-pipeline run are marked ``pipeline``, those that build a demo wave,
-    a corpus or rendered reports ``slow``: ``make test-fast`` leaves both out, ``make test`` runs all."""
+    a corpus or rendered reports ``slow``: ``make test-fast`` leaves both out, ``make test`` runs all.
+
+    Order (for two workers): the longest module that needs the session's whole-pipeline run
+    first (its worker builds the run), every module that does not need it next (the other worker's
+    work meanwhile), then the other modules that need it, the longest first."""
+    modules: dict[str, list[pytest.Item]] = {}
+    needs_run: set[str] = set()
     for item in items:
         names = set(getattr(item, "fixturenames", ()))
         if "repo" in names:
             item.add_marker(pytest.mark.pipeline)
+            needs_run.add(item.nodeid.split("::")[0])
         if names & SLOW_FIXTURES:
             item.add_marker(pytest.mark.slow)
+        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+
+    def rank(module: str) -> int:
+        name = module.rsplit("/", 1)[-1]
+        return LONGEST.index(name) if name in LONGEST else len(LONGEST)
+
+    later = sorted((m for m in modules if m in needs_run), key=rank)  # stable: collection order otherwise
+    order = later[:1] + [m for m in modules if m not in needs_run] + later[1:]
+    items[:] = [item for module in order for item in modules[module]]
 
 
 @pytest.fixture(scope="session")
 def report_inputs(tmp_path_factory) -> dict[str, Path]:
-    return make_report_inputs(tmp_path_factory.mktemp("report_inputs"))
+    """The synthetic report inputs, written once for every worker of the session (read only)."""
+    from support.pipeline_run import shared
+
+    return input_paths(shared(tmp_path_factory, "report_inputs", make_report_inputs))
 
 
 @pytest.fixture(scope="session")
 def rendered(report_inputs, tmp_path_factory) -> Path:
-    """reports/2025 rendered once from the synthetic inputs (shared by report and browser tests)."""
-    out = tmp_path_factory.mktemp("reports") / "2025"
-    render_fixture_reports(report_inputs, out)
-    return out
+    """reports/2025 rendered once from the synthetic inputs, for every worker of the session
+    (shared by report and browser tests: read only)."""
+    from support.pipeline_run import shared
+
+    return shared(tmp_path_factory, "rendered", lambda folder: render_fixture_reports(report_inputs, folder / "2025")) / "2025"

@@ -38,7 +38,7 @@ TYPE_SHARE = "Part du type"
 FRANCE = "Part France"
 MEDIAN_COL = "Médiane"
 VERDICTS = {"stable": "stable", "moyen": "moyennement stable", "douteux": "peu stable : à lire avec prudence"}
-_CACHE: dict[tuple, pd.DataFrame] = {}
+_CACHE: dict[tuple, object] = {}
 
 
 @dataclass
@@ -70,9 +70,24 @@ def national_portrait(rep: Report) -> pd.DataFrame:
     key = (id(rep.inputs), "national")
     if key not in _CACHE:
         typed, types = _typed(rep, rep.all)
-        _CACHE.clear()
+        _CACHE.clear()  # another wave's inputs: its cards go too
         _CACHE[key] = portrait_table(typed, types, rep.codebook)
     return _CACHE[key]
+
+
+def national_cards(rep: Report, national: pd.DataFrame, t: int) -> dict[str, pd.DataFrame]:
+    """The lines of each dimension's card of type ``t`` (the same in every report: they come from
+    the national portrait), computed once per kernel."""
+    key = (id(rep.inputs), "cards", t)
+    if key not in _CACHE:
+        _CACHE[key] = {d.slug: card(national, t, d.slug, rep.codebook) for d in rep.codebook.dimensions}
+    return _CACHE[key]
+
+
+def _by_question(table: pd.DataFrame, t: int) -> dict[str, pd.DataFrame]:
+    """The answer lines (kind share) of type ``t`` in a portrait table, by question."""
+    rows = table[(table["type"] == t) & (table["kind"] == SHARE)]
+    return {str(q): g for q, g in rows.groupby("question", sort=False)}
 
 
 def _names(rep: Report) -> pd.Series:
@@ -94,10 +109,11 @@ def _share_tables(rep: Report, national: pd.DataFrame, scope: pd.DataFrame, t: i
     """One table per question of the card: the type's count of every answer (rows off the card unpublished)."""
     out = {}
     shown = lines[lines["kind"] == SHARE]
+    national_lines, scope_lines = _by_question(national, t), _by_question(scope, t)
     for code in dict.fromkeys(shown["question"]):
-        nat = national[(national["type"] == t) & (national["question"] == code) & (national["kind"] == SHARE)]
+        nat = national_lines.get(code, national.iloc[:0])
         rows = list(nat["label"])
-        own = scope[(scope["type"] == t) & (scope["question"] == code) & (scope["kind"] == SHARE)]
+        own = scope_lines.get(code, scope.iloc[:0])
         counts = own.set_index("label")["n"].reindex(rows).fillna(0).astype(int)
         base = int(own["base"].iloc[0]) if len(own) else 0
         data = pd.DataFrame({COUNT: counts, TYPE_SHARE: counts / base if base else np.nan})
@@ -170,7 +186,7 @@ def portraits(rep: Report) -> PortraitsView:
         scope = national
     else:
         typed, types = _typed(rep, rep.df)
-        scope = portrait_table(typed, types, rep.codebook) if len(typed) else national.iloc[:0]
+        scope = portrait_table(typed, types, rep.codebook, vtests=False) if len(typed) else national.iloc[:0]
     medians = _median_tables(rep)
     stability = typo.metrics.stability
     views, parts = [], []
@@ -178,7 +194,7 @@ def portraits(rep: Report) -> PortraitsView:
         shown, size_text, share_text = _size_of(rep, name)
         view = TypeView(int(t), name, size_text, share_text, shown)
         views.append(view)
-        lines = {d.slug: card(national, int(t), d.slug, rep.codebook) for d in rep.codebook.dimensions}
+        lines = national_cards(rep, national, int(t))
         if not shown:  # a type too small here, or masked to protect another cell: no portrait, no table
             if not rep.collect:
                 parts.append(f'<article class="type-portrait"><h4>{html.escape(name)}</h4><p class="notice">'

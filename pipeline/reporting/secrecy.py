@@ -27,7 +27,7 @@ maximum under every published constraint); when an interval is narrower than the
 (``report.protection_primary`` and ``report.protection_secondary``), the LPs' duals give a
 "capacity" cut — the extra cells whose masking would widen it, each weighted by how much — added to
 the master, which is solved again. Components (tables tied by a constraint) are solved apart.
-Both solvers are HiGHS through ``scipy.optimize.milp`` and ``scipy.optimize.linprog``; the LPs of
+Both solvers are HiGHS, through ``scipy.optimize.milp`` and :mod:`pipeline.reporting.highs`; the LPs of
 one round are solved as one block-diagonal LP.
 
 A masked cell that no pattern can protect is not left pretending: a count of respondents by
@@ -51,9 +51,10 @@ from pathlib import Path
 
 import numpy as np
 from scipy import sparse
-from scipy.optimize import Bounds, LinearConstraint, linprog, milp
+from scipy.optimize import Bounds, LinearConstraint, milp
 
 from pipeline.common.errors import UserError
+from pipeline.reporting.highs import INFEASIBLE, OPTIMAL, UNBOUNDED, rows_of, solve_lp
 
 # Status of a count cell.
 VISIBLE = 0     # its value is shown
@@ -72,7 +73,8 @@ COUNT = "Effectif"
 STRUCTURES = ("partition", "multi", "groups", "free")
 BLOCK_VARIABLES = 6000  # size of the block-diagonal LPs (one block per interval asked)
 MASTER_GAP = 0.05      # the master MILP stops within 5 % of the cheapest pattern...
-MASTER_SECONDS = 5.0   # ...or after this long with the best one found
+MASTER_NODES = 20_000  # ...or after this many branch-and-bound nodes with the best one found (a node
+                       # count, not a time: the same plan on a slow machine; the demo's largest needs 131)
 MASTER_ROUNDS = 8      # rounds of the master MILP before the pattern grows greedily
 CERTIFY_FIRST, CERTIFY_NEXT = 8, 32  # intervals solved by batches: the first, then the next ones
 _EPS = 1e-6
@@ -576,35 +578,42 @@ class _Component:
         return values, duals
 
     def _solve_chunk(self, targets, plan, start, stop, sign, values, duals, nvar, observe=None):
-        c_parts, eqs, e_rhs, ubs, u_rhs, bounds, offsets = [], [], [], [], [], [], []
-        offset = 0
+        """One block-diagonal LP for targets[start:stop]: its matrix assembled from the pieces'
+        dense blocks (equalities of every block first, then inequalities)."""
+        c_parts, bounds, offsets = [], [], []
+        e_parts, u_parts, e_rhs, u_rhs = [], [], [], []
+        offset = e_rows = u_rows = 0
         for n in range(start, stop):
             (cells, E, eb, _, U, ubb, _), b_lb, b_ub = plan[n]
             c = np.zeros(len(cells))
             c[np.flatnonzero(cells == targets[n])[0]] = sign
             c_parts.append(c)
-            eqs.append(E)
+            for M, parts, at in ((E, e_parts, e_rows), (U, u_parts, u_rows)):
+                r, k = np.nonzero(M)
+                parts.append((r + at, k + offset, M[r, k]))
             e_rhs.append(eb)
-            ubs.append(U)
             u_rhs.append(ubb)
+            e_rows += E.shape[0]
+            u_rows += U.shape[0]
             bounds.append(np.column_stack([b_lb[cells], b_ub[cells]]))
             offsets.append(offset)
             offset += len(cells)
-        kw = {}
-        if sum(E.shape[0] for E in eqs):
-            kw.update(A_eq=sparse.block_diag(eqs, format="csr"), b_eq=np.concatenate(e_rhs))
-        if sum(U.shape[0] for U in ubs):
-            kw.update(A_ub=sparse.block_diag(ubs, format="csr"), b_ub=np.concatenate(u_rhs))
-        res = linprog(np.concatenate(c_parts), bounds=np.vstack(bounds), method="highs", **kw)
-        if res.status in (2, 3):  # unbounded (some target has no upper limit): one by one
+        rows = np.concatenate([p[0] for p in e_parts] + [p[0] + e_rows for p in u_parts])
+        cols = np.concatenate([p[1] for p in e_parts + u_parts])
+        vals = np.concatenate([p[2] for p in e_parts + u_parts])
+        A = sparse.csc_array((vals, (rows, cols)), shape=(e_rows + u_rows, offset))
+        b_eq, b_ub = np.concatenate(e_rhs), np.concatenate(u_rhs)
+        bounds = np.vstack(bounds)
+        res = solve_lp(np.concatenate(c_parts), bounds[:, 0], bounds[:, 1], A,
+                       np.concatenate([b_eq, np.full(u_rows, -np.inf)]), np.concatenate([b_eq, b_ub]))
+        if res.status in (INFEASIBLE, UNBOUNDED):  # unbounded (some target has no upper limit): one by one
             for n in range(start, stop):
                 _, b_lb, b_ub = plan[n]
                 values[n], duals[n] = self._solve_one(targets[n], b_lb, b_ub, sign)
             return
-        if res.status != 0:
+        if res.status != OPTIMAL:
             raise SecrecyError(f"Secret statistique : le système des tableaux publiés est incohérent ({res.message}).")
-        y_eq_all = res.eqlin.marginals if "A_eq" in kw else np.zeros(0)
-        y_ub_all = res.ineqlin.marginals if "A_ub" in kw else np.zeros(0)
+        y_eq_all, y_ub_all = res.y[:e_rows], res.y[e_rows:]
         e_at, u_at = 0, 0
         for k, n in enumerate(range(start, stop)):
             (cells, E, _, e_keep, U, _, u_keep), _, _ = plan[n]
@@ -630,12 +639,12 @@ class _Component:
             kw.update(A_eq=self.A_eq, b_eq=self.b_eq)
         if self.A_ub is not None:
             kw.update(A_ub=self.A_ub, b_ub=self.b_ub)
-        res = linprog(c, bounds=np.column_stack([lb, ub]), method="highs", **kw)
-        if res.status == 3:
+        res = solve_lp(c, lb, ub, *rows_of(**kw))
+        if res.status == UNBOUNDED:
             return -math.inf, np.zeros(len(self.ids))  # min of -x unbounded: x has no upper limit
-        if res.status != 0:
+        if res.status != OPTIMAL:
             raise SecrecyError(f"Secret statistique : le système des tableaux publiés est incohérent ({res.message}).")
-        return sign * res.x[t], res.lower.marginals + res.upper.marginals
+        return sign * res.x[t], res.d
 
 
 def _requirement(model: _Model, v: int, protection: Protection, inherent: set[Ident]) -> int:
@@ -949,10 +958,10 @@ def _master(costs: np.ndarray, cuts, forbidden: set[int]) -> np.ndarray | None:
     upper[list(forbidden)] = 0.0
     A = sparse.csr_matrix((data, (rows, cols)), shape=(len(cuts), n))
     # the cheapest pattern is not needed, a cheap one is: HiGHS stops within MASTER_GAP of the
-    # optimum or after MASTER_SECONDS with the best pattern found (the LPs check it all the same)
+    # optimum or after MASTER_NODES nodes with the best pattern found (the LPs check it all the same)
     res = milp(costs, constraints=LinearConstraint(A, lower, np.inf), integrality=np.ones(n),
                bounds=Bounds(np.zeros(n), upper),
-               options={"mip_rel_gap": MASTER_GAP, "time_limit": MASTER_SECONDS})
+               options={"mip_rel_gap": MASTER_GAP, "node_limit": MASTER_NODES})
     if res.x is None:
         return None  # infeasible (or no pattern found in time)
     return res.x > 0.5

@@ -45,7 +45,7 @@ KEY_TOP = {"F01": 3, "F02": 3, "E02": 2}
 KEY_MODAL = ("D04", "E03")
 
 
-def portrait_table(answers: pd.DataFrame, types: pd.Series, codebook: Codebook) -> pd.DataFrame:
+def portrait_table(answers: pd.DataFrame, types: pd.Series, codebook: Codebook, vtests: bool = True) -> pd.DataFrame:
     """Every answer of the dimensions' questions, per type and among all typed respondents.
 
     Parameters
@@ -56,6 +56,8 @@ def portrait_table(answers: pd.DataFrame, types: pd.Series, codebook: Codebook) 
         The type (1..k) of each row of ``answers``, aligned on its index.
     codebook : Codebook
         Questions, labels and the dimensions of the study.
+    vtests : bool
+        Compute the v-tests (False: ``v_test`` left empty, for a table only read for its counts).
     """
     y = pd.Series(np.asarray(types, dtype=int), index=answers.index)
     levels = np.sort(y.unique())
@@ -64,8 +66,9 @@ def portrait_table(answers: pd.DataFrame, types: pd.Series, codebook: Codebook) 
         for code in dim.questions:
             q = codebook[code]
             head = {"dimension": dim.slug, "dimension_title": dim.title, "question": code}
+            answered = _answered(q, answers)  # once per question, whatever the type
             for t in levels:
-                for line in _question_lines(q, answers, y, t):
+                for line in _question_lines(q, answered, y, t, vtests):
                     rows.append({**head, "type": int(t), **line, "text": _text(q, line)})
     table = pd.DataFrame(rows, columns=list(PORTRAIT_COLUMNS))
     return table.astype({"type": int, "n": int, "base": int, "n_all": int, "base_all": int})
@@ -97,8 +100,8 @@ def _answered(q: Question, answers: pd.DataFrame) -> tuple[pd.DataFrame | pd.Ser
     return values, values.notna()
 
 
-def _question_lines(q: Question, answers: pd.DataFrame, y: pd.Series, t: int) -> list[dict]:
-    values, answered = _answered(q, answers)
+def _question_lines(q: Question, answered_values: tuple, y: pd.Series, t: int, vtests: bool = True) -> list[dict]:
+    values, answered = answered_values
     if values is None:
         return []
     in_type = (y == t).to_numpy()
@@ -120,27 +123,27 @@ def _question_lines(q: Question, answers: pd.DataFrame, y: pd.Series, t: int) ->
         options = [(f"{q.code}__{m.slug}", m) for m in q.modalities if f"{q.code}__{m.slug}" in values.columns]
         for col, m in options:
             ticked = values[col].fillna(False).to_numpy(dtype=bool) & ok
-            lines.append(_share_line(col, m.slug, m.label, ticked, in_type, ok))
+            lines.append(_share_line(col, m.slug, m.label, ticked, in_type, ok, vtests))
         return lines
     labels = [m.label for m in q.modalities] or sorted(values.dropna().astype(str).unique())
     text = values.astype("string")
     for m_label in labels:
         chosen = (text == m_label).fillna(False).to_numpy(dtype=bool)
         if chosen.any():
-            lines.append(_share_line(q.code, m_label, m_label, chosen, in_type, ok))
+            lines.append(_share_line(q.code, m_label, m_label, chosen, in_type, ok, vtests))
     other = (~text.isin(labels)).fillna(False).to_numpy(dtype=bool) & ok
     if other.any():  # answers outside the list, grouped as the reports group them: the lines add up to the base
-        lines.append(_share_line(q.code, OTHER_ANSWER, OTHER_ANSWER, other, in_type, ok))
+        lines.append(_share_line(q.code, OTHER_ANSWER, OTHER_ANSWER, other, in_type, ok, vtests))
     return lines
 
 
 def _share_line(column: str, value: str, label: str, chosen: np.ndarray, in_type: np.ndarray,
-                answered: np.ndarray) -> dict:
+                answered: np.ndarray, vtests: bool = True) -> dict:
     base, base_all = int((in_type & answered).sum()), int(answered.sum())
     k, k_all = int((chosen & in_type).sum()), int(chosen.sum())
     return {"column": column, "value": value, "label": label, "kind": SHARE, "n": k, "base": base,
             "share": _ratio(k, base), "n_all": k_all, "base_all": base_all, "share_all": _ratio(k_all, base_all),
-            "v_test": _vtest(k, base, k_all, base_all), "median": np.nan, "median_all": np.nan}
+            "v_test": _vtest(k, base, k_all, base_all) if vtests else np.nan, "median": np.nan, "median_all": np.nan}
 
 
 def _ratio(a: int, b: int) -> float:

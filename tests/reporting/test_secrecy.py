@@ -196,7 +196,7 @@ def test_a_rendered_adversarial_wave_gives_no_cell_away(tmp_path):
     clean.loc[four, "A02"] = ["Commune", "Commune", "Commune", "Département"]
     clean.to_parquet(inputs["clean"], index=False)
     out = tmp_path / "2025"
-    render_reports(inputs["clean"], None, None, None, None, out, 2025, defaults(ReportParams, workers=1))
+    render_reports(inputs["clean"], None, None, None, None, out, 2025, defaults(ReportParams, workers=1, pdf=False))
     assert (out / "regions" / "reseau-quatre.html").exists()
     found = attack(out)
     assert found and disclosed(found) == []

@@ -19,6 +19,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -122,6 +123,23 @@ def without_pdf(repo: Path) -> None:
     assert count == 1, "params.yaml: report.pdf introuvable"
     params.write_text(text, encoding="utf-8")
     run(["git", "commit", "-q", "-am", "tests: no PDF edition"], repo)
+
+
+def shared(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[[Path], object]) -> Path:
+    """The folder ``name`` of this test session, filled by ``build(folder)`` once for every
+    pytest-xdist worker: the first that needs it builds it, the others wait for it (file lock)."""
+    if name not in _RUN:
+        root = _session_dir(tmp_path_factory) / name
+        root.mkdir(parents=True, exist_ok=True)
+        folder, built = root / "out", root / "built"
+        with FileLock(str(root / "lock")):
+            if not built.is_file():
+                shutil.rmtree(folder, ignore_errors=True)
+                folder.mkdir()
+                build(folder)
+                built.write_text("ok", encoding="utf-8")
+        _RUN[name] = folder
+    return _RUN[name]
 
 
 def pipeline_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
