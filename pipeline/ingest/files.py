@@ -479,50 +479,35 @@ def _column_issues(plan: SheetPlan, resolution: Resolution, matcher: HeaderMatch
         )
         for c in cols:
             issues.append(Issue("duplicate_column", message, name, sheet, plan.header_cell[c], target.column, plan.header_text[c], "error"))
+    def at_header(c: int, code: str, message: str, question: str, severity: str) -> None:
+        issues.append(Issue(code, message, name, sheet, plan.header_cell[c], question, plan.header_text[c], severity))
+
+    def named(c: int) -> str:  # « header » (cell)
+        return f"« {plan.header_text[c]} » ({plan.header_cell[c]})"
+
     for c, (m, winner) in resolution.beaten.items():
-        if m.method == "tool":
-            continue
-        issues.append(Issue(
-            "ignored_column",
-            f"« {plan.header_text[c]} » ({plan.header_cell[c]}) ressemble à la question {m.target.column}, déjà lue "
-            f"dans « {plan.header_text[winner]} » ({plan.header_cell[winner]}) : ignorée.",
-            name, sheet, plan.header_cell[c], m.target.column, plan.header_text[c], "warning",
-        ))
+        if m.method != "tool":
+            at_header(c, "ignored_column", f"{named(c)} ressemble à la question {m.target.column}, déjà lue dans "
+                      f"{named(winner)} : ignorée.", m.target.column, "warning")
     for c, winner in sorted(resolution.hidden_beaten.items()):
-        m = plan.matches[c]
-        issues.append(Issue(
-            "hidden_column_skipped",
-            f"La {one} masquée « {plan.header_text[c]} » ({plan.header_cell[c]}) répond à la même question {m.target.column} que "
-            f"la {one} visible « {plan.header_text[winner]} » ({plan.header_cell[winner]}) : seule la {one} visible a été lue. "
-            "La valeur masquée est peut-être une ancienne réponse : vérifiez-la si elle compte.",
-            name, sheet, plan.header_cell[c], m.target.column, plan.header_text[c], "warning",
-        ))
+        q = plan.matches[c].target.column
+        at_header(c, "hidden_column_skipped",
+                  f"La {one} masquée {named(c)} répond à la même question {q} que la {one} visible {named(winner)} : "
+                  f"seule la {one} visible a été lue. La valeur masquée est peut-être une ancienne réponse : "
+                  "vérifiez-la si elle compte.", q, "warning")
     for c in resolution.hidden_kept:
-        m = plan.matches[c]
-        issues.append(Issue(
-            "hidden_column_read",
-            f"La {one} « {plan.header_text[c]} » ({plan.header_cell[c]}) est masquée mais aucune {one} visible ne répond à la "
-            f"question {m.target.column} : elle a été lue.",
-            name, sheet, plan.header_cell[c], m.target.column, plan.header_text[c], "info",
-        ))
+        q = plan.matches[c].target.column
+        at_header(c, "hidden_column_read", f"La {one} {named(c)} est masquée mais aucune {one} visible ne répond à la "
+                  f"question {q} : elle a été lue.", q, "info")
     for c in resolution.stale:
-        m = plan.matches[c]
-        issues.append(Issue(
-            "stale_column",
-            f"« {plan.header_text[c]} » ({plan.header_cell[c]}) rappelle une réponse d'une enquête précédente à la question "
-            f"{m.target.column} : elle n'est pas lue comme une réponse de cette année.",
-            name, sheet, plan.header_cell[c], m.target.column, plan.header_text[c], "warning",
-        ))
+        q = plan.matches[c].target.column
+        at_header(c, "stale_column", f"{named(c)} rappelle une réponse d'une enquête précédente à la question {q} : "
+                  "elle n'est pas lue comme une réponse de cette année.", q, "warning")
     for c in resolution.ambiguous:
-        m = plan.matches[c]
-        q = matcher.questions[m.target.code]
-        labels = " ; ".join(f"« {q.modality(s).label} »" for s in m.candidates)
-        issues.append(Issue(
-            "ambiguous_option",
-            f"« {plan.header_text[c]} » ({plan.header_cell[c]}) peut désigner plusieurs réponses de la question "
-            f"{q.code} ({labels}) : non lue plutôt que devinée. Écrivez la réponse en entier.",
-            name, sheet, plan.header_cell[c], q.code, plan.header_text[c], "error",
-        ))
+        q = matcher.questions[plan.matches[c].target.code]
+        labels = " ; ".join(f"« {q.modality(s).label} »" for s in plan.matches[c].candidates)
+        at_header(c, "ambiguous_option", f"{named(c)} peut désigner plusieurs réponses de la question {q.code} "
+                  f"({labels}) : non lue plutôt que devinée. Écrivez la réponse en entier.", q.code, "error")
     for c, text in sorted(plan.unmatched.items()):
         if not matcher.is_tool_column(text):
             issues.append(Issue(

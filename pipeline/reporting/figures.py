@@ -22,7 +22,8 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from pipeline.common.atomic import atomic_write_bytes  # noqa: E402
 from pipeline.common.text import french_number  # noqa: E402
-from pipeline.reporting.formats import CHART_NOTE, fmt_percent  # noqa: E402
+from pipeline.reporting.formats import fmt_percent  # noqa: E402
+from pipeline.reporting.markup import chart_note  # noqa: E402
 from pipeline.reporting.tables import PubTable  # noqa: E402
 
 # Okabe & Ito (2008), "Color Universal Design": distinguishable with every colour-vision deficiency.
@@ -81,11 +82,6 @@ def _frame(title: str, n: int, source: str, height: float, width: float = 8.0,
     return fig, ax
 
 
-def chart_note(table: PubTable) -> str:
-    """Under a chart with masked values: the hatched bars, then the marks of its table ('' if none)."""
-    return " ".join(t for t in (CHART_NOTE, table.mask_note()) if t) if table.masked else ""
-
-
 def _finish(fig: Figure) -> Figure:
     return fig
 
@@ -132,7 +128,7 @@ def _bars_frame(table: PubTable, source: str) -> tuple[Figure, plt.Axes, list[st
     """Frame of a horizontal bar chart of ``table``: its height follows the wrapped row labels."""
     labels = [_wrap(i) for i in table.data.index]
     fig, ax = _frame(table.title, table.n, source, 1.1 + 0.3 * sum(l.count("\n") + 1 for l in labels), labels=labels,
-                     note=chart_note(table))
+                     note=chart_note(table) if table.masked else "")
     return fig, ax, labels, np.arange(len(labels))
 
 
@@ -187,7 +183,7 @@ def bar_counts(table: PubTable, source: str, column: str = "Effectif", colors: b
 def quartiles(table: PubTable, source: str, log: bool = True, unit: str = "€") -> Figure:
     """Median (dot) and interquartile range (line) by group; secret groups are left empty."""
     rows = list(table.data.index)
-    note = chart_note(table).replace(CHART_NOTE, "").strip()  # no bars here: the marks only
+    note = table.mask_note() if table.masked else ""  # no bars here: the marks only
     fig, ax = _frame(table.title, table.n, source, 1.8 + 0.34 * len(rows), labels=[_wrap(r, 36) for r in rows],
                      note=note)
     height = fig.get_figheight()
