@@ -36,9 +36,10 @@ publish: $(STAMP)
 	$(BIN)/python -m pipeline.cli.publish --params params.yaml --year $(YEAR) $(if $(filter-out 0 non no,$(REMPLACER)),--replace)
 
 # Two workers; a module's tests share one (its fixtures are built once); the whole-pipeline run is
-# built once for both (tests/support/pipeline_run.py).
+# built once for both (tests/support/pipeline_run.py); modules handed out in the order of
+# tests/conftest.py (the run's builder first, the long ones that need it last, the longest first).
 test: $(STAMP)
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=15
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=15
 
 # For developers: the unit tests, without whole-pipeline runs (marker `pipeline`) nor demo waves,
 # corpora and rendered reports (marker `slow`).
