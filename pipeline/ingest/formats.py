@@ -20,6 +20,7 @@ from __future__ import annotations
 import struct
 import sys
 import zipfile
+import zlib
 from array import array
 from dataclasses import dataclass
 
@@ -209,7 +210,7 @@ def zip_encrypted(z: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bool:
         return False
     try:
         return b"encryption-data" in z.read(manifest)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
         return False
 
 

@@ -17,12 +17,13 @@ import codecs
 import io
 import re
 import zipfile
+import zlib
 
 from pipeline.common.cells import column_number
 from pipeline.common.issues import Issue
 from pipeline.common.text import french_number
 from pipeline.domain.params import IngestParams
-from pipeline.ingest.formats import password_problem, xml_encoding, zip_encrypted
+from pipeline.ingest.formats import damaged_problem, password_problem, xml_encoding, zip_encrypted
 
 MB = 1 << 20
 _RATIO_MIN_BYTES = 1 << 20  # a small part may compress well (styles): only big parts are checked
@@ -59,7 +60,7 @@ def zip_problem(data: bytes, name: str, fmt: str, limits: IngestParams, every_pa
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
         infos = z.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError):
         return None  # the reader says what is wrong
     with z:
         if zip_encrypted(z, infos):
@@ -97,6 +98,8 @@ def zip_problem(data: bytes, name: str, fmt: str, limits: IngestParams, every_pa
                 problem = extent_problem(*extent, limits) if is_sheet else ""
                 if problem:
                     return _refusal(name, "sheet_too_large", f"Le classeur {name}, partie « {i.filename} » : {problem}")
+        except zlib.error:  # a part's compressed bytes are damaged: a reader would read it cut short, silently
+            return damaged_problem(name)
         except (zipfile.BadZipFile, OSError, EOFError, ValueError, RuntimeError, NotImplementedError):
             return None  # a damaged part: the reader reports the file as corrupt
     return None

@@ -24,6 +24,7 @@ import io
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 
 from pipeline.common.cells import column_number
@@ -105,7 +106,7 @@ def xlsx_cell_marks(workbook: Workbook, sheet_name: str) -> CellMarks:
             if path not in names:
                 return marks
             xml = _xml_text(z.read(path))
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError):
         return marks
     if 'hidden="1"' in xml or 'hidden="true"' in xml:
         for tag in re.findall(r"<row\b[^>]*>", xml):
@@ -154,7 +155,7 @@ def _ods_marks(workbook: Workbook, sheet_name: str) -> CellMarks:
     try:
         with zipfile.ZipFile(io.BytesIO(workbook.data)) as z:
             xml = z.read("content.xml").decode("utf-8", "replace")
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, OSError, ValueError):
         return marks
     if "table:visibility" not in xml:
         return marks

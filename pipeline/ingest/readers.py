@@ -20,6 +20,7 @@ import io
 import re
 import warnings
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -287,7 +288,7 @@ def _other_document(data: bytes) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as z:
             names = z.namelist()
             mimetype = z.read("mimetype").decode("ascii", "replace") if "mimetype" in names else ""
-    except (zipfile.BadZipFile, OSError, KeyError, ValueError):
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, KeyError, ValueError):
         return ""
     if any(n.startswith("word/") for n in names) or "opendocument.text" in mimetype:
         return "document texte (Word ou Writer)"

@@ -64,3 +64,27 @@ def test_before_the_second_reader_every_xml_looking_part_is_scanned():
     assert zip_problem(data, "d.xlsx", "xlsx", limits, every_part=True).code == "xml_doctype"
     images = patch(good_xlsx(), {"xl/media/image1.png": b"\x89PNG\r\n\x1a\n<!DOCTYPE"})
     assert zip_problem(images, "i.xlsx", "xlsx", limits, every_part=True) is None  # not XML: never parsed as such
+
+
+def test_damaged_compressed_bytes_are_a_damaged_file_not_a_program_error(tmp_path):
+    # a download cut and patched with zeros: the archive's directory is intact, a part's deflate
+    # stream is not (zlib.error while the guards scan it)
+    import io
+    import zipfile
+
+    rows = [ROWS[0]] + [[f"Commune {i}", f"Texte {i * 7919 % 10007}"] for i in range(3000)]
+    plain = zipfile.ZipFile(write_xlsx(tmp_path / "ok.xlsx", {"Réponses": rows}))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:  # compressed, as Excel writes it
+        for info in plain.infolist():
+            z.writestr(info.filename, plain.read(info))
+    data = bytearray(out.getvalue())
+    sheet = zipfile.ZipFile(io.BytesIO(bytes(data))).getinfo("xl/worksheets/sheet1.xml")
+    start = sheet.header_offset + 30 + len(sheet.filename.encode()) + len(sheet.extra)  # its compressed bytes
+    middle = start + sheet.compress_size // 2
+    data[middle:middle + 200] = b"\xff" * 200  # no valid deflate block
+    path = tmp_path / "casse.xlsx"
+    path.write_bytes(bytes(data))
+    wb = read_workbook(path)
+    assert wb.problem is not None and wb.problem.code == "corrupt_file"
+    assert "abîmé" in wb.problem.message_fr and "renvoyer" in wb.problem.message_fr
