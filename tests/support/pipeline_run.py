@@ -145,22 +145,14 @@ def shared(tmp_path_factory: pytest.TempPathFactory, name: str, build: Callable[
 def pipeline_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The repository after ``make annual YEAR=2025 WAVES=demo``, dvc.lock and reports/2025.dvc
     committed: built once per session, by the first worker that needs it, the others waiting."""
-    if "repo" not in _RUN:
-        shared = _session_dir(tmp_path_factory) / "pipeline"
-        shared.mkdir(parents=True, exist_ok=True)
-        repo, built = shared / "repo", shared / "built"
-        with FileLock(str(shared / "lock")):
-            if not built.is_file():
-                shutil.rmtree(repo, ignore_errors=True)
-                repo.mkdir()
-                fresh_repo(repo)
-                without_pdf(repo)
-                _annual(repo)
-                run(["git", "add", "dvc.lock", "params.yaml", f"reports/{YEAR}.dvc"], repo)
-                run(["git", "commit", "-q", "-m", "pipeline run"], repo)
-                built.write_text("ok", encoding="utf-8")
-        _RUN["repo"] = repo
-    return _RUN["repo"]
+    def build(repo: Path) -> None:
+        fresh_repo(repo)
+        without_pdf(repo)
+        _annual(repo)
+        run(["git", "add", "dvc.lock", "params.yaml", f"reports/{YEAR}.dvc"], repo)
+        run(["git", "commit", "-q", "-m", "pipeline run"], repo)
+
+    return shared(tmp_path_factory, "pipeline", build)
 
 
 def _transient(folder: str, names: list[str]) -> set[str]:
